@@ -1,0 +1,56 @@
+package processor
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// ErrMetadataNotObject is returned by SetMetadataField when the message's
+// metadata is neither empty nor a JSON object: it is left intact rather than
+// corrupted.
+var ErrMetadataNotObject = errors.New("metadata is not a JSON object")
+
+// MetadataObject decodes the message's metadata as a JSON object. Empty
+// metadata is an empty object; anything else that is not a JSON object
+// returns ErrMetadataNotObject.
+func (m *Message) MetadataObject() (map[string]json.RawMessage, error) {
+	obj := map[string]json.RawMessage{}
+	if len(bytes.TrimSpace([]byte(m.Metadata))) == 0 {
+		return obj, nil
+	}
+	if err := json.Unmarshal([]byte(m.Metadata), &obj); err != nil || obj == nil {
+		return nil, ErrMetadataNotObject
+	}
+	return obj, nil
+}
+
+// SetMetadataObject replaces the metadata with obj encoded as compact JSON
+// (keys sorted).
+func (m *Message) SetMetadataObject(obj map[string]json.RawMessage) error {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return fmt.Errorf("encode metadata: %w", err)
+	}
+	m.Metadata = string(b)
+	return nil
+}
+
+// SetMetadataField sets one top-level key of JSON-object metadata to value
+// (encoded with encoding/json), keeping every other key. It is how rules
+// annotate a message for clients. Non-JSON metadata is left intact and
+// ErrMetadataNotObject returned. The pipeline checks the result against the
+// 1024-character limit after the rule returns.
+func (m *Message) SetMetadataField(key string, value any) error {
+	obj, err := m.MetadataObject()
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(value)
+	if err != nil {
+		return fmt.Errorf("encode metadata field %q: %w", key, err)
+	}
+	obj[key] = raw
+	return m.SetMetadataObject(obj)
+}

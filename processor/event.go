@@ -1,0 +1,149 @@
+package processor
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chimeflow/chimeflow/messaging"
+)
+
+// EventTypeChannelMessage is the only event type Chime sends to a channel
+// flow processor.
+const EventTypeChannelMessage = "CHANNEL_MESSAGE_EVENT"
+
+// Event is the invocation event Chime SDK Messaging sends, asynchronously,
+// to a channel flow processor for every STANDARD message sent or edited.
+type Event struct {
+	EventType      string         `json:"EventType"`
+	CallbackID     string         `json:"CallbackId"`
+	ChannelMessage ChannelMessage `json:"ChannelMessage"`
+}
+
+// ChannelMessage is the pending message carried by an Event. Optional fields
+// may be absent; unknown fields are ignored.
+type ChannelMessage struct {
+	MessageID  string `json:"MessageId"`
+	ChannelArn string `json:"ChannelArn"`
+	Content    string `json:"Content"`
+	Metadata   string `json:"Metadata,omitempty"`
+	Sender     Sender `json:"Sender"`
+	// Persistence is PERSISTENT or NON_PERSISTENT.
+	Persistence string `json:"Persistence,omitempty"`
+	// Type is STANDARD for every message a flow sees.
+	Type                string    `json:"Type,omitempty"`
+	CreatedTimestamp    Timestamp `json:"CreatedTimestamp"`
+	LastEditedTimestamp Timestamp `json:"LastEditedTimestamp"`
+	// PushNotification is present when the sender asked for one.
+	PushNotification  *messaging.PushNotificationConfiguration   `json:"PushNotification,omitempty"`
+	MessageAttributes map[string]messaging.MessageAttributeValue `json:"MessageAttributes,omitempty"`
+	// SubChannelID is set for messages of elastic channels.
+	SubChannelID string `json:"SubChannelId,omitempty"`
+	ContentType  string `json:"ContentType,omitempty"`
+}
+
+// Sender identifies who sent a message: an app instance user or bot.
+type Sender struct {
+	Arn  string `json:"Arn"`
+	Name string `json:"Name,omitempty"`
+}
+
+// IsBot reports whether the sender is an app instance bot
+// (…:app-instance/ID/bot/ID) rather than a user.
+func (s Sender) IsBot() bool { return strings.Contains(s.Arn, "/bot/") }
+
+// Edited reports whether the event is for an edit of an earlier message:
+// Chime has no distinct event type for edits, LastEditedTimestamp is the
+// signal.
+func (m *ChannelMessage) Edited() bool { return !m.LastEditedTimestamp.IsZero() }
+
+// Timestamp is a timestamp of the event whose format Chime does not
+// document. Raw keeps the text as received; Time is its parsed value when it
+// is RFC 3339 or an epoch number (seconds or milliseconds), else zero.
+type Timestamp struct {
+	Raw  string
+	Time time.Time
+}
+
+// IsZero reports whether the timestamp was absent (or null, or empty).
+func (t Timestamp) IsZero() bool { return t.Raw == "" }
+
+// MarshalJSON writes Raw back as it came: a string, or a number when it
+// was one.
+func (t Timestamp) MarshalJSON() ([]byte, error) {
+	if t.Raw == "" {
+		return []byte(`null`), nil
+	}
+	if isNumber(t.Raw) {
+		return []byte(t.Raw), nil
+	}
+	return json.Marshal(t.Raw)
+}
+
+// UnmarshalJSON accepts a string or a number, and never fails on a format
+// it does not know: the raw text is kept and Time stays zero.
+func (t *Timestamp) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		*t = Timestamp{}
+		return nil
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*t = Timestamp{Raw: s, Time: parseTime(s)}
+		return nil
+	case isNumber(string(b)):
+		*t = Timestamp{Raw: string(b), Time: parseTime(string(b))}
+		return nil
+	}
+	return &json.UnmarshalTypeError{Value: "non-timestamp " + kindOf(b[0]), Type: timestampType}
+}
+
+// parseTime parses RFC 3339 (with or without fractional seconds) or an
+// epoch number: seconds below 1e11, milliseconds from there.
+func parseTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	if isNumber(s) {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 {
+			return time.Time{}
+		}
+		if f >= 1e11 {
+			return time.UnixMilli(int64(f)).UTC()
+		}
+		sec := int64(f)
+		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC()
+	}
+	for _, layout := range [...]string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"} {
+		if tm, err := time.Parse(layout, s); err == nil {
+			return tm.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' || c == '-' && i == 0 || c == 'e' || c == 'E' || c == '+':
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}

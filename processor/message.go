@@ -1,0 +1,159 @@
+package processor
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/chimeflow/chimeflow/messaging"
+)
+
+// Message is the working copy of a pending message that rules inspect and
+// change. Content, Metadata, PushNotification and MessageAttributes are the
+// caller-visible parts a rule may rewrite; the rest describes the message
+// and is read-only by convention (the pipeline restores it after each rule).
+//
+// A Message belongs to one pipeline run: rules may change it freely without
+// locking, and must not keep it after Apply returns.
+type Message struct {
+	Content           string
+	Metadata          string
+	PushNotification  *messaging.PushNotificationConfiguration
+	MessageAttributes map[string]messaging.MessageAttributeValue
+
+	event *Event
+	acted []string
+}
+
+// Event returns the invocation event the message came in; read-only.
+func (m *Message) Event() *Event { return m.event }
+
+// ID returns the message id.
+func (m *Message) ID() string { return m.event.ChannelMessage.MessageID }
+
+// ChannelArn returns the channel's ARN.
+func (m *Message) ChannelArn() string { return m.event.ChannelMessage.ChannelArn }
+
+// SubChannelID returns the elastic channel's sub-channel id, or "".
+func (m *Message) SubChannelID() string { return m.event.ChannelMessage.SubChannelID }
+
+// Sender returns who sent the message.
+func (m *Message) Sender() Sender { return m.event.ChannelMessage.Sender }
+
+// Edited reports whether the message is an edit of an earlier one.
+func (m *Message) Edited() bool { return m.event.ChannelMessage.Edited() }
+
+// Persistence returns PERSISTENT, NON_PERSISTENT or "".
+func (m *Message) Persistence() string { return m.event.ChannelMessage.Persistence }
+
+// ContentType returns the message's content type, or "".
+func (m *Message) ContentType() string { return m.event.ChannelMessage.ContentType }
+
+// Acted returns the names of the rules that changed the message so far, in
+// order. A metadata annotation rule reads it; it must not be modified.
+func (m *Message) Acted() []string { return m.acted }
+
+// NewMessage returns a working copy of the event's message, deep enough that
+// changing it never changes the event.
+func NewMessage(ev *Event) *Message {
+	m := &Message{event: ev}
+	m.reset(&ev.ChannelMessage)
+	return m
+}
+
+func (m *Message) reset(cm *ChannelMessage) {
+	m.Content = cm.Content
+	m.Metadata = cm.Metadata
+	m.PushNotification = clonePush(cm.PushNotification)
+	m.MessageAttributes = cloneAttributes(cm.MessageAttributes)
+}
+
+// snapshot is the mutable part of a Message, copied before a rule runs so a
+// failed or dry-run rule can be undone.
+type snapshot struct {
+	content, metadata string
+	push              messaging.PushNotificationConfiguration
+	hasPush           bool
+	attrs             map[string]messaging.MessageAttributeValue
+}
+
+// save copies the mutable part; it allocates only for message attributes.
+func (m *Message) save() snapshot {
+	s := snapshot{content: m.Content, metadata: m.Metadata, attrs: cloneAttributes(m.MessageAttributes)}
+	if m.PushNotification != nil {
+		s.push, s.hasPush = *m.PushNotification, true
+	}
+	return s
+}
+
+func (m *Message) restore(s *snapshot) {
+	m.Content, m.Metadata, m.MessageAttributes = s.content, s.metadata, cloneAttributes(s.attrs)
+	m.PushNotification = nil
+	if s.hasPush {
+		p := s.push
+		m.PushNotification = &p
+	}
+}
+
+// Field names reported in Outcome.Changed.
+const (
+	FieldContent           = "Content"
+	FieldMetadata          = "Metadata"
+	FieldPushNotification  = "PushNotification"
+	FieldMessageAttributes = "MessageAttributes"
+)
+
+// changed appends to dst the names of the fields that differ between s and m.
+func (s *snapshot) changed(m *Message, dst []string) []string {
+	if s.content != m.Content {
+		dst = append(dst, FieldContent)
+	}
+	if s.metadata != m.Metadata {
+		dst = append(dst, FieldMetadata)
+	}
+	if s.hasPush != (m.PushNotification != nil) || s.hasPush && s.push != *m.PushNotification {
+		dst = append(dst, FieldPushNotification)
+	}
+	if !equalAttributes(s.attrs, m.MessageAttributes) {
+		dst = append(dst, FieldMessageAttributes)
+	}
+	return dst
+}
+
+func clonePush(p *messaging.PushNotificationConfiguration) *messaging.PushNotificationConfiguration {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
+
+func cloneAttributes(a map[string]messaging.MessageAttributeValue) map[string]messaging.MessageAttributeValue {
+	if a == nil {
+		return nil
+	}
+	c := make(map[string]messaging.MessageAttributeValue, len(a))
+	for k, v := range a {
+		c[k] = messaging.MessageAttributeValue{StringValues: slices.Clone(v.StringValues)}
+	}
+	return c
+}
+
+func equalAttributes(a, b map[string]messaging.MessageAttributeValue) bool {
+	return maps.EqualFunc(a, b, func(x, y messaging.MessageAttributeValue) bool {
+		return slices.Equal(x.StringValues, y.StringValues)
+	})
+}
+
+// callbackMessage builds the ChannelMessage of a callback: ids and content
+// type from the event, the parts rules may rewrite from the arguments.
+func callbackMessage(cm *ChannelMessage, content, metadata string, push *messaging.PushNotificationConfiguration, attrs map[string]messaging.MessageAttributeValue) *messaging.ChannelMessageCallback {
+	return &messaging.ChannelMessageCallback{
+		MessageID:         cm.MessageID,
+		Content:           content,
+		Metadata:          metadata,
+		PushNotification:  push,
+		MessageAttributes: attrs,
+		SubChannelID:      cm.SubChannelID,
+		ContentType:       cm.ContentType,
+	}
+}

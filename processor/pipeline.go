@@ -1,0 +1,199 @@
+package processor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/chimeflow/chimeflow/messaging"
+)
+
+// Action is the outcome of a pipeline run.
+type Action string
+
+// Outcomes. ActionError is never produced by a pipeline: it marks, in
+// reports, an event that could not be answered.
+const (
+	ActionAllow   Action = "ALLOW"   // delivered unchanged
+	ActionRewrite Action = "REWRITE" // delivered with changes
+	ActionDeny    Action = "DENY"    // deleted
+	ActionError   Action = "ERROR"   // not answered
+)
+
+// Stage is one named rule of a pipeline.
+type Stage struct {
+	// Name identifies the rule in outcomes and logs.
+	Name string
+	// Rule does the work.
+	Rule Rule
+	// DryRun evaluates the rule and records what it would have done,
+	// without changing or denying the message.
+	DryRun bool
+	// OnError overrides the pipeline's error policy for this rule.
+	OnError ErrorPolicy
+}
+
+// Pipeline runs rules in order on a working copy of a message. A Pipeline is
+// immutable once built and safe for concurrent use.
+type Pipeline struct {
+	// Name identifies the pipeline in logs (e.g. "default" or a channel glob).
+	Name   string
+	Stages []Stage
+	// OnError is the policy for a failing rule; "" means PolicyDeny.
+	OnError ErrorPolicy
+}
+
+// NewPipeline returns a pipeline named "default" of the given stages with
+// the default error policy.
+func NewPipeline(stages ...Stage) *Pipeline {
+	return &Pipeline{Name: "default", Stages: stages}
+}
+
+// Route returns p itself: a single pipeline serves every channel.
+func (p *Pipeline) Route(*ChannelMessage) *Pipeline { return p }
+
+// Router picks the pipeline for a message, e.g. by channel ARN. *Pipeline is
+// a Router that always picks itself.
+type Router interface {
+	Route(m *ChannelMessage) *Pipeline
+}
+
+// Outcome is what a pipeline decided for one message.
+type Outcome struct {
+	Action Action `json:"outcome"`
+	// Pipeline is the name of the pipeline that ran.
+	Pipeline string `json:"pipeline,omitempty"`
+	// Rules lists, in order, the rules that acted: changed the message,
+	// denied it, or failed and so denied it.
+	Rules []string `json:"rules"`
+	// Changed lists the fields that differ from the original message.
+	Changed []string `json:"changed,omitempty"`
+	// Reason is the deny reason.
+	Reason string `json:"reason,omitempty"`
+	// Errors records the rules that failed, with the policy applied.
+	Errors []*RuleError `json:"-"`
+	// DryRun records what dry-run rules would have done.
+	DryRun []DryRunResult `json:"dryRun,omitempty"`
+	// Message is the final working copy.
+	Message *Message `json:"-"`
+}
+
+// DryRunResult is what a dry-run rule would have done.
+type DryRunResult struct {
+	Rule    string   `json:"rule"`
+	Would   Action   `json:"would"`
+	Changed []string `json:"changed,omitempty"`
+	Reason  string   `json:"reason,omitempty"`
+	Error   string   `json:"error,omitempty"`
+}
+
+// Run runs the pipeline's rules in order on a working copy of ev's message
+// and returns the outcome. It never panics because of a rule: a rule that
+// fails, panics, or breaks the callback limits is handled by the error
+// policy and recorded in Outcome.Errors.
+func (p *Pipeline) Run(ctx context.Context, ev *Event) Outcome {
+	m := NewMessage(ev)
+	out := Outcome{Action: ActionAllow, Pipeline: p.Name, Message: m}
+	for i := range p.Stages {
+		st := &p.Stages[i]
+		before := m.save()
+		v, err := st.apply(ctx, m)
+		changed := before.changed(m, nil)
+		if err == nil && !v.Deny && len(changed) > 0 {
+			err = checkLimits(m)
+		}
+		if st.DryRun {
+			out.DryRun = append(out.DryRun, dryRun(st.Name, v, changed, err))
+			m.restore(&before)
+			continue
+		}
+		if err != nil {
+			re := &RuleError{Rule: st.Name, Err: err, Policy: p.policy(st)}
+			var pe *panicError
+			if errors.As(err, &pe) {
+				re.Stack = pe.stack
+			}
+			out.Errors = append(out.Errors, re)
+			m.restore(&before)
+			if re.Policy == PolicyDeny {
+				out.Rules = append(out.Rules, st.Name)
+				out.Action, out.Reason = ActionDeny, re.Error()
+				return out
+			}
+			continue
+		}
+		if v.Deny {
+			out.Rules = append(out.Rules, st.Name)
+			out.Action, out.Reason = ActionDeny, v.Reason
+			return out
+		}
+		if len(changed) > 0 {
+			out.Rules = append(out.Rules, st.Name)
+			m.acted = out.Rules
+		}
+	}
+	orig := &ev.ChannelMessage
+	base := snapshot{content: orig.Content, metadata: orig.Metadata, attrs: orig.MessageAttributes}
+	if orig.PushNotification != nil {
+		base.push, base.hasPush = *orig.PushNotification, true
+	}
+	if out.Changed = base.changed(m, nil); len(out.Changed) > 0 {
+		out.Action = ActionRewrite
+	}
+	return out
+}
+
+func (p *Pipeline) policy(st *Stage) ErrorPolicy {
+	if st.OnError != "" {
+		return st.OnError
+	}
+	if p.OnError != "" {
+		return p.OnError
+	}
+	return PolicyDeny
+}
+
+// apply runs the stage's rule, turning a panic into an error.
+func (st *Stage) apply(ctx context.Context, m *Message) (v Verdict, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = Verdict{}, &panicError{value: r, stack: debug.Stack()}
+		}
+	}()
+	if st.Rule == nil {
+		return Verdict{}, errors.New("stage has no rule")
+	}
+	return st.Rule.Apply(ctx, m)
+}
+
+func dryRun(name string, v Verdict, changed []string, err error) DryRunResult {
+	r := DryRunResult{Rule: name, Would: ActionAllow, Changed: changed, Reason: v.Reason}
+	switch {
+	case err != nil:
+		r.Would, r.Error, r.Changed = ActionError, err.Error(), nil
+	case v.Deny:
+		r.Would, r.Changed = ActionDeny, nil
+	case len(changed) > 0:
+		r.Would = ActionRewrite
+	}
+	return r
+}
+
+// checkLimits checks the working copy against the ChannelFlowCallback limits
+// and returns an error matching ErrLimit when it breaks one.
+func checkLimits(m *Message) error {
+	cm := &m.event.ChannelMessage
+	if m.Content == "" {
+		return fmt.Errorf("%w: ChannelMessage.Content: a rewrite left it empty; the service needs at least one character", ErrLimit)
+	}
+	in := messaging.ChannelFlowCallbackInput{
+		CallbackID:     m.event.CallbackID,
+		ChannelArn:     cm.ChannelArn,
+		ChannelMessage: callbackMessage(cm, m.Content, m.Metadata, m.PushNotification, m.MessageAttributes),
+	}
+	if err := in.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrLimit, err)
+	}
+	return nil
+}

@@ -1,0 +1,221 @@
+package rules
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/chimeflow/chimeflow/processor"
+)
+
+// Config is a loaded rules configuration: the default pipeline and the
+// per-channel pipelines that override it. It is the processor.Router the
+// handler asks for each message's pipeline. A Config is immutable and safe
+// for concurrent use.
+type Config struct {
+	// Default serves every message no channel pipeline matches.
+	Default *processor.Pipeline
+	// Channels are tried in file order; the first match wins.
+	Channels []ChannelPipeline
+}
+
+// ChannelPipeline is a pipeline for the channels (and sub-channels) whose
+// ARN matches a glob.
+type ChannelPipeline struct {
+	Channel    Glob // matched against the channel ARN
+	SubChannel Glob // matched against the sub-channel id; empty matches any
+	Pipeline   *processor.Pipeline
+}
+
+// Route returns the pipeline for a message: the first channel pipeline that
+// matches its channel ARN and sub-channel id, else the default.
+func (c *Config) Route(m *processor.ChannelMessage) *processor.Pipeline {
+	for i := range c.Channels {
+		cp := &c.Channels[i]
+		if cp.Channel.Match(m.ChannelArn) && (cp.SubChannel == "" || cp.SubChannel.Match(m.SubChannelID)) {
+			return cp.Pipeline
+		}
+	}
+	return c.Default
+}
+
+//go:embed default.yaml
+var defaultDocument []byte
+
+// DefaultDocument returns the bundled default configuration, the one used
+// when none is given.
+func DefaultDocument() []byte { return append([]byte(nil), defaultDocument...) }
+
+// DefaultSource names the bundled default configuration in messages.
+const DefaultSource = "<bundled default.yaml>"
+
+// Default loads the bundled default configuration. The rules it names must
+// be registered: import rules/all.
+func Default() (*Config, error) { return Parse(defaultDocument, DefaultSource) }
+
+// LoadFile loads a configuration file.
+func LoadFile(path string) (*Config, error) {
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("rules configuration: %w", err)
+	}
+	return Parse(doc, path)
+}
+
+// The file's schema. Rule entries are decoded one by one so that their
+// options keep their place in the file.
+type fileConfig struct {
+	OnError  string          `yaml:"onError"`
+	Rules    []yaml.Node     `yaml:"rules"`
+	Channels []channelConfig `yaml:"channels"`
+}
+
+type channelConfig struct {
+	Name       string      `yaml:"name"`
+	Channel    string      `yaml:"channel"`
+	SubChannel string      `yaml:"subChannel"`
+	OnError    string      `yaml:"onError"`
+	Rules      []yaml.Node `yaml:"rules"`
+}
+
+type stageConfig struct {
+	Rule    string    `yaml:"rule"`
+	Name    string    `yaml:"name"`
+	DryRun  bool      `yaml:"dryRun"`
+	OnError string    `yaml:"onError"`
+	Options yaml.Node `yaml:"options"`
+}
+
+// Parse builds a Config from a YAML (or JSON) document. It checks the whole
+// document, builds every rule, and reports every mistake at once, each with
+// its line and column, as a *ConfigError; source names the document in
+// those messages (a file path, an environment variable). It never returns a
+// half-built Config.
+func Parse(doc []byte, source string) (*Config, error) {
+	errs := &problems{source: source}
+	var root yaml.Node
+	if err := yaml.Unmarshal(doc, &root); err != nil {
+		errs.add(nil, "not valid YAML or JSON: %v", err)
+		return nil, errs.err(source)
+	}
+	if len(root.Content) == 0 {
+		errs.add(nil, "the document is empty; want a mapping with rules")
+		return nil, errs.err(source)
+	}
+	top := root.Content[0]
+	var fc fileConfig
+	d := decoder{errs: errs, what: "field"}
+	d.value(top, reflect.ValueOf(&fc).Elem(), "")
+
+	names := Names()
+	cfg := &Config{}
+	policy := parsePolicy(errs, child(top, "onError"), fc.OnError)
+	cfg.Default = buildPipeline(errs, names, "default", policy, fc.Rules)
+	for i := range fc.Channels {
+		cc := &fc.Channels[i]
+		at := child(child(top, "channels"), strconv.Itoa(i))
+		cp := ChannelPipeline{}
+		var err error
+		if cc.Channel == "" {
+			errs.add(at, "channels[%d]: channel (an ARN glob) is required", i)
+		} else if cp.Channel, err = ParseARNGlob(cc.Channel); err != nil {
+			errs.add(child(at, "channel"), "channels[%d]: %v", i, err)
+		}
+		if cc.SubChannel != "" {
+			if cp.SubChannel, err = ParseIDGlob(cc.SubChannel); err != nil {
+				errs.add(child(at, "subChannel"), "channels[%d]: %v", i, err)
+			}
+		}
+		p := policy
+		if cc.OnError != "" {
+			p = parsePolicy(errs, child(at, "onError"), cc.OnError)
+		}
+		name := cc.Name
+		if name == "" {
+			name = cc.Channel
+			if cc.SubChannel != "" {
+				name += " / " + cc.SubChannel
+			}
+		}
+		if child(at, "rules") == nil {
+			errs.add(at, "channels[%d]: rules is required (an empty list allows everything)", i)
+		}
+		cp.Pipeline = buildPipeline(errs, names, name, p, cc.Rules)
+		cfg.Channels = append(cfg.Channels, cp)
+	}
+	if err := errs.err(source); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func parsePolicy(errs *problems, at *yaml.Node, s string) processor.ErrorPolicy {
+	p, err := processor.ParseErrorPolicy(s)
+	if err != nil {
+		errs.add(at, "onError: %q is not deny or allow", s)
+	}
+	return p
+}
+
+func buildPipeline(errs *problems, names []string, name string, policy processor.ErrorPolicy, entries []yaml.Node) *processor.Pipeline {
+	p := &processor.Pipeline{Name: name, OnError: policy}
+	stageNames := map[string]bool{}
+	for i := range entries {
+		n := &entries[i]
+		var sc stageConfig
+		d := decoder{errs: errs, what: "field", prefix: "rule entry: "}
+		d.value(n, reflect.ValueOf(&sc).Elem(), "")
+		if sc.Rule == "" {
+			if n.Kind == yaml.MappingNode {
+				errs.add(n, "rule entry: rule (the registered rule name) is required")
+			}
+			continue
+		}
+		if sc.Name == "" {
+			sc.Name = sc.Rule
+		}
+		if stageNames[sc.Name] {
+			errs.add(n, "pipeline %s: two rules named %q; give one a different name", name, sc.Name)
+		}
+		stageNames[sc.Name] = true
+		st := processor.Stage{Name: sc.Name, DryRun: sc.DryRun}
+		if sc.OnError != "" {
+			st.OnError = parsePolicy(errs, child(n, "onError"), sc.OnError)
+		}
+		if !known(names, sc.Rule) {
+			errs.add(child(n, "rule"), "unknown rule %q (registered: %s)", sc.Rule, strings.Join(names, ", "))
+			continue
+		}
+		f, _ := Lookup(sc.Rule)
+		o := &options{stage: sc.Name, rule: sc.Rule, at: n, errs: errs}
+		if sc.Options.Kind != 0 {
+			o.node = &sc.Options
+		}
+		before := len(errs.list)
+		r, err := build(f, o)
+		if err != nil && !errors.Is(err, ErrBadOptions) {
+			errs.add(o.find(""), "rule %s: %v", sc.Name, err)
+		} else if err == nil && len(errs.list) == before && r == nil {
+			errs.add(n, "rule %s: its factory returned no rule", sc.Name)
+		}
+		st.Rule = r
+		p.Stages = append(p.Stages, st)
+	}
+	return p
+}
+
+// build calls a factory, turning a panic into an error.
+func build(f Factory, o Options) (r processor.Rule, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			r, err = nil, fmt.Errorf("factory panicked: %v", v)
+		}
+	}()
+	return f(o)
+}
