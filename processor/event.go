@@ -101,7 +101,7 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 		*t = Timestamp{Raw: string(b), Time: parseTime(string(b))}
 		return nil
 	}
-	return &json.UnmarshalTypeError{Value: "non-timestamp " + kindOf(b[0]), Type: timestampType}
+	return &json.UnmarshalTypeError{Value: kindOf(b[0]), Type: timestampType}
 }
 
 // parseTime parses RFC 3339 (with or without fractional seconds) or an

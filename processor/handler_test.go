@@ -1,0 +1,277 @@
+package processor_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/processor"
+	"github.com/chimeflow/chimeflow/processor/processortest"
+	"github.com/chimeflow/chimeflow/processor/replay"
+)
+
+// fixtures returns the payloads of the bundled valid events.
+func fixtures(t testing.TB) map[string][]byte {
+	t.Helper()
+	paths, err := filepath.Glob("../testdata/events/*.json")
+	require.NoError(t, err)
+	out := map[string][]byte{}
+	for _, p := range paths {
+		if replay.IsGolden(p) || strings.HasPrefix(filepath.Base(p), "bad-") {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		out[filepath.Base(p)] = b
+	}
+	require.GreaterOrEqual(t, len(out), 20, "at least 20 valid fixtures")
+	return out
+}
+
+func TestHandlerAllowEverythingEchoesTheMessage(t *testing.T) {
+	for name, payload := range fixtures(t) {
+		t.Run(name, func(t *testing.T) {
+			h, rec := processortest.NewHandler(processor.NewPipeline(processor.Stage{Name: "noop", Rule: allow}))
+			res, err := h.Handle(context.Background(), payload)
+			require.NoError(t, err)
+			calls := rec.Calls()
+			require.Len(t, calls, 1)
+			in := calls[0]
+			cm := res.Event.ChannelMessage
+			assert.Equal(t, processor.ActionAllow, res.Outcome.Action)
+			assert.False(t, in.DeleteResource)
+			assert.Equal(t, res.Event.CallbackID, in.CallbackID)
+			assert.Equal(t, cm.ChannelArn, in.ChannelArn)
+			assert.Equal(t, &messaging.ChannelMessageCallback{
+				MessageID: cm.MessageID, Content: cm.Content, Metadata: cm.Metadata, SubChannelID: cm.SubChannelID,
+				ContentType: cm.ContentType, PushNotification: cm.PushNotification, MessageAttributes: cm.MessageAttributes,
+			}, in.ChannelMessage)
+		})
+	}
+}
+
+func TestHandlerMalformedGetsErrorAndNoCallback(t *testing.T) {
+	paths, err := filepath.Glob("../testdata/events/bad-*.json")
+	require.NoError(t, err)
+	msgs := map[string]string{}
+	for _, p := range paths {
+		if replay.IsGolden(p) {
+			continue
+		}
+		payload, err := os.ReadFile(p)
+		require.NoError(t, err)
+		h, rec := processortest.NewHandler(processor.NewPipeline())
+		res, err := h.Handle(context.Background(), payload)
+		require.Error(t, err, p)
+		assert.ErrorIs(t, err, processor.ErrInvalidEvent, p)
+		assert.Empty(t, rec.Calls(), p)
+		assert.Equal(t, processor.ActionError, res.Outcome.Action)
+		_, err = h.Invoke(context.Background(), payload)
+		assert.Error(t, err, "Invoke returns the error so Lambda retries and dead-letters")
+		msgs[filepath.Base(p)] = err.Error()
+	}
+	require.GreaterOrEqual(t, len(msgs), 15, "at least 15 malformed fixtures")
+	// Each malformed fixture gets its own message.
+	seen := map[string]string{}
+	for name, msg := range msgs {
+		if other, dup := seen[msg]; dup && !strings.Contains(name, "whitespace") && !strings.Contains(other, "whitespace") {
+			t.Errorf("%s and %s share the error %q", name, other, msg)
+		}
+		seen[msg] = name
+	}
+}
+
+// chime is a local stand-in for the Chime SDK Messaging callback endpoint
+// that answers from a script of statuses and records every request.
+type chime struct {
+	mu       sync.Mutex
+	statuses []int
+	message  string
+	requests []*http.Request
+	bodies   [][]byte
+}
+
+func (c *chime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	c.mu.Lock()
+	c.requests = append(c.requests, r)
+	c.bodies = append(c.bodies, body)
+	status := http.StatusOK
+	if len(c.statuses) > 0 {
+		status, c.statuses = c.statuses[0], c.statuses[1:]
+	}
+	c.mu.Unlock()
+	w.Header().Set("x-amzn-RequestId", "req-1")
+	if status != http.StatusOK {
+		code := map[int]string{400: "BadRequestException", 403: "ForbiddenException", 409: "ConflictException", 429: "ThrottledClientException", 500: "ServiceFailureException", 503: "ServiceUnavailableException"}[status]
+		w.Header().Set("x-amzn-ErrorType", code)
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]string{"Code": strings.TrimSuffix(code, "Exception"), "Message": c.message})
+		return
+	}
+	var req struct{ CallbackId string }
+	json.Unmarshal(body, &req)
+	json.NewEncoder(w).Encode(map[string]string{"CallbackId": req.CallbackId})
+}
+
+func newClient(url string) *messaging.Client {
+	return messaging.New(messaging.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: url,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}, nil
+		}),
+		MaxBackoff: time.Millisecond,
+	})
+}
+
+func TestHandlerCallbackResults(t *testing.T) {
+	tests := []struct {
+		name      string
+		statuses  []int
+		message   string
+		wantErr   bool
+		duplicate bool
+		requests  int
+	}{
+		{"accepted", nil, "", false, false, 1},
+		{"conflict is a duplicate", []int{409}, "callback already processed", false, true, 1},
+		{"400 not pending is a duplicate", []int{400}, "Message is not in PENDING state", false, true, 1},
+		{"403 not pending is a duplicate", []int{403}, "The message is no longer pending", false, true, 1},
+		{"400 other is an error, not retried", []int{400}, "Invalid content", true, false, 1},
+		{"403 other is an error, not retried", []int{403}, "User is not authorized", true, false, 1},
+		{"throttled then accepted", []int{429, 429}, "slow down", false, false, 3},
+		{"server errors then accepted", []int{500, 503}, "oops", false, false, 3},
+		{"server errors exhaust retries", []int{500, 500, 500, 500, 500, 500}, "down", true, false, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := &chime{statuses: tt.statuses, message: tt.message}
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			var logs bytes.Buffer
+			h := &processor.Handler{Router: processor.NewPipeline(), Callback: newClient(ts.URL), Logger: zerolog.New(&logs)}
+			res, err := h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("hello")))
+			if tt.wantErr {
+				require.Error(t, err)
+				assert.ErrorIs(t, err, processor.ErrCallback)
+				var apiErr *messaging.APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, tt.statuses[0], apiErr.StatusCode)
+				assert.Equal(t, "req-1", apiErr.RequestID)
+				assert.Contains(t, logs.String(), `"level":"error"`)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tt.duplicate, res.Duplicate)
+			assert.Equal(t, tt.duplicate, strings.Contains(logs.String(), `"duplicate":true`))
+			assert.Len(t, srv.requests, tt.requests)
+			for _, r := range srv.requests {
+				assert.Equal(t, "/channels/"+processortest.ChannelArn, r.URL.Path)
+				assert.Equal(t, 2, strings.Count(r.URL.EscapedPath(), "/"), "the ARN is one path segment: %s", r.URL.EscapedPath())
+				assert.Equal(t, "operation=channel-flow-callback", r.URL.RawQuery)
+				assert.Contains(t, r.Header.Get("Authorization"), "/us-east-1/chime/aws4_request")
+			}
+		})
+	}
+}
+
+func TestHandlerLogsOneLineWithoutContent(t *testing.T) {
+	var logs bytes.Buffer
+	h, _ := processortest.NewHandler(processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("secret", "******")}))
+	h.Logger = zerolog.New(&logs)
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "aws-req-7"})
+	ev := processortest.NewEvent("my secret words", processortest.WithSubChannel("sub-1"), processortest.WithMetadata(`{"secret":1}`))
+	_, err := h.Handle(ctx, processortest.Payload(t, ev))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	require.Len(t, lines, 1)
+	var line map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &line))
+	assert.Equal(t, "info", line["level"])
+	assert.Equal(t, "aws-req-7", line["requestId"])
+	assert.Equal(t, processortest.ChannelArn, line["channelArn"])
+	assert.Equal(t, "msg-0001", line["messageId"])
+	assert.Equal(t, "sub-1", line["subChannelId"])
+	assert.Equal(t, "REWRITE", line["outcome"])
+	assert.Equal(t, []any{"r"}, line["rules"])
+	assert.Equal(t, []any{"Content"}, line["changed"])
+	assert.Contains(t, line, "durationMs")
+	assert.NotContains(t, lines[0], "secret words", "content is never logged")
+	assert.NotContains(t, lines[0], "******")
+
+	logs.Reset()
+	_, err = h.Handle(ctx, []byte(`{"EventType":"CHANNEL_MESSAGE_EVENT"`))
+	require.Error(t, err)
+	require.NoError(t, json.Unmarshal(logs.Bytes(), &line))
+	assert.Equal(t, "error", line["level"])
+	assert.Equal(t, "ERROR", line["outcome"])
+	assert.Contains(t, line["error"], "malformed JSON")
+
+	logs.Reset()
+	h.Router = processor.NewPipeline(processor.Stage{Name: "p", Rule: panicking, OnError: processor.PolicyAllow}, processor.Stage{Name: "d", Rule: deny, DryRun: true})
+	_, err = h.Handle(ctx, processortest.Payload(t, ev))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(logs.Bytes(), &line))
+	assert.Equal(t, "warn", line["level"])
+	assert.Equal(t, "ALLOW", line["outcome"])
+	ruleErrs := line["ruleErrors"].([]any)
+	require.Len(t, ruleErrs, 1)
+	assert.Equal(t, "p", ruleErrs[0].(map[string]any)["rule"])
+	assert.Equal(t, "allow", ruleErrs[0].(map[string]any)["policy"])
+	assert.Equal(t, []any{map[string]any{"rule": "d", "would": "DENY", "reason": "no"}}, line["dryRun"])
+}
+
+func TestHandlerConcurrent(t *testing.T) {
+	var n atomic.Int64
+	cb := messaging.CallbackFunc(func(_ context.Context, in *messaging.ChannelFlowCallbackInput, _ ...func(*messaging.Options)) (*messaging.ChannelFlowCallbackOutput, error) {
+		n.Add(1)
+		if !strings.HasPrefix(in.ChannelMessage.Content, "**** ") {
+			t.Errorf("callback content %q", in.ChannelMessage.Content)
+		}
+		return &messaging.ChannelFlowCallbackOutput{}, nil
+	})
+	h := &processor.Handler{Router: processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("darn", "****")}), Callback: cb, Logger: zerolog.New(io.Discard)}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 100 {
+				ev := processortest.NewEvent("darn " + strings.Repeat("x", i+j))
+				if _, err := h.Handle(context.Background(), processortest.Payload(t, ev)); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int64(800), n.Load())
+}
+
+func TestHandlerNoPipeline(t *testing.T) {
+	h := &processor.Handler{Router: nilRouter{}, Callback: &replay.Recorder{}}
+	_, err := h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("x")))
+	assert.ErrorContains(t, err, "no pipeline for channel")
+}
+
+type nilRouter struct{}
+
+func (nilRouter) Route(*processor.ChannelMessage) *processor.Pipeline { return nil }

@@ -1,0 +1,4 @@
+// Package all registers every built-in rule. Import it for its side effect:
+//
+//	import _ "github.com/chimeflow/chimeflow/rules/all"
+package all
