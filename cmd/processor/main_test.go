@@ -1,0 +1,220 @@
+package main_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/chimeflow/chimeflow/internal/lambdatest"
+)
+
+// binaries built once for the package's tests and benchmarks, exactly as
+// the SAM build does.
+var bin struct {
+	dir       string
+	processor string
+	bare      string
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "chimeflow-bootstrap")
+	if err != nil {
+		panic(err)
+	}
+	bin.dir = dir
+	bin.processor = filepath.Join(dir, "bootstrap")
+	bin.bare = filepath.Join(dir, "bare")
+	for out, pkg := range map[string]string{bin.processor: ".", bin.bare: "./testdata/bare"} {
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			panic("build " + pkg + ": " + err.Error() + "\n" + string(b))
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// lambdaEnv is the environment Lambda gives a function, pointed at local
+// stand-ins.
+func lambdaEnv(runtime, chime string, extra ...string) []string {
+	env := []string{
+		"AWS_LAMBDA_RUNTIME_API=" + runtime,
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+		"AWS_SESSION_TOKEN=token",
+		"AWS_LAMBDA_FUNCTION_NAME=chimeflow-processor",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
+		"HOME=" + os.TempDir(),
+	}
+	if chime != "" {
+		env = append(env, "AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING="+chime)
+	}
+	return append(env, extra...)
+}
+
+// callbacks is a stand-in for the Chime SDK Messaging endpoint.
+type callbacks struct {
+	mu   sync.Mutex
+	reqs []*http.Request
+	body [][]byte
+}
+
+func (c *callbacks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	c.mu.Lock()
+	c.reqs = append(c.reqs, r)
+	c.body = append(c.body, b)
+	c.mu.Unlock()
+	w.Write([]byte(`{}`))
+}
+
+func (c *callbacks) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.reqs)
+}
+
+func start(t testing.TB, path string, env []string) (*exec.Cmd, *strings.Builder) {
+	t.Helper()
+	cmd := exec.Command(path)
+	cmd.Env = env
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, &out
+}
+
+func TestLambdaEndToEnd(t *testing.T) {
+	rt := lambdatest.NewRuntime()
+	defer rt.Close()
+	cb := &callbacks{}
+	chime := httptest.NewServer(cb)
+	defer chime.Close()
+	_, logs := start(t, bin.processor, lambdaEnv(rt.Addr(), chime.URL))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	event, err := os.ReadFile("../../testdata/events/push-notification.json")
+	require.NoError(t, err)
+	res, err := rt.Invoke(ctx, event, 10*time.Second)
+	require.NoError(t, err)
+	assert.False(t, res.Error, string(res.Body))
+	require.Equal(t, 1, cb.count(), "exactly one callback")
+	req := cb.reqs[0]
+	assert.Equal(t, http.MethodPost, req.Method)
+	assert.Equal(t, "operation=channel-flow-callback", req.URL.RawQuery)
+	assert.True(t, strings.HasPrefix(req.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"))
+	assert.Equal(t, "token", req.Header.Get("X-Amz-Security-Token"))
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(cb.body[0], &body))
+	assert.Equal(t, "c0ffee08-aaaa-bbbb-cccc-0123456789ab", body["CallbackId"])
+	assert.Equal(t, false, body["DeleteResource"])
+
+	// A malformed event: an invocation error (Lambda retries, then
+	// dead-letters it) and no callback.
+	res, err = rt.Invoke(ctx, []byte(`{"EventType":`), 10*time.Second)
+	require.NoError(t, err)
+	assert.True(t, res.Error)
+	assert.Contains(t, string(res.Body), "malformed JSON")
+	assert.Equal(t, 1, cb.count())
+
+	// One JSON log line per message, with the request id.
+	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") >= 2 }, 5*time.Second, 10*time.Millisecond)
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	var first map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &first), lines[0])
+	assert.Equal(t, "req-1", first["requestId"])
+	assert.Equal(t, "ALLOW", first["outcome"])
+}
+
+func TestLambdaRefusesBadConfiguration(t *testing.T) {
+	rt := lambdatest.NewRuntime()
+	defer rt.Close()
+	tests := []struct {
+		name string
+		env  []string
+		want []string
+	}{
+		{"unknown rule", []string{"CHIMEFLOW_CONFIG=rules:\n  - rule: nosuchrule\n  - rule: alsonot\n"}, []string{"$CHIMEFLOW_CONFIG:2:11: unknown rule \"nosuchrule\"", "$CHIMEFLOW_CONFIG:3:11: unknown rule \"alsonot\""}},
+		{"missing file", []string{"CHIMEFLOW_CONFIG_FILE=/nonexistent/rules.yaml"}, []string{"/nonexistent/rules.yaml"}},
+		{"both", []string{"CHIMEFLOW_CONFIG=rules: []", "CHIMEFLOW_CONFIG_FILE=x.yaml"}, []string{"not both"}},
+		{"bad policy", []string{"CHIMEFLOW_ERROR_POLICY=ignore"}, []string{"CHIMEFLOW_ERROR_POLICY"}},
+		{"bad log level", []string{"CHIMEFLOW_LOG_LEVEL=loud"}, []string{"CHIMEFLOW_LOG_LEVEL"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd, out := start(t, bin.processor, lambdaEnv(rt.Addr(), "", tt.env...))
+			err := cmd.Wait()
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit)
+			assert.Equal(t, 1, exit.ExitCode())
+			assert.Contains(t, out.String(), "refusing to start")
+			for _, w := range tt.want {
+				assert.Contains(t, out.String(), w)
+			}
+		})
+	}
+	// No credentials in the environment: a clear init error too.
+	cmd := exec.Command(bin.processor)
+	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(), "AWS_REGION=us-east-1"}
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err)
+	assert.Contains(t, string(out), "AWS_ACCESS_KEY_ID")
+}
+
+// BenchmarkColdStart measures, side by side in one run, the time from
+// process start to the first invocation/next poll of the processor with the
+// bundled default pipeline and of a bare aws-lambda-go function built the
+// same way. It reports the medians and their ratio.
+func BenchmarkColdStart(b *testing.B) {
+	measure := func(path string) time.Duration {
+		rt := lambdatest.NewRuntime()
+		defer rt.Close()
+		begin := time.Now()
+		cmd := exec.Command(path)
+		cmd.Env = lambdaEnv(rt.Addr(), "http://127.0.0.1:1")
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case <-rt.Polled():
+		case <-time.After(10 * time.Second):
+			b.Fatal("no invocation/next within 10s")
+		}
+		d := time.Since(begin)
+		cmd.Process.Kill()
+		cmd.Wait()
+		return d
+	}
+	var bare, proc []time.Duration
+	for b.Loop() {
+		bare = append(bare, measure(bin.bare))
+		proc = append(proc, measure(bin.processor))
+	}
+	median := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[len(d)/2].Microseconds()) / 1000
+	}
+	mb, mp := median(bare), median(proc)
+	b.ReportMetric(mb, "bare-ms")
+	b.ReportMetric(mp, "chimeflow-ms")
+	b.ReportMetric(mp/mb, "ratio")
+	b.ReportMetric(0, "ns/op")
+}
