@@ -43,6 +43,7 @@ type ParamError struct {
 	Reason string // e.g. "length 51 exceeds 50"
 }
 
+// String returns "Field: Reason".
 func (e ParamError) String() string { return e.Field + ": " + e.Reason }
 
 // InvalidParamsError lists every field of a request that breaks the service
@@ -52,6 +53,7 @@ type InvalidParamsError struct {
 	Params    []ParamError
 }
 
+// Error lists the operation and every invalid parameter.
 func (e *InvalidParamsError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "messaging: %s: %d invalid parameter(s): ", e.Operation, len(e.Params))
@@ -78,6 +80,7 @@ type APIError struct {
 	RequestID  string
 }
 
+// Error returns the operation, HTTP status, code, message and request id.
 func (e *APIError) Error() string {
 	return fmt.Sprintf("messaging: %s: HTTP %d %s: %s (request id %s)", e.Operation, e.StatusCode, e.Code, e.Message, e.RequestID)
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -287,6 +288,7 @@ func EnvOptions() (Options, error) {
 // staticCredentials is a CredentialsProvider of fixed credentials.
 type staticCredentials aws.Credentials
 
+// Retrieve returns the credentials.
 func (s staticCredentials) Retrieve(context.Context) (aws.Credentials, error) {
 	return aws.Credentials(s), nil
 }
@@ -387,10 +389,14 @@ func giveUp(err error, attempts int, why error) error {
 	if attempts == 1 && why == nil {
 		return err
 	}
-	if why == nil {
-		return fmt.Errorf("%w (after %d attempts)", err, attempts)
+	n := strconv.Itoa(attempts) + " attempts"
+	if attempts == 1 {
+		n = "1 attempt"
 	}
-	return fmt.Errorf("%w (after %d attempts: %w)", err, attempts, why)
+	if why == nil {
+		return fmt.Errorf("%w (after %s)", err, n)
+	}
+	return fmt.Errorf("%w (after %s: %w)", err, n, why)
 }
 
 // attempt sends r once. retryable reports whether a failure is worth

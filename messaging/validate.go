@@ -50,10 +50,15 @@ func (in *ChannelFlowCallbackInput) Validate() error {
 		}
 	}
 	for name, val := range m.MessageAttributes {
-		field := "ChannelMessage.MessageAttributes[" + strconv.Quote(name) + "]"
-		v.length(field, name, 1, MaxAttributeNameLen)
+		// Field names are built only for a violation: Validate must not
+		// allocate on the happy path.
+		if !lengthOK(name, 1, MaxAttributeNameLen) {
+			v.length(attributeField(name), name, 1, MaxAttributeNameLen)
+		}
 		for i, s := range val.StringValues {
-			v.length(field+".StringValues["+strconv.Itoa(i)+"]", s, 1, MaxAttributeValueLen)
+			if !lengthOK(s, 1, MaxAttributeValueLen) {
+				v.length(attributeField(name)+".StringValues["+strconv.Itoa(i)+"]", s, 1, MaxAttributeValueLen)
+			}
 		}
 	}
 	v.id("ChannelMessage.SubChannelId", m.SubChannelID, false)
@@ -63,8 +68,10 @@ func (in *ChannelFlowCallbackInput) Validate() error {
 
 // ValidARN reports whether s matches the model's ChimeArn shape: 5-1600
 // characters of the form arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, with
-// the first four parts in [a-z0-9-.] and a resource that does not start
-// with '/' and holds no line break.
+// the first four parts in [a-z0-9-.] (at most 63 each, the partition not
+// empty) and a resource of at most 1024 characters that does not start with
+// '/' and holds no line terminator (\n, \r, U+0085, U+2028, U+2029) after
+// its first character, as the model's Java pattern reads.
 func ValidARN(s string) bool {
 	n := utf8.RuneCountInString(s)
 	if n < MinARNLen || n > MaxARNLen || len(s) < 4 || s[:4] != "arn:" {
@@ -85,11 +92,15 @@ func ValidARN(s string) bool {
 		}
 		rest = rest[i+1:]
 	}
-	if rest == "" || rest[0] == '/' || utf8.RuneCountInString(rest) > 1024 {
+	if rest == "" || rest[0] == '/' || !utf8.ValidString(rest) || utf8.RuneCountInString(rest) > 1024 {
 		return false
 	}
-	for i := 0; i < len(rest); i++ {
-		if rest[i] == '\n' || rest[i] == '\r' {
+	// The pattern's [^/] takes any first character; its '.' (Java) then
+	// excludes the line terminators.
+	_, size := utf8.DecodeRuneInString(rest)
+	for _, r := range rest[size:] {
+		switch r {
+		case '\n', '\r', '\u0085', '\u2028', '\u2029':
 			return false
 		}
 	}
@@ -119,6 +130,20 @@ func (v *validator) add(field, reason string) {
 	v.params = append(v.params, ParamError{Field: field, Reason: reason})
 }
 
+func attributeField(name string) string {
+	return "ChannelMessage.MessageAttributes[" + strconv.Quote(name) + "]"
+}
+
+// lengthOK reports whether s has lo to hi code points.
+func lengthOK(s string, lo, hi int) bool {
+	// Fast path: a string has no more code points than bytes.
+	if len(s) <= hi && (lo == 0 || lo == 1 && len(s) >= 1) {
+		return true
+	}
+	n := utf8.RuneCountInString(s)
+	return n >= lo && n <= hi
+}
+
 func (v *validator) length(field, s string, lo, hi int) {
 	// Fast path: a string has no more code points than bytes.
 	if len(s) <= hi && (lo == 0 || lo == 1 && len(s) >= 1) {
@@ -128,6 +153,8 @@ func (v *validator) length(field, s string, lo, hi int) {
 	switch {
 	case n < lo && lo == 1:
 		v.add(field, "must not be empty")
+	case n == 0:
+		v.add(field, "required ("+strconv.Itoa(lo)+"-"+strconv.Itoa(hi)+" characters)")
 	case n < lo:
 		v.add(field, "length "+strconv.Itoa(n)+" is below the minimum "+strconv.Itoa(lo))
 	case n > hi:

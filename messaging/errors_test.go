@@ -1,0 +1,161 @@
+package messaging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseError(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		errType   string
+		requestID string
+		body      string
+		want      APIError
+	}{
+		{
+			name: "header code with URL suffix", status: 409, requestID: "r-1",
+			errType: "ConflictException:http://internal.amazon.com/coral/com.amazonaws.chime/",
+			body:    `{"Code":"Conflict","Message":"The message is not pending."}`,
+			want:    APIError{StatusCode: 409, Code: "ConflictException", Message: "The message is not pending.", RequestID: "r-1"},
+		},
+		{
+			name: "header code with namespace", status: 429, errType: "aws.chime#ThrottledClientException",
+			body: `{"message":"Rate exceeded"}`,
+			want: APIError{StatusCode: 429, Code: "ThrottledClientException", Message: "Rate exceeded"},
+		},
+		{
+			name: "header wins over body", status: 400, errType: "BadRequestException",
+			body: `{"__type":"Other","Code":"BadRequest","Message":"bad"}`,
+			want: APIError{StatusCode: 400, Code: "BadRequestException", Message: "bad"},
+		},
+		{
+			name: "body __type with namespace", status: 403,
+			body: `{"__type":"com.amazonaws.chime#ForbiddenException","Message":"no"}`,
+			want: APIError{StatusCode: 403, Code: "ForbiddenException", Message: "no"},
+		},
+		{
+			name: "body code lower-case", status: 500, body: `{"code":"ServiceFailureException","message":"oops"}`,
+			want: APIError{StatusCode: 500, Code: "ServiceFailureException", Message: "oops"},
+		},
+		{
+			name: "body Code as Chime sends it", status: 401, body: `{"Code":"Unauthorized","Message":"who?"}`,
+			want: APIError{StatusCode: 401, Code: "Unauthorized", Message: "who?"},
+		},
+		{
+			name: "Message preferred to message", status: 400, body: `{"Code":"BadRequest","Message":"upper","message":"lower"}`,
+			want: APIError{StatusCode: 400, Code: "BadRequest", Message: "upper"},
+		},
+		{
+			name: "not JSON", status: 502, body: `<html>Bad Gateway</html>`,
+			want: APIError{StatusCode: 502, Code: "UnknownError", Message: "Bad Gateway"},
+		},
+		{
+			name: "empty", status: 503,
+			want: APIError{StatusCode: 503, Code: "UnknownError", Message: "Service Unavailable"},
+		},
+		{
+			name: "wrong JSON types", status: 400, body: `{"Code":42,"Message":"still read"}`,
+			want: APIError{StatusCode: 400, Code: "UnknownError", Message: "still read"},
+		},
+		{
+			name: "blank header falls back to body", status: 409, errType: "  ", body: `{"Code":"Conflict"}`,
+			want: APIError{StatusCode: 409, Code: "Conflict", Message: "Conflict"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			if tt.errType != "" {
+				h.Set("X-Amzn-ErrorType", tt.errType)
+			}
+			if tt.requestID != "" {
+				h.Set("X-Amzn-RequestId", tt.requestID)
+			}
+			tt.want.Operation = "Op"
+			assert.Equal(t, &tt.want, parseError("Op", tt.status, h, []byte(tt.body)))
+		})
+	}
+}
+
+// TestAPIErrorFromService checks the error of a real round trip.
+func TestAPIErrorFromService(t *testing.T) {
+	fs := newFakeServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		reply(w, 409, `{"Code":"Conflict","Message":"Message is not in a pending state"}`,
+			"X-Amzn-ErrorType: ConflictException:http://internal.amazon.com/coral/com.amazonaws.chime/",
+			"X-Amzn-RequestId: 5f2c-request")
+	})
+	_, err := newTestClient(t, fs.URL).ChannelFlowCallback(context.Background(), validCallback())
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, APIError{Operation: OpChannelFlowCallback, StatusCode: 409, Code: "ConflictException",
+		Message: "Message is not in a pending state", RequestID: "5f2c-request"}, *apiErr)
+	assert.Equal(t, "messaging: ChannelFlowCallback: HTTP 409 ConflictException: Message is not in a pending state (request id 5f2c-request)", err.Error())
+	assert.Equal(t, "ConflictException", apiErr.ErrorCode())
+	assert.True(t, IsAlreadyResolved(err))
+}
+
+func TestIsAlreadyResolved(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"409 conflict", &APIError{StatusCode: 409, Code: "ConflictException"}, true},
+		{"409 wrapped", fmt.Errorf("callback: %w", &APIError{StatusCode: 409}), true},
+		{"400 not pending", &APIError{StatusCode: 400, Message: "Message is not in PENDING state"}, true},
+		{"403 already processed", &APIError{StatusCode: 403, Message: "The callback was Already processed"}, true},
+		{"400 other", &APIError{StatusCode: 400, Message: "CallbackId is too short"}, false},
+		{"403 other", &APIError{StatusCode: 403, Message: "User is not authorized"}, false},
+		{"429", &APIError{StatusCode: 429, Message: "already throttled"}, false},
+		{"500 already", &APIError{StatusCode: 500, Message: "already"}, false},
+		{"not an APIError", errors.New("409 conflict already pending"), false},
+		{"invalid params", &InvalidParamsError{Operation: "X"}, false},
+		{"nil", nil, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, IsAlreadyResolved(tt.err), tt.name)
+	}
+}
+
+// FuzzParseError: any status, headers and body give a usable *APIError.
+// Seeds: the f.Add calls below and testdata/fuzz/FuzzParseError/.
+func FuzzParseError(f *testing.F) {
+	f.Add(409, "ConflictException:http://internal.amazon.com/coral/com.amazonaws.chime/", "req-1", []byte(`{"Code":"Conflict","Message":"not pending"}`))
+	f.Add(429, "aws.chime#ThrottledClientException", "", []byte(`{"message":"Rate exceeded"}`))
+	f.Add(400, "", "r", []byte(`{"__type":"com.amazonaws.chime#BadRequestException","Message":"x"}`))
+	f.Add(503, "", "", []byte(``))
+	f.Add(500, "#:", "", []byte(`{"code":"a#b:c"}`))
+	f.Add(0, "", "", []byte(`{"Code":{"nested":[1,2]},"Message":null}`))
+	f.Fuzz(func(t *testing.T, status int, errType, requestID string, body []byte) {
+		h := http.Header{}
+		h.Set("X-Amzn-ErrorType", errType)
+		h.Set("X-Amzn-RequestId", requestID)
+		e := parseError("Op", status, h, body)
+		if e.StatusCode != status || e.Operation != "Op" {
+			t.Fatalf("status/op not kept: %+v", e)
+		}
+		if e.Code == "" || strings.ContainsAny(e.Code, ":#") || e.Code != strings.TrimSpace(e.Code) {
+			t.Fatalf("bad code %q", e.Code)
+		}
+		if want := h.Get("X-Amzn-RequestId"); e.RequestID != want {
+			t.Fatalf("request id %q, want %q", e.RequestID, want)
+		}
+		if c := sanitizeErrorCode(errType); c != "" && e.Code != c {
+			t.Fatalf("header code %q ignored for %q", c, e.Code)
+		}
+		_ = e.Error()
+		_ = IsAlreadyResolved(e)
+		if e.Retryable() != (status == 429 || status >= 500) {
+			t.Fatalf("Retryable %v for %d", e.Retryable(), status)
+		}
+	})
+}
