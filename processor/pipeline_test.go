@@ -266,4 +266,5 @@ func TestParseErrorPolicy(t *testing.T) {
 	_, err := processor.ParseErrorPolicy("ignore")
 	assert.ErrorContains(t, err, `"ignore"`)
 }
+
 type messagingAttr = messaging.MessageAttributeValue

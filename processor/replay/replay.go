@@ -177,17 +177,17 @@ type CallbackRequest struct {
 // Report is what became of one event; cmd/replay -json prints one per line
 // and golden files hold one each.
 type Report struct {
-	Source    string           `json:"source"`
-	MessageID string           `json:"messageId,omitempty"`
-	Outcome   processor.Action `json:"outcome"`
-	Rules     []string         `json:"rules"`
-	Changed   []string         `json:"changed,omitempty"`
-	Reason    string           `json:"reason,omitempty"`
-	DryRun    []processor.DryRunResult `json:"dryRun,omitempty"`
-	RuleErrors []string        `json:"ruleErrors,omitempty"`
-	Duplicate bool             `json:"duplicate,omitempty"`
-	Callback  *CallbackRequest `json:"callback"`
-	Error     string           `json:"error,omitempty"`
+	Source     string                   `json:"source"`
+	MessageID  string                   `json:"messageId,omitempty"`
+	Outcome    processor.Action         `json:"outcome"`
+	Rules      []string                 `json:"rules"`
+	Changed    []string                 `json:"changed,omitempty"`
+	Reason     string                   `json:"reason,omitempty"`
+	DryRun     []processor.DryRunResult `json:"dryRun,omitempty"`
+	RuleErrors []string                 `json:"ruleErrors,omitempty"`
+	Duplicate  bool                     `json:"duplicate,omitempty"`
+	Callback   *CallbackRequest         `json:"callback"`
+	Error      string                   `json:"error,omitempty"`
 }
 
 // NewReport describes a handler result.
