@@ -1,7 +1,9 @@
 package messaging
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -49,6 +51,7 @@ func (in *ChannelFlowCallbackInput) Validate() error {
 			v.add("ChannelMessage.PushNotification.Type", strconv.Quote(p.Type)+" is not DEFAULT or VOIP")
 		}
 	}
+	first := len(v.params)
 	for name, val := range m.MessageAttributes {
 		// Field names are built only for a violation: Validate must not
 		// allocate on the happy path.
@@ -61,6 +64,8 @@ func (in *ChannelFlowCallbackInput) Validate() error {
 			}
 		}
 	}
+	// Map iteration must not make the order of problems vary.
+	slices.SortStableFunc(v.params[first:], func(a, b ParamError) int { return strings.Compare(a.Field, b.Field) })
 	v.id("ChannelMessage.SubChannelId", m.SubChannelID, false)
 	v.length("ChannelMessage.ContentType", m.ContentType, 0, MaxContentTypeLen)
 	return v.err("ChannelFlowCallback")

@@ -85,11 +85,19 @@ func (ps *problems) add(n *yaml.Node, format string, args ...any) {
 	ps.list = append(ps.list, p)
 }
 
+// err returns the problems in document order, or nil.
 func (ps *problems) err(string) error {
 	if len(ps.list) == 0 {
 		return nil
 	}
-	return &ConfigError{Problems: slices.Clone(ps.list)}
+	list := slices.Clone(ps.list)
+	slices.SortStableFunc(list, func(a, b Problem) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Column - b.Column
+	})
+	return &ConfigError{Problems: list}
 }
 
 // options implements Options over a YAML node.

@@ -82,12 +82,15 @@ func New(name string, options []byte) (processor.Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := f(o)
-	if err == nil {
-		err = o.errs.err(name)
+	r, err := build(f, o)
+	if perr := o.errs.err(name); perr != nil {
+		return nil, perr
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rules: %s: %w", name, err)
+	}
+	if r == nil {
+		return nil, fmt.Errorf("rules: %s: the factory returned no rule", name)
 	}
 	return r, nil
 }
