@@ -67,6 +67,10 @@ type Timestamp struct {
 	Time time.Time
 }
 
+// NewTimestamp returns the Timestamp for raw text, parsed as UnmarshalJSON
+// parses a string.
+func NewTimestamp(raw string) Timestamp { return Timestamp{Raw: raw, Time: parseTime(raw)} }
+
 // IsZero reports whether the timestamp was absent (or null, or empty).
 func (t Timestamp) IsZero() bool { return t.Raw == "" }
 

@@ -3,15 +3,12 @@ package main_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,59 +32,15 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin.dir = dir
-	bin.processor = filepath.Join(dir, "bootstrap")
-	bin.bare = filepath.Join(dir, "bare")
-	for out, pkg := range map[string]string{bin.processor: ".", bin.bare: "./testdata/bare"} {
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			panic("build " + pkg + ": " + err.Error() + "\n" + string(b))
-		}
+	if bin.processor, err = lambdatest.Build(dir, ".", "bootstrap"); err != nil {
+		panic(err)
+	}
+	if bin.bare, err = lambdatest.Build(dir, "./testdata/bare", "bare"); err != nil {
+		panic(err)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// lambdaEnv is the environment Lambda gives a function, pointed at local
-// stand-ins.
-func lambdaEnv(runtime, chime string, extra ...string) []string {
-	env := []string{
-		"AWS_LAMBDA_RUNTIME_API=" + runtime,
-		"AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
-		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-		"AWS_SESSION_TOKEN=token",
-		"AWS_LAMBDA_FUNCTION_NAME=chimeflow-processor",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
-		"HOME=" + os.TempDir(),
-	}
-	if chime != "" {
-		env = append(env, "AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING="+chime)
-	}
-	return append(env, extra...)
-}
-
-// callbacks is a stand-in for the Chime SDK Messaging endpoint.
-type callbacks struct {
-	mu   sync.Mutex
-	reqs []*http.Request
-	body [][]byte
-}
-
-func (c *callbacks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b, _ := io.ReadAll(r.Body)
-	c.mu.Lock()
-	c.reqs = append(c.reqs, r)
-	c.body = append(c.body, b)
-	c.mu.Unlock()
-	w.Write([]byte(`{}`))
-}
-
-func (c *callbacks) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.reqs)
 }
 
 func start(t testing.TB, path string, env []string) (*exec.Cmd, *strings.Builder) {
@@ -104,10 +57,10 @@ func start(t testing.TB, path string, env []string) (*exec.Cmd, *strings.Builder
 func TestLambdaEndToEnd(t *testing.T) {
 	rt := lambdatest.NewRuntime()
 	defer rt.Close()
-	cb := &callbacks{}
+	cb := &lambdatest.Chime{}
 	chime := httptest.NewServer(cb)
 	defer chime.Close()
-	_, logs := start(t, bin.processor, lambdaEnv(rt.Addr(), chime.URL))
+	_, logs := start(t, bin.processor, lambdatest.Env(rt.Addr(), chime.URL))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -116,14 +69,15 @@ func TestLambdaEndToEnd(t *testing.T) {
 	res, err := rt.Invoke(ctx, event, 10*time.Second)
 	require.NoError(t, err)
 	assert.False(t, res.Error, string(res.Body))
-	require.Equal(t, 1, cb.count(), "exactly one callback")
-	req := cb.reqs[0]
+	reqs, bodies := cb.Requests()
+	require.Len(t, reqs, 1, "exactly one callback")
+	req := reqs[0]
 	assert.Equal(t, http.MethodPost, req.Method)
 	assert.Equal(t, "operation=channel-flow-callback", req.URL.RawQuery)
 	assert.True(t, strings.HasPrefix(req.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"))
 	assert.Equal(t, "token", req.Header.Get("X-Amz-Security-Token"))
 	var body map[string]any
-	require.NoError(t, json.Unmarshal(cb.body[0], &body))
+	require.NoError(t, json.Unmarshal(bodies[0], &body))
 	assert.Equal(t, "c0ffee08-aaaa-bbbb-cccc-0123456789ab", body["CallbackId"])
 	assert.Equal(t, false, body["DeleteResource"])
 
@@ -133,7 +87,8 @@ func TestLambdaEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, res.Error)
 	assert.Contains(t, string(res.Body), "malformed JSON")
-	assert.Equal(t, 1, cb.count())
+	reqs, _ = cb.Requests()
+	assert.Len(t, reqs, 1)
 
 	// One JSON log line per message, with the request id.
 	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") >= 2 }, 5*time.Second, 10*time.Millisecond)
@@ -160,7 +115,7 @@ func TestLambdaRefusesBadConfiguration(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cmd, out := start(t, bin.processor, lambdaEnv(rt.Addr(), "", tt.env...))
+			cmd, out := start(t, bin.processor, lambdatest.Env(rt.Addr(), "", tt.env...))
 			err := cmd.Wait()
 			var exit *exec.ExitError
 			require.ErrorAs(t, err, &exit)
@@ -189,7 +144,7 @@ func BenchmarkColdStart(b *testing.B) {
 		defer rt.Close()
 		begin := time.Now()
 		cmd := exec.Command(path)
-		cmd.Env = lambdaEnv(rt.Addr(), "http://127.0.0.1:1")
+		cmd.Env = lambdatest.Env(rt.Addr(), "http://127.0.0.1:1")
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}

@@ -41,7 +41,7 @@ func NewEvent(content string, opts ...Option) *processor.Event {
 			Sender:           processor.Sender{Arn: UserArn, Name: "Alice"},
 			Persistence:      "PERSISTENT",
 			Type:             "STANDARD",
-			CreatedTimestamp: processor.Timestamp{Raw: "2024-05-01T12:00:00Z"},
+			CreatedTimestamp: processor.NewTimestamp("2024-05-01T12:00:00Z"),
 		},
 	}
 	for _, o := range opts {
@@ -95,7 +95,7 @@ func WithContentType(ct string) Option {
 // Edited marks the message as an edit.
 func Edited() Option {
 	return func(ev *processor.Event) {
-		ev.ChannelMessage.LastEditedTimestamp = processor.Timestamp{Raw: "2024-05-01T12:05:00Z"}
+		ev.ChannelMessage.LastEditedTimestamp = processor.NewTimestamp("2024-05-01T12:05:00Z")
 	}
 }
 

@@ -1,0 +1,75 @@
+package lambdatest
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+)
+
+// Build compiles the main package pkg as the SAM build does (linux flags
+// aside: it targets this machine) into dir and returns the binary's path.
+func Build(dir, pkg, name string) (string, error) {
+	out := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", &BuildError{Pkg: pkg, Output: string(b), Err: err}
+	}
+	return out, nil
+}
+
+// BuildError is a failed go build.
+type BuildError struct {
+	Pkg    string
+	Output string
+	Err    error
+}
+
+func (e *BuildError) Error() string { return "build " + e.Pkg + ": " + e.Err.Error() + "\n" + e.Output }
+
+// Env is the environment Lambda gives a function, with its Runtime API at
+// runtimeAddr and, when chimeURL is not empty, Chime SDK Messaging at
+// chimeURL. extra entries (KEY=value) are appended.
+func Env(runtimeAddr, chimeURL string, extra ...string) []string {
+	env := []string{
+		"AWS_LAMBDA_RUNTIME_API=" + runtimeAddr,
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+		"AWS_SESSION_TOKEN=token",
+		"AWS_LAMBDA_FUNCTION_NAME=chimeflow-processor",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
+		"HOME=" + os.TempDir(),
+	}
+	if chimeURL != "" {
+		env = append(env, "AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING="+chimeURL)
+	}
+	return append(env, extra...)
+}
+
+// Chime is an http.Handler standing in for Chime SDK Messaging: it records
+// every request and answers 200 with an empty JSON object.
+type Chime struct {
+	mu       sync.Mutex
+	requests []*http.Request
+	bodies   [][]byte
+}
+
+func (c *Chime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	c.mu.Lock()
+	c.requests = append(c.requests, r)
+	c.bodies = append(c.bodies, b)
+	c.mu.Unlock()
+	w.Write([]byte(`{}`))
+}
+
+// Requests returns the requests received so far and their bodies.
+func (c *Chime) Requests() ([]*http.Request, [][]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*http.Request(nil), c.requests...), append([][]byte(nil), c.bodies...)
+}
