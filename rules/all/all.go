@@ -2,3 +2,8 @@
 //
 //	import _ "github.com/chimeflow/chimeflow/rules/all"
 package all
+
+import (
+	_ "github.com/chimeflow/chimeflow/rules/links"  // links
+	_ "github.com/chimeflow/chimeflow/rules/redact" // redact
+)

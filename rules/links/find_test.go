@@ -1,0 +1,187 @@
+package links
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestFind(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string // the links as written
+	}{
+		{"none", "hello there, nothing to see", nil},
+		{"empty", "", nil},
+		{"https", "see https://example.com/a/b?c=d#e now", []string{"https://example.com/a/b?c=d#e"}},
+		{"http upper case", "HTTP://EXAMPLE.COM/X", []string{"HTTP://EXAMPLE.COM/X"}},
+		{"ftp", "ftp://files.example.net/a.txt", []string{"ftp://files.example.net/a.txt"}},
+		{"scheme with userinfo and port", "https://u:p@example.com:8443/x", []string{"https://u:p@example.com:8443/x"}},
+		{"scheme without host", "http:// and https:///path", nil},
+		{"unknown scheme", "ssh://example.com git+https://example.com xhttp://a.com", nil},
+		{"IP host", "http://192.0.2.1/x", []string{"http://192.0.2.1/x"}},
+		{"IPv6 host", "http://[2001:db8::1]:80/", []string{"http://[2001:db8::1]:80/"}},
+		{"www", "visit www.example.com today", []string{"www.example.com"}},
+		{"www with file-extension TLD", "www.example.zip", []string{"www.example.zip"}},
+		{"www alone is not enough", "www.example and www.", nil},
+		{"bare domain", "go to example.com", []string{"example.com"}},
+		{"bare domain with path", "example.com/path?q=1", []string{"example.com/path?q=1"}},
+		{"bare domain with port", "example.com:8080 is up", []string{"example.com:8080"}},
+		{"colon after domain is not a port", "example.com: it is up", []string{"example.com"}},
+		{"subdomains", "shop.example.co.uk", []string{"shop.example.co.uk"}},
+		{"all caps host", "EXAMPLE.COM", []string{"EXAMPLE.COM"}},
+		{"capitalised host", "Example.com is fine", []string{"Example.com"}},
+		{"internationalised", "пример.рф and bücher.de", []string{"пример.рф", "bücher.de"}},
+		{"scheme with Unicode host", "https://bücher.example/ü", []string{"https://bücher.example/ü"}},
+		{"trailing full stop", "I like example.com.", []string{"example.com"}},
+		{"trailing punctuation", "(see https://example.com/a), or example.org!", []string{"https://example.com/a", "example.org"}},
+		{"balanced parentheses kept", "https://en.example.org/wiki/Go_(language)", []string{"https://en.example.org/wiki/Go_(language)"}},
+		{"ellipsis before", "wait...evil.com", []string{"evil.com"}},
+		{"quoted", `"https://example.com" and <https://example.org>`, []string{"https://example.com", "https://example.org"}},
+		{"CJK punctuation after", "见 https://example.com/a。", []string{"https://example.com/a"}},
+		{"two adjacent", "https://a.example https://b.example", []string{"https://a.example", "https://b.example"}},
+		{"path after bare domain with dots", "example.com/a.b.c", []string{"example.com/a.b.c"}},
+		{"single-letter label with path", "t.co/abc", []string{"t.co/abc"}},
+		{"file-extension TLD with path", "evil.zip/payload", []string{"evil.zip/payload"}},
+
+		// Things that look like domains but are not links.
+		{"file name", "open file.txt and data.json", nil},
+		{"file-extension TLDs", "README.md setup.py main.rs install.sh lib.so photos.zip clip.mov", nil},
+		{"abbreviations", "e.g. i.e. a.m. p.m. U.S. Ph.D. etc.", nil},
+		{"version numbers", "v1.2.3 and 1.20.4 and go1.26", nil},
+		{"decimals and IPs without scheme", "3.14 and 0.5% and 192.168.0.1", nil},
+		{"sentences without a space", "I am done.Next time.Really", nil},
+		{"mixed case TLD", "Example.Com and example.COM", nil},
+		{"e-mail address", "write to bob.smith@example.com", nil},
+		{"path on its own", "/usr/share/example.com and C:\\dir\\example.com", nil},
+		{"made-up TLD", "example.notatld and foo.bar1", nil},
+		{"hyphen at label edge", "-example.com example-.com", nil},
+		{"JavaScript libraries", "node.js and vue.js", nil},
+		{"snake case", "my_file.com", nil},
+		{"empty labels", "example..com", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, l := range Find(tt.text) {
+				got = append(got, tt.text[l.Start:l.End])
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Find(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFindHost(t *testing.T) {
+	tests := []struct{ text, host, domain string }{
+		{"https://User:pw@Example.COM:8080/a", "Example.COM", "example.com"},
+		{"http://evil.example\\@good.example/", "evil.example", "evil.example"},
+		{"http://a@b@evil.example/", "evil.example", "evil.example"},
+		{"https://example.com./x", "example.com.", "example.com"},
+		{"https://bücher.example", "bücher.example", "xn--bcher-kva.example"},
+		{"https://%65vil.example/", "%65vil.example", "evil.example"},
+		{"https://evil\u3002example/", "evil\u3002example", "evil.example"},
+		{"http://[2001:DB8::1]:80/", "[2001:DB8::1]", "[2001:db8::1]"},
+		{"Example.com/x", "Example.com", "example.com"},
+	}
+	for _, tt := range tests {
+		ls := Find(tt.text)
+		if len(ls) != 1 {
+			t.Errorf("Find(%q) found %d links, want 1", tt.text, len(ls))
+			continue
+		}
+		if ls[0].Host != tt.host || ls[0].Domain != tt.domain {
+			t.Errorf("Find(%q): host %q, domain %q; want %q, %q", tt.text, ls[0].Host, ls[0].Domain, tt.host, tt.domain)
+		}
+	}
+}
+
+func TestNormalizeHost(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"example.com", "example.com"},
+		{"EXAMPLE.com", "example.com"},
+		{"user:pass@Example.com:443", "example.com"},
+		{"example.com...", "example.com"},
+		{"Bücher.Example", "xn--bcher-kva.example"},
+		{"xn--bcher-kva.example", "xn--bcher-kva.example"},
+		{"ПРИМЕР.РФ", "xn--e1afmkfd.xn--p1ai"},
+		{"example\uff0ecom", "example.com"},
+		{"%45xample.com", "example.com"},
+		{"%zz.example", "%zz.example"},
+		{"[::1]:80", "[::1]"},
+		{"", ""},
+		{"\xff\xfe", "xn--zn7ca"},
+	}
+	for _, tt := range tests {
+		if got := NormalizeHost(tt.in); got != tt.want {
+			t.Errorf("NormalizeHost(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestTLDTable(t *testing.T) {
+	if !slices.IsSorted(tlds[:]) {
+		t.Fatal("tlds is not sorted: regenerate it with go generate")
+	}
+	for _, tld := range []string{"com", "org", "uk", "de", "io", "xn--p1ai", "zip"} {
+		if !isTLD(tld) {
+			t.Errorf("isTLD(%q) = false", tld)
+		}
+	}
+	for _, s := range []string{"txt", "json", "js", "exe", "notatld", "", "1"} {
+		if isTLD(s) {
+			t.Errorf("isTLD(%q) = true", s)
+		}
+	}
+	if !isTLD("рф") || !isTLD("COM") {
+		t.Error("isTLD does not lower-case or encode its argument")
+	}
+}
+
+func TestFindAllocs(t *testing.T) {
+	text := strings.Repeat("A plain message, with sentences. And numbers: 3.14, v1.2.3! ", 20)
+	if n := testing.AllocsPerRun(100, func() { _, _ = next(text, 0, true) }); n != 0 {
+		t.Errorf("next on a text without links allocates %v times, want 0", n)
+	}
+}
+
+// FuzzFind checks that Find never panics and that what it returns is
+// consistent: links in order, inside the text, not overlapping, each
+// holding its host, and a domain that is its normalised host.
+func FuzzFind(f *testing.F) {
+	f.Fuzz(func(t *testing.T, text string) {
+		prev := 0
+		for _, l := range Find(text) {
+			if l.Start < prev || l.Start >= l.End || l.End > len(text) {
+				t.Fatalf("Find(%q): bad extent [%d:%d] after %d", text, l.Start, l.End, prev)
+			}
+			prev = l.End
+			if !strings.Contains(text[l.Start:l.End], l.Host) || l.Host == "" {
+				t.Fatalf("Find(%q): host %q not in link %q", text, l.Host, text[l.Start:l.End])
+			}
+			if l.Domain != NormalizeHost(l.Host) {
+				t.Fatalf("Find(%q): domain %q, NormalizeHost(%q) = %q", text, l.Domain, l.Host, NormalizeHost(l.Host))
+			}
+			if utf8.ValidString(text) && !utf8.ValidString(text[l.Start:l.End]) {
+				t.Fatalf("Find(%q): link %q splits a character", text, text[l.Start:l.End])
+			}
+		}
+	})
+}
+
+// FuzzNormalizeHost checks that NormalizeHost never panics and returns a
+// lower-case host without trailing dots.
+func FuzzNormalizeHost(f *testing.F) {
+	f.Fuzz(func(t *testing.T, host string) {
+		got := NormalizeHost(host)
+		if strings.HasSuffix(got, ".") {
+			t.Fatalf("NormalizeHost(%q) = %q ends with a dot", host, got)
+		}
+		if hasASCIIUpper(got) {
+			t.Fatalf("NormalizeHost(%q) = %q has upper-case letters", host, got)
+		}
+	})
+}

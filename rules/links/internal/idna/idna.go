@@ -1,0 +1,149 @@
+// Package idna turns internationalised host names into their ASCII
+// (Punycode, RFC 3492) form, so that a host written in Unicode and the same
+// host written as xn--… compare equal.
+//
+// It is deliberately small: labels are lower-cased but not otherwise mapped
+// (no UTS #46 mapping or NFC normalisation), which is enough to compare
+// hosts against a configured list without ever failing on odd input.
+package idna
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Punycode parameters (RFC 3492, section 5).
+const (
+	base        = 36
+	tMin        = 1
+	tMax        = 26
+	skew        = 38
+	damp        = 700
+	initialBias = 72
+	initialN    = 128
+)
+
+// MaxLabel bounds the labels ToASCII encodes: a longer label (no real DNS
+// label is longer than 63 bytes) is returned lower-cased but unencoded.
+const MaxLabel = 1024
+
+// ToASCII returns host with every non-ASCII label replaced by "xn--" and
+// its Punycode encoding. ASCII labels are returned as they are: callers
+// lower-case first. It never fails: invalid UTF-8 is encoded as U+FFFD.
+func ToASCII(host string) string {
+	if isASCII(host) {
+		return host
+	}
+	var b strings.Builder
+	b.Grow(len(host) + 8)
+	for i := 0; ; i++ {
+		label, rest, more := strings.Cut(host, ".")
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		if isASCII(label) || utf8.RuneCountInString(label) > MaxLabel {
+			b.WriteString(label)
+		} else {
+			b.WriteString("xn--")
+			b.WriteString(Encode(label))
+		}
+		if !more {
+			return b.String()
+		}
+		host = rest
+	}
+}
+
+// Encode returns the Punycode encoding of label (without the "xn--"
+// prefix).
+func Encode(label string) string {
+	runes := []rune(label)
+	out := make([]byte, 0, len(label)+4)
+	for _, r := range runes {
+		if r < utf8.RuneSelf {
+			out = append(out, byte(r))
+		}
+	}
+	basic := len(out)
+	handled := basic
+	if basic > 0 {
+		out = append(out, '-')
+	}
+	n, delta, bias := rune(initialN), 0, initialBias
+	for handled < len(runes) {
+		m := rune(utf8.MaxRune + 1)
+		for _, r := range runes {
+			if r >= n && r < m {
+				m = r
+			}
+		}
+		delta += int(m-n) * (handled + 1)
+		n = m
+		for _, r := range runes {
+			if r < n {
+				delta++
+			}
+			if r != n {
+				continue
+			}
+			q := delta
+			for k := base; ; k += base {
+				t := threshold(k, bias)
+				if q < t {
+					break
+				}
+				out = append(out, digit(t+(q-t)%(base-t)))
+				q = (q - t) / (base - t)
+			}
+			out = append(out, digit(q))
+			bias = adapt(delta, handled+1, handled == basic)
+			delta = 0
+			handled++
+		}
+		delta++
+		n++
+	}
+	return string(out)
+}
+
+func threshold(k, bias int) int {
+	switch t := k - bias; {
+	case t < tMin:
+		return tMin
+	case t > tMax:
+		return tMax
+	default:
+		return t
+	}
+}
+
+func adapt(delta, points int, first bool) int {
+	if first {
+		delta /= damp
+	} else {
+		delta /= 2
+	}
+	delta += delta / points
+	k := 0
+	for delta > (base-tMin)*tMax/2 {
+		delta /= base - tMin
+		k += base
+	}
+	return k + (base-tMin+1)*delta/(delta+skew)
+}
+
+func digit(d int) byte {
+	if d < 26 {
+		return byte('a' + d)
+	}
+	return byte('0' + d - 26)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,169 @@
+package redact
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// span is a match of one detector.
+type span struct {
+	start, end int
+	det        int   // index into builtinNames, or numBuiltins+i for patterns[i]
+	base       int   // for patterns: where the search started,
+	loc        []int // and the submatches, relative to base
+}
+
+// finder finds the matches of a rule's detectors in one text, in order,
+// remembering each detector's next match so that no detector scans the
+// same text twice.
+type finder struct {
+	r     *Rule
+	s     string
+	small [8]cached // enough for the built-ins and a few patterns
+	big   []cached
+}
+
+type cached struct {
+	sp    span
+	state uint8 // 0: not looked; 1: sp is the next match; 2: none left
+}
+
+func (f *finder) slot(i int) *cached {
+	if len(f.r.dets) <= len(f.small) {
+		return &f.small[i]
+	}
+	if f.big == nil {
+		f.big = make([]cached, len(f.r.dets))
+	}
+	return &f.big[i]
+}
+
+// next returns the first match at or after pos: the earliest, then the
+// longest, then the detector that comes first.
+func (f *finder) next(pos int) (span, bool) {
+	var best span
+	found := false
+	for i, d := range f.r.dets {
+		c := f.slot(i)
+		if c.state == 0 || c.state == 1 && c.sp.start < pos {
+			if sp, ok := f.r.find(d, f.s, pos); ok {
+				c.sp, c.state = sp, 1
+			} else {
+				c.state = 2
+			}
+		}
+		if c.state == 1 && (!found || c.sp.start < best.start || c.sp.start == best.start && c.sp.end > best.end) {
+			best, found = c.sp, true
+		}
+	}
+	return best, found
+}
+
+// find returns detector d's first match in s at or after pos.
+func (r *Rule) find(d int, s string, pos int) (span, bool) {
+	if d < numBuiltins {
+		start, end, ok := findBuiltin(d, s, pos)
+		return span{start: start, end: end, det: d}, ok
+	}
+	p := &r.patterns[d-numBuiltins]
+	for from := pos; from <= len(s); {
+		loc := p.re.FindStringSubmatchIndex(s[from:])
+		if loc == nil {
+			break
+		}
+		if loc[0] < loc[1] {
+			return span{start: from + loc[0], end: from + loc[1], det: d, base: from, loc: loc}, true
+		}
+		// An empty match (a pattern such as \b can make one): look past it.
+		_, w := utf8.DecodeRuneInString(s[from+loc[1]:])
+		if w == 0 {
+			break
+		}
+		from += loc[1] + w
+	}
+	return span{}, false
+}
+
+// first returns the first match in s.
+func (r *Rule) first(s string) (span, bool) {
+	f := finder{r: r, s: s}
+	return f.next(0)
+}
+
+// redact returns s with every match replaced, and whether there was one.
+// It returns s itself, and does not allocate for the built-in detectors,
+// when there is none.
+func (r *Rule) redact(s string) (string, bool) {
+	f := finder{r: r, s: s}
+	sp, ok := f.next(0)
+	if !ok {
+		return s, false
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	last := 0
+	for ok {
+		b.WriteString(s[last:sp.start])
+		r.replace(&b, s, sp)
+		last = sp.end
+		sp, ok = f.next(last)
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
+}
+
+// replace writes the replacement of the match sp of s.
+func (r *Rule) replace(b *strings.Builder, s string, sp span) {
+	matched := s[sp.start:sp.end]
+	switch {
+	case sp.det >= numBuiltins:
+		p := &r.patterns[sp.det-numBuiltins]
+		switch {
+		case p.hasRepl && p.expand:
+			b.Write(p.re.ExpandString(nil, p.repl, s[sp.base:], sp.loc))
+		case p.hasRepl:
+			b.WriteString(p.repl)
+		case r.style == StyleLabel:
+			b.WriteString(p.label)
+		default:
+			r.maskAll(b, matched)
+		}
+	case r.style == StyleLabel:
+		b.WriteString(r.labels[sp.det])
+	case sp.det == detEmail:
+		r.maskAll(b, matched)
+	default:
+		keep := 0
+		if sp.det == detCard && r.style == StyleLast4 {
+			keep = 4
+		}
+		r.maskDigits(b, matched, keep)
+	}
+}
+
+// maskAll writes one mask character for each character of s.
+func (r *Rule) maskAll(b *strings.Builder, s string) {
+	for range utf8.RuneCountInString(s) {
+		b.WriteRune(r.mask)
+	}
+}
+
+// maskDigits writes s with its digits masked but the last keep ones.
+func (r *Rule) maskDigits(b *strings.Builder, s string, keep int) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n++
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isDigit(c) {
+			b.WriteByte(c)
+		} else if n > keep {
+			b.WriteRune(r.mask)
+			n--
+		} else {
+			b.WriteByte(c)
+		}
+	}
+}

@@ -1,0 +1,14 @@
+package redact_test
+
+import (
+	"testing"
+
+	"github.com/chimeflow/chimeflow/processor/processortest"
+	_ "github.com/chimeflow/chimeflow/rules/redact"
+)
+
+// TestReplay replays testdata/replay against its golden files with
+// testdata/redact.yaml; CHIMEFLOW_UPDATE_GOLDEN=1 rewrites them.
+func TestReplay(t *testing.T) {
+	processortest.ReplayDir(t, "testdata/replay", "testdata/redact.yaml")
+}
