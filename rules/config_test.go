@@ -278,3 +278,32 @@ func TestGlob(t *testing.T) {
 	_, err := rules.ParseIDGlob("")
 	assert.Error(t, err)
 }
+
+func TestParseSelfReferringAlias(t *testing.T) {
+	_, err := rules.New("test-append", []byte("nested: &x {level: 1, self: *x}"))
+	require.Error(t, err)
+	type deep struct{ Next *deep }
+	rules.Register("test-deep", func(o rules.Options) (processor.Rule, error) {
+		var d deep
+		if err := o.Decode(&d); err != nil {
+			return nil, err
+		}
+		return &testRule{}, nil
+	})
+	_, err = rules.New("test-deep", []byte("next: &x {next: *x}"))
+	assert.ErrorContains(t, err, "does a YAML alias refer to itself?")
+	_, err = rules.New("test-deep", []byte("next: {next: {next: null}}"))
+	assert.NoError(t, err)
+}
+
+func TestErrorfDottedKeys(t *testing.T) {
+	rules.Register("test-dotted", func(o rules.Options) (processor.Rule, error) {
+		var opts struct{ Set map[string]string }
+		if err := o.Decode(&opts); err != nil {
+			return nil, err
+		}
+		return nil, o.Errorf("set.audit.by", "no")
+	})
+	_, err := rules.Parse([]byte("rules:\n  - rule: test-dotted\n    options:\n      set: {a: 1, audit.by: x}\n"), "d.yaml")
+	assert.ErrorContains(t, err, "d.yaml:4:29: rule test-dotted: option set.audit.by: no")
+}

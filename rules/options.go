@@ -161,9 +161,14 @@ func (o *options) find(path string) *yaml.Node {
 	if path == "" {
 		return n
 	}
-	for _, part := range strings.Split(path, ".") {
-		next := child(n, part)
+	parts := strings.Split(path, ".")
+	for i := 0; i < len(parts); i++ {
+		next := child(n, parts[i])
 		if next == nil {
+			// A key may hold dots itself: try the rest of the path as one key.
+			if next = child(n, strings.Join(parts[i:], ".")); next != nil {
+				return next
+			}
 			return n
 		}
 		n = next
@@ -201,7 +206,11 @@ type decoder struct {
 	errs   *problems
 	what   string // "option" or "field", for messages
 	prefix string // e.g. "rule profanity: "
+	depth  int    // nesting, bounded so a self-referring alias cannot loop
 }
+
+// maxDepth bounds the nesting of a decoded value.
+const maxDepth = 64
 
 func (d *decoder) add(n *yaml.Node, format string, args ...any) {
 	d.errs.add(n, "%s%s", d.prefix, fmt.Sprintf(format, args...))
@@ -218,6 +227,12 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	if n == nil {
 		return
 	}
+	if d.depth >= maxDepth {
+		d.add(n, "%s: nested more than %d levels deep (does a YAML alias refer to itself?)", d.label(path), maxDepth)
+		return
+	}
+	d.depth++
+	defer func() { d.depth-- }()
 	t := v.Type()
 	if t == nodeType {
 		v.Set(reflect.ValueOf(*n))

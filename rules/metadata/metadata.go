@@ -1,0 +1,379 @@
+// Package metadata is the "metadata" rule: it rewrites a message's metadata
+// (the 0-1024 character string clients attach to a message, often a JSON
+// object) and can annotate it with what moderation did, for clients to show.
+//
+// Importing the package registers the rule under the name "metadata":
+//
+//	import _ "github.com/chimeflow/chimeflow/rules/metadata"
+//
+// A configuration example; every option is optional, but at least one of
+// set, merge, delete and annotate must be given:
+//
+//	rules:
+//	  - rule: metadata
+//	    options:
+//	      delete: [moderation, debug.trace]   # keys clients may not send
+//	      merge:                              # deep merge (JSON Merge Patch)
+//	        app: {moderated: true, legacy: null}
+//	      set:                                # dotted key path: value
+//	        moderation.by: chimeflow
+//	        moderation.sender: "{{sender.arn}}"
+//	        moderation.edited: "{{message.edited}}"   # true or false
+//	      annotate:
+//	        key: moderation.result            # default "moderation"
+//	        when: acted                       # acted (default) | always
+//	      nonJSON: keep                       # keep (default) | wrap | replace
+//	      onOverflow: dropAnnotation          # keepOriginal (default) | dropAnnotation | deny
+//
+// The steps run in the order delete, merge, set, annotate, on the metadata
+// as earlier rules left it. Keys keep their order; new keys follow, in the
+// order of the configuration. The result is written as compact JSON, and
+// only when it differs from what was there: metadata the rule has nothing
+// to do to is left byte for byte.
+//
+// String values are templates: {{sender.arn}}, {{sender.name}},
+// {{sender.bot}}, {{channel.arn}}, {{subChannel.id}}, {{message.id}},
+// {{message.edited}}, {{message.created}}, {{message.lastEdited}},
+// {{message.persistence}}, {{message.contentType}} and {{time}} (the time
+// of the message, or of its edit, in RFC 3339) are replaced by the
+// message's values; {{{{ is a literal {{. A value that is exactly
+// {{sender.bot}} or {{message.edited}} becomes JSON true or false. Templates
+// are checked when the configuration loads.
+//
+// The annotation is a JSON object, {"rules":["profanity"],"contentChanged":true}:
+// the rules that changed the message before this one, in order, and whether
+// the content now differs from what the sender wrote. It replaces whatever
+// the sender put under its key, so it cannot be forged.
+//
+// Metadata that is not a JSON object (plain text, a JSON array) is left
+// intact by default. With nonJSON: wrap it becomes a string under wrapKey
+// (default "text") of a new object; with nonJSON: replace it is dropped.
+// Empty metadata counts as an empty object.
+//
+// The service limits metadata to 1024 characters. When the result would be
+// longer, onOverflow decides: keepOriginal leaves the metadata as it was,
+// dropAnnotation tries again without the annotation (and keeps the
+// original if that is still too long), deny denies the message.
+package metadata
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/processor"
+	"github.com/chimeflow/chimeflow/rules"
+)
+
+// Name is the name the rule is registered under.
+const Name = "metadata"
+
+func init() { rules.Register(Name, New) }
+
+// MaxLength is the most characters (Unicode code points) metadata may
+// hold.
+const MaxLength = messaging.MaxMetadataLen
+
+// DefaultAnnotationKey is where the annotation goes unless annotate.key
+// says otherwise.
+const DefaultAnnotationKey = "moderation"
+
+// DefaultWrapKey is the key the original text goes under with nonJSON: wrap.
+const DefaultWrapKey = "text"
+
+// Options are the rule's options, as decoded from the configuration.
+type Options struct {
+	// Set maps dotted key paths to values (any JSON value; strings are
+	// templates). Objects on the way are created; a value that is not an
+	// object on the way is replaced by one.
+	Set yaml.Node `yaml:"set"`
+	// Merge is a JSON object merged into the metadata as a JSON Merge Patch
+	// (RFC 7396): objects merge deeply, null deletes a key, anything else
+	// replaces. Strings are templates.
+	Merge yaml.Node `yaml:"merge"`
+	// Delete lists dotted key paths to delete.
+	Delete []string `yaml:"delete"`
+	// Annotate, when given, adds the moderation annotation.
+	Annotate *Annotate `yaml:"annotate"`
+	// NonJSON says what to do with metadata that is not a JSON object.
+	NonJSON NonJSON `yaml:"nonJSON"`
+	// WrapKey is the key the original text goes under with nonJSON: wrap.
+	WrapKey string `yaml:"wrapKey"`
+	// OnOverflow says what to do when the result is over MaxLength.
+	OnOverflow Overflow `yaml:"onOverflow"`
+}
+
+// Annotate configures the moderation annotation.
+type Annotate struct {
+	// Key is the dotted key path of the annotation; DefaultAnnotationKey
+	// when empty.
+	Key string `yaml:"key"`
+	// When is "acted" (the default: only when an earlier rule changed the
+	// message) or "always".
+	When When `yaml:"when"`
+}
+
+// NonJSON is what the rule does to metadata that is not a JSON object.
+type NonJSON uint8
+
+// NonJSON policies.
+const (
+	NonJSONKeep    NonJSON = iota // leave it as it is; do nothing
+	NonJSONWrap                   // keep it as a string in a new object
+	NonJSONReplace                // drop it and start from an empty object
+)
+
+var nonJSONNames = []string{"keep", "wrap", "replace"}
+
+// UnmarshalText parses keep, wrap or replace.
+func (p *NonJSON) UnmarshalText(b []byte) error {
+	i, err := enum(string(b), nonJSONNames)
+	*p = NonJSON(i)
+	return err
+}
+
+// String returns the policy's name.
+func (p NonJSON) String() string { return nonJSONNames[p] }
+
+// Overflow is what the rule does when its result is over MaxLength.
+type Overflow uint8
+
+// Overflow policies.
+const (
+	OverflowKeepOriginal   Overflow = iota // leave the metadata as it was
+	OverflowDropAnnotation                 // retry without the annotation
+	OverflowDeny                           // deny the message
+)
+
+var overflowNames = []string{"keepOriginal", "dropAnnotation", "deny"}
+
+// UnmarshalText parses keepOriginal, dropAnnotation or deny.
+func (p *Overflow) UnmarshalText(b []byte) error {
+	i, err := enum(string(b), overflowNames)
+	*p = Overflow(i)
+	return err
+}
+
+// String returns the policy's name.
+func (p Overflow) String() string { return overflowNames[p] }
+
+// When says when the annotation is added.
+type When uint8
+
+// Annotation policies.
+const (
+	WhenActed  When = iota // only when an earlier rule changed the message
+	WhenAlways             // on every message
+)
+
+var whenNames = []string{"acted", "always"}
+
+// UnmarshalText parses acted or always.
+func (w *When) UnmarshalText(b []byte) error {
+	i, err := enum(string(b), whenNames)
+	*w = When(i)
+	return err
+}
+
+// String returns the policy's name.
+func (w When) String() string { return whenNames[w] }
+
+func enum(s string, names []string) (int, error) {
+	for i, n := range names {
+		if s == n {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("%q is not one of %v", s, names)
+}
+
+// Rule is the compiled metadata rule. It is immutable and safe for
+// concurrent use.
+type Rule struct {
+	deletes    [][]string
+	merge      *value
+	sets       []setter
+	annotate   []string // the annotation's key path; nil for none
+	always     bool
+	nonJSON    NonJSON
+	wrapKey    string
+	onOverflow Overflow
+}
+
+type setter struct {
+	path []string
+	val  value
+}
+
+// New builds the rule from its options; it is the rule's rules.Factory.
+// Every mistake is reported through opts, with its place in the file.
+func New(opts rules.Options) (processor.Rule, error) {
+	var o Options
+	failed := opts.Decode(&o) != nil
+	bad := func(path, format string, args ...any) {
+		failed = true
+		_ = opts.Errorf(path, format, args...)
+	}
+	r := &Rule{nonJSON: o.NonJSON, onOverflow: o.OnOverflow, wrapKey: o.WrapKey}
+	vc := &valueCompiler{bad: bad}
+
+	for i, p := range o.Delete {
+		path, err := parsePath(p)
+		if err != nil {
+			bad("delete."+strconv.Itoa(i), "%v", err)
+			continue
+		}
+		r.deletes = append(r.deletes, path)
+	}
+	if o.Merge.Kind != 0 && !isNull(&o.Merge) {
+		if o.Merge.Kind != yaml.MappingNode {
+			bad("merge", "want a mapping (a JSON object) to merge, got %s", describe(&o.Merge))
+		} else {
+			v := vc.compileValue(&o.Merge, "merge")
+			r.merge = &v
+		}
+	}
+	if o.Set.Kind != 0 && !isNull(&o.Set) {
+		if o.Set.Kind != yaml.MappingNode {
+			bad("set", "want a mapping of key paths to values, got %s", describe(&o.Set))
+		} else {
+			vc.enter(&o.Set)
+			seen := map[string]bool{}
+			for i := 0; i+1 < len(o.Set.Content); i += 2 {
+				k := o.Set.Content[i]
+				at := "set." + k.Value
+				path, err := parsePath(k.Value)
+				if err != nil {
+					bad(at, "%v", err)
+					continue
+				}
+				if seen[k.Value] {
+					bad(at, "key path given twice")
+					continue
+				}
+				seen[k.Value] = true
+				r.sets = append(r.sets, setter{path: path, val: vc.compileValue(o.Set.Content[i+1], at)})
+			}
+		}
+	}
+	if a := o.Annotate; a != nil {
+		key := a.Key
+		if key == "" {
+			key = DefaultAnnotationKey
+		}
+		path, err := parsePath(key)
+		if err != nil {
+			bad("annotate.key", "%v", err)
+		}
+		r.annotate, r.always = path, a.When == WhenAlways
+	}
+	switch {
+	case o.WrapKey != "" && o.NonJSON != NonJSONWrap:
+		bad("wrapKey", "applies only with nonJSON: wrap (nonJSON is %s)", o.NonJSON)
+	case o.NonJSON == NonJSONWrap && o.WrapKey == "":
+		r.wrapKey = DefaultWrapKey
+	}
+	if !failed && len(r.deletes) == 0 && r.merge == nil && len(r.sets) == 0 && r.annotate == nil {
+		bad("", "nothing to do: give at least one of set, merge, delete, annotate")
+	}
+	if failed {
+		return nil, rules.ErrBadOptions
+	}
+	return r, nil
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+// Apply rewrites m.Metadata, or denies m when the result would be too long
+// and onOverflow is deny.
+func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict, error) {
+	annotate := r.annotate != nil && (r.always || len(m.Acted()) > 0)
+	out, changed := r.rewrite(m, annotate)
+	if !changed {
+		return processor.Continue, nil
+	}
+	if n := utf8.RuneCountInString(out); n > MaxLength {
+		switch r.onOverflow {
+		case OverflowDeny:
+			return processor.Deny(fmt.Sprintf("metadata: the rewritten metadata would be %d characters, over the limit of %d", n, MaxLength)), nil
+		case OverflowDropAnnotation:
+			if !annotate {
+				return processor.Continue, nil
+			}
+			out, changed = r.rewrite(m, false)
+			if !changed || utf8.RuneCountInString(out) > MaxLength {
+				return processor.Continue, nil
+			}
+		default:
+			return processor.Continue, nil
+		}
+	}
+	m.Metadata = out
+	return processor.Continue, nil
+}
+
+// rewrite returns the new metadata and whether it differs from m's.
+func (r *Rule) rewrite(m *processor.Message, annotate bool) (string, bool) {
+	obj, err := &object{}, error(nil)
+	if !isBlank(m.Metadata) {
+		obj, err = parseObject([]byte(m.Metadata))
+	}
+	if err != nil {
+		switch r.nonJSON {
+		case NonJSONWrap:
+			obj = &object{}
+			obj.set(r.wrapKey, node{raw: appendString(nil, m.Metadata)})
+		case NonJSONReplace:
+			obj = &object{}
+		default:
+			return "", false
+		}
+	}
+	before := obj.appendJSON(nil)
+	for _, p := range r.deletes {
+		obj.deletePath(p)
+	}
+	if r.merge != nil {
+		r.merge.mergeInto(obj, m)
+	}
+	for i := range r.sets {
+		obj.setPath(r.sets[i].path, r.sets[i].val.node(m))
+	}
+	if annotate {
+		obj.setPath(r.annotate, node{raw: annotation(m)})
+	}
+	after := obj.appendJSON(make([]byte, 0, len(before)+64))
+	if string(after) == string(before) {
+		return "", false
+	}
+	return string(after), true
+}
+
+// annotation returns the annotation for m as JSON.
+func annotation(m *processor.Message) []byte {
+	b := []byte(`{"rules":[`)
+	for i, name := range m.Acted() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, name)
+	}
+	b = append(b, `],"contentChanged":`...)
+	b = strconv.AppendBool(b, m.Content != m.Event().ChannelMessage.Content)
+	return append(b, '}')
+}
+
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return false
+		}
+	}
+	return true
+}

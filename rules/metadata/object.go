@@ -1,0 +1,242 @@
+package metadata
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// node is a JSON value of the metadata being rewritten: an object whose
+// keys keep their order, or any other value kept as compact JSON text.
+// Nested objects are parsed only when a path or a merge goes into them, so
+// whatever a rule does not touch is copied as it was.
+type node struct {
+	obj *object // non-nil for an object taken apart
+	raw []byte  // compact JSON text otherwise
+}
+
+// object is a JSON object with its keys in order.
+type object struct {
+	keys []string
+	vals []node
+}
+
+var errNotObject = errors.New("not a JSON object")
+
+// parseObject parses s, which must be a JSON object, keeping its key order.
+// A key given twice keeps its first place and its last value, as
+// encoding/json keeps the last value.
+func parseObject(s []byte) (*object, error) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, s); err != nil {
+		return nil, err
+	}
+	b := buf.Bytes()
+	if len(b) == 0 || b[0] != '{' {
+		return nil, errNotObject
+	}
+	return parseCompact(b)
+}
+
+// parseCompact parses a compact, valid JSON object.
+func parseCompact(b []byte) (*object, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil { // {
+		return nil, err
+	}
+	o := &object{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return nil, fmt.Errorf("object key %v is not a string", tok)
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		o.set(key, node{raw: raw})
+	}
+	if _, err := dec.Token(); err != nil { // }
+		return nil, err
+	}
+	return o, nil
+}
+
+func (o *object) index(key string) int {
+	for i, k := range o.keys {
+		if k == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// set sets key to v, in place if the key exists, else at the end.
+func (o *object) set(key string, v node) {
+	if i := o.index(key); i >= 0 {
+		o.vals[i] = v
+		return
+	}
+	o.keys = append(o.keys, key)
+	o.vals = append(o.vals, v)
+}
+
+// remove deletes key and reports whether it was there.
+func (o *object) remove(key string) bool {
+	i := o.index(key)
+	if i < 0 {
+		return false
+	}
+	o.keys = append(o.keys[:i], o.keys[i+1:]...)
+	o.vals = append(o.vals[:i], o.vals[i+1:]...)
+	return true
+}
+
+// child returns the object under key, taking a JSON object value apart;
+// with create, a missing or non-object value is replaced by an empty
+// object. It returns nil when there is no object and create is false.
+func (o *object) child(key string, create bool) *object {
+	i := o.index(key)
+	if i >= 0 {
+		v := &o.vals[i]
+		if v.obj != nil {
+			return v.obj
+		}
+		if len(v.raw) > 0 && v.raw[0] == '{' {
+			if c, err := parseCompact(v.raw); err == nil {
+				v.obj, v.raw = c, nil
+				return c
+			}
+		}
+	}
+	if !create {
+		return nil
+	}
+	c := &object{}
+	o.set(key, node{obj: c})
+	return c
+}
+
+// setPath sets the value at a path, creating objects along it and
+// replacing any non-object value in its way.
+func (o *object) setPath(path []string, v node) {
+	for _, k := range path[:len(path)-1] {
+		o = o.child(k, true)
+	}
+	o.set(path[len(path)-1], v)
+}
+
+// deletePath deletes the value at a path, if there is one.
+func (o *object) deletePath(path []string) {
+	for _, k := range path[:len(path)-1] {
+		if o = o.child(k, false); o == nil {
+			return
+		}
+	}
+	o.remove(path[len(path)-1])
+}
+
+// appendJSON appends o as compact JSON.
+func (o *object) appendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	for i, k := range o.keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, k)
+		dst = append(dst, ':')
+		dst = o.vals[i].appendJSON(dst)
+	}
+	return append(dst, '}')
+}
+
+func (n node) appendJSON(dst []byte) []byte {
+	if n.obj != nil {
+		return n.obj.appendJSON(dst)
+	}
+	return append(dst, n.raw...)
+}
+
+// appendString appends s as a JSON string. Unlike encoding/json it leaves
+// <, > and & alone, so that the result stays as short as the text: the
+// metadata limit counts characters. Invalid UTF-8 becomes U+FFFD.
+func appendString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// parsePath splits a dotted key path: "a.b" is key b inside object a;
+// "\." is a dot within a key and "\\" a backslash.
+func parsePath(s string) ([]string, error) {
+	if s == "" {
+		return nil, errors.New("empty key path")
+	}
+	var path []string
+	var cur strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			if i+1 == len(s) || (s[i+1] != '.' && s[i+1] != '\\') {
+				return nil, fmt.Errorf("key path %q: a backslash may only escape '.' or '\\'", s)
+			}
+			i++
+			cur.WriteByte(s[i])
+		case '.':
+			if cur.Len() == 0 {
+				return nil, fmt.Errorf("key path %q has an empty key (write \\. for a dot within a key)", s)
+			}
+			path = append(path, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	if cur.Len() == 0 {
+		return nil, fmt.Errorf("key path %q ends with an empty key", s)
+	}
+	return append(path, cur.String()), nil
+}

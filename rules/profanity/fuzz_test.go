@@ -1,0 +1,88 @@
+package profanity
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/chimeflow/chimeflow/rules/profanity/internal/engine"
+)
+
+// FuzzMask checks the filter's invariants on any text: it never panics,
+// its matches are ordered, disjoint and inside the text, Contains and Find
+// agree with All, and Mask keeps every byte outside the matches, replaces
+// the characters inside with the mask, and never makes the text longer in
+// characters. The seed corpus is in testdata/fuzz/FuzzMask.
+//
+//	go test -run XXX -fuzz FuzzMask -fuzztime 1m ./rules/profanity
+func FuzzMask(f *testing.F) {
+	for _, s := range []string{"what the fuck", "f u c k", "ｆｕｃｋ", "fu\u200bck", "Scunthorpe", "c l a s s", "a$$", strings.Repeat("sh1t", 40)} {
+		f.Add(s)
+	}
+	filter := Default()
+	f.Fuzz(func(t *testing.T, text string) {
+		var ms []Match
+		for m := range filter.All(text) {
+			ms = append(ms, m)
+		}
+		last := 0
+		for _, m := range ms {
+			if m.Start < last || m.End <= m.Start || m.End > len(text) {
+				t.Fatalf("bad match %+v after %d in %q", m, last, text)
+			}
+			last = m.End
+		}
+		first, ok := filter.Find(text)
+		if ok != (len(ms) > 0) || filter.Contains(text) != ok {
+			t.Fatalf("Find/Contains disagree with All on %q", text)
+		}
+		if ok && first != ms[0] {
+			t.Fatalf("Find = %+v, All starts with %+v", first, ms[0])
+		}
+		masked, n := filter.Mask(text, '*')
+		if n != len(ms) {
+			t.Fatalf("Mask counted %d, All found %d in %q", n, len(ms), text)
+		}
+		if n == 0 {
+			if masked != text {
+				t.Fatalf("Mask changed a clean text %q to %q", text, masked)
+			}
+			return
+		}
+		if want := maskReference(text, ms); masked != want {
+			t.Fatalf("Mask(%q) = %q, want %q", text, masked, want)
+		}
+		if utf8.RuneCountInString(masked) > utf8.RuneCountInString(text) {
+			t.Fatalf("Mask(%q) = %q is longer", text, masked)
+		}
+	})
+}
+
+// maskReference masks text as Mask documents it: within each match, every
+// word character becomes '*' and the combining marks after it go with it;
+// every other byte is kept.
+func maskReference(text string, ms []Match) string {
+	var b strings.Builder
+	prev := 0
+	for _, m := range ms {
+		b.WriteString(text[prev:m.Start])
+		masked := false
+		for i := m.Start; i < m.End; {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			switch {
+			case engine.IsWordRune(r):
+				b.WriteRune('*')
+				masked = true
+			case masked && unicode.In(r, unicode.Mn, unicode.Me):
+			default:
+				b.WriteString(text[i : i+size])
+				masked = false
+			}
+			i += size
+		}
+		prev = m.End
+	}
+	b.WriteString(text[prev:])
+	return b.String()
+}
