@@ -73,7 +73,8 @@ type Outcome struct {
 	Reason string `json:"reason,omitempty"`
 	// Errors records the rules that failed, with the policy applied.
 	Errors []*RuleError `json:"-"`
-	// DryRun records what dry-run rules would have done.
+	// DryRun records what dry-run rules would have done, when they would
+	// have done something (denied, rewritten or failed).
 	DryRun []DryRunResult `json:"dryRun,omitempty"`
 	// Message is the final working copy.
 	Message *Message `json:"-"`
@@ -104,7 +105,9 @@ func (p *Pipeline) Run(ctx context.Context, ev *Event) Outcome {
 			err = checkLimits(m)
 		}
 		if st.DryRun {
-			out.DryRun = append(out.DryRun, dryRun(st.Name, v, changed, err))
+			if r := dryRun(st.Name, v, changed, err); r.Would != ActionAllow {
+				out.DryRun = append(out.DryRun, r)
+			}
 			m.restore(&before)
 			continue
 		}

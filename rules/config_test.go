@@ -13,6 +13,7 @@ import (
 
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
+	_ "github.com/chimeflow/chimeflow/rules/all"
 )
 
 // testOptions exercises every kind of option the decoder supports.

@@ -22,6 +22,7 @@ import (
 	"github.com/chimeflow/chimeflow/processor/processortest"
 	"github.com/chimeflow/chimeflow/processor/replay"
 	"github.com/chimeflow/chimeflow/rules"
+	_ "github.com/chimeflow/chimeflow/rules/all"
 )
 
 func init() {

@@ -4,8 +4,9 @@
 package all
 
 import (
-	_ "github.com/chimeflow/chimeflow/rules/deny"     // deny
-	_ "github.com/chimeflow/chimeflow/rules/links"    // links
-	_ "github.com/chimeflow/chimeflow/rules/metadata" // metadata
-	_ "github.com/chimeflow/chimeflow/rules/redact"   // redact
+	_ "github.com/chimeflow/chimeflow/rules/deny"      // deny
+	_ "github.com/chimeflow/chimeflow/rules/links"     // links
+	_ "github.com/chimeflow/chimeflow/rules/metadata"  // metadata
+	_ "github.com/chimeflow/chimeflow/rules/profanity" // profanity
+	_ "github.com/chimeflow/chimeflow/rules/redact"    // redact
 )

@@ -340,7 +340,7 @@ func (r *Rule) each(m *processor.Message, fn func(field, text string) bool) {
 			return
 		}
 	}
-	if len(r.attrs) > 0 && len(m.MessageAttributes) > 0 {
+	if len(r.attrs) > 0 && r.attributesMayHold(m) {
 		names := make([]string, 0, len(m.MessageAttributes))
 		for name := range m.MessageAttributes {
 			if covers(r.attrs, name) {
@@ -356,6 +356,21 @@ func (r *Rule) each(m *processor.Message, fn func(field, text string) bool) {
 			}
 		}
 	}
+}
+
+// attributesMayHold reports, without allocating, whether a covered message
+// attribute holds profanity.
+func (r *Rule) attributesMayHold(m *processor.Message) bool {
+	for name, v := range m.MessageAttributes {
+		if covers(r.attrs, name) {
+			for _, s := range v.StringValues {
+				if r.filter.Contains(s) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // first returns the first profane word of the covered fields.

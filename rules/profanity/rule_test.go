@@ -173,7 +173,7 @@ func TestRuleFlag(t *testing.T) {
 		t.Errorf("flag changed the content: %q", out.Message.Content)
 	}
 	var md struct {
-		App        string          `json:"app"`
+		App        string         `json:"app"`
 		Moderation profanity.Flag `json:"moderation"`
 	}
 	if err := json.Unmarshal([]byte(out.Message.Metadata), &md); err != nil {
@@ -253,9 +253,13 @@ func TestNewRuleErrors(t *testing.T) {
 // TestRuleZeroAllocs proves that a clean message costs no allocation, in
 // every action, with the push notification covered.
 func TestRuleZeroAllocs(t *testing.T) {
-	for _, options := range []string{"", "action: deny", "action: flag", "attributes: ['*']"} {
+	for _, options := range []string{
+		"", "action: deny", "action: flag", "attributes: ['*']", "{action: deny, attributes: ['*']}",
+		"{action: flag, attributes: [topic], metadataFields: ['*']}", "metadataFields: [caption]",
+	} {
 		r := processortest.NewRule(t, "profanity", options)
-		ev := processortest.NewEvent("hey, are we still on for lunch tomorrow? 🙂", processortest.WithPush("Alice", "are we still on for lunch?"), processortest.WithAttribute("topic", "lunch"))
+		ev := processortest.NewEvent("hey, are we still on for lunch tomorrow? 🙂", processortest.WithPush("Alice", "are we still on for lunch?"),
+			processortest.WithAttribute("topic", "lunch"), processortest.WithMetadata(`{"caption":"the cocktail menu"}`))
 		m := processor.NewMessage(ev)
 		ctx := context.Background()
 		allocs := testing.AllocsPerRun(200, func() {

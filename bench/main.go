@@ -1,0 +1,381 @@
+// Command bench compares chimeflow's profanity filter with other filters on
+// the same labelled data, in one run, and prints the table of
+// BENCHMARKS.md:
+//
+//	cd bench && (cd node && npm ci) && go run .
+//
+// The Go peers are github.com/TwiN/go-away v1.8.1 and
+// github.com/finnbear/moderation v0.9.0; the npm peers, obscenity and
+// allprofanity, run under node from bench/node (skipped, with a note, when
+// node or their node_modules are missing; -node=false skips them too).
+//
+// For each filter it reports recall per obfuscation technique,
+// false-positive rate per innocent category, overall precision, recall,
+// false-positive rate and F1, throughput on short chat messages on one
+// core, allocations per message and the time to build the filter.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	goaway "github.com/TwiN/go-away"
+	"github.com/finnbear/moderation"
+
+	"github.com/chimeflow/chimeflow/rules/profanity"
+)
+
+type item struct {
+	profane  bool
+	category string
+	text     string
+}
+
+// result is one filter's run.
+type result struct {
+	name, version string
+	init          time.Duration // -1 when not measurable
+	verdicts      []bool
+	wallRate      float64 // messages per second, wall clock
+	cpuRate       float64 // messages per second of CPU time (0: not measured)
+	allocs        float64 // allocations per message (-1: not measured)
+	note          string
+}
+
+func main() {
+	evalPath := flag.String("eval", "../testdata/profanity/eval.tsv", "labelled evaluation `file`")
+	runNode := flag.Bool("node", true, "run the npm peers with node")
+	dur := flag.Duration("time", 2*time.Second, "time per throughput measurement")
+	flag.Parse()
+	runtime.GOMAXPROCS(1) // single core, for every Go filter alike
+
+	// Our tables are built on first use: time that first.
+	t0 := time.Now()
+	ours := profanity.Default()
+	ourInit := time.Since(t0)
+
+	items, err := load(*evalPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	var chat []string
+	for _, it := range items {
+		if it.category == "chat" {
+			chat = append(chat, it.text)
+		}
+	}
+
+	var results []result
+	r := runGo("chimeflow rules/profanity", "this tree", ourInit, ours.Contains, items, chat, *dur)
+	results = append(results, r)
+
+	t0 = time.Now()
+	ga := goaway.NewProfanityDetector()
+	gaInit := time.Since(t0)
+	results = append(results, runGo("TwiN/go-away", "v1.8.1", gaInit, ga.IsProfane, items, chat, *dur))
+
+	mod := runGo("finnbear/moderation", "v0.9.0", -1, moderation.IsInappropriate, items, chat, *dur)
+	mod.note = "tables built in package init"
+	results = append(results, mod)
+
+	if *runNode {
+		nr, err := runNodePeers(*evalPath, *dur, len(items))
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: npm peers skipped: %v\n", err)
+		}
+		results = append(results, nr...)
+	}
+
+	printReport(os.Stdout, items, results, *dur)
+}
+
+func load(path string) ([]item, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var items []item
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		p := strings.SplitN(line, "\t", 3)
+		if len(p) != 3 {
+			return nil, fmt.Errorf("%s: bad line %q", path, line)
+		}
+		items = append(items, item{p[0] == "profane", p[1], p[2]})
+	}
+	return items, sc.Err()
+}
+
+// cpuTime returns the CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// runGo classifies every item, then measures throughput and allocations
+// on the chat lines.
+func runGo(name, version string, init time.Duration, check func(string) bool, items []item, chat []string, dur time.Duration) result {
+	r := result{name: name, version: version, init: init, verdicts: make([]bool, len(items))}
+	for i, it := range items {
+		r.verdicts[i] = check(it.text)
+	}
+	// Allocations per message, over a fixed count.
+	const n = 20000
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < n; i++ {
+		check(chat[i%len(chat)])
+	}
+	runtime.ReadMemStats(&after)
+	r.allocs = float64(after.Mallocs-before.Mallocs) / n
+
+	// Throughput: wall clock and CPU time of the one-core process.
+	runtime.GC()
+	debug.FreeOSMemory()
+	count := 0
+	wall0, cpu0 := time.Now(), cpuTime()
+	for time.Since(wall0) < dur {
+		for i := 0; i < 1000; i++ {
+			check(chat[count%len(chat)])
+			count++
+		}
+	}
+	wall, cpu := time.Since(wall0), cpuTime()-cpu0
+	r.wallRate = float64(count) / wall.Seconds()
+	if cpu > 0 {
+		r.cpuRate = float64(count) / cpu.Seconds()
+	}
+	return r
+}
+
+// runNodePeers runs node/bench.mjs.
+func runNodePeers(evalPath string, dur time.Duration, nItems int) ([]result, error) {
+	if _, err := exec.LookPath("node"); err != nil {
+		return nil, fmt.Errorf("node is not installed")
+	}
+	if _, err := os.Stat(filepath.Join("node", "node_modules")); err != nil {
+		return nil, fmt.Errorf("run `npm ci` in bench/node first")
+	}
+	abs, err := filepath.Abs(evalPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("node", "bench.mjs", abs, fmt.Sprint(dur.Seconds()))
+	cmd.Dir = "node"
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("node bench.mjs: %w", err)
+	}
+	var rep struct {
+		Node    string `json:"node"`
+		Results []struct {
+			Name       string  `json:"name"`
+			Version    string  `json:"version"`
+			InitMs     float64 `json:"initMs"`
+			Verdicts   string  `json:"verdicts"`
+			MsgsPerSec float64 `json:"msgsPerSec"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(out, &rep); err != nil {
+		return nil, fmt.Errorf("node bench.mjs output: %w", err)
+	}
+	var results []result
+	for _, nr := range rep.Results {
+		if len(nr.Verdicts) != nItems {
+			return nil, fmt.Errorf("%s: %d verdicts for %d items", nr.Name, len(nr.Verdicts), nItems)
+		}
+		r := result{
+			name: nr.Name + " (npm)", version: nr.Version, init: time.Duration(nr.InitMs * float64(time.Millisecond)),
+			wallRate: nr.MsgsPerSec, allocs: -1, note: "node " + rep.Node + "; init includes loading the module",
+			verdicts: make([]bool, nItems),
+		}
+		for i := range nr.Verdicts {
+			r.verdicts[i] = nr.Verdicts[i] == '1'
+		}
+		results = append(results, r)
+	}
+	return results, nil
+}
+
+// innocentTraps are the clean categories built to trip filters up.
+var innocentTraps = map[string]bool{"traps": true, "traps-obfuscated": true, "dictionary": true, "unseen": true}
+
+func printReport(w io.Writer, items []item, results []result, dur time.Duration) {
+	// Categories: techniques first (in file order), then clean ones.
+	var techniques, clean []string
+	seen := map[string]bool{}
+	size := map[string]int{}
+	for _, it := range items {
+		size[it.category]++
+		if seen[it.category] {
+			continue
+		}
+		seen[it.category] = true
+		if it.profane {
+			techniques = append(techniques, it.category)
+		} else {
+			clean = append(clean, it.category)
+		}
+	}
+	sort.Strings(clean)
+
+	header := "| | " + strings.Join(names(results), " | ") + " |\n|---|" + strings.Repeat("---:|", len(results)) + "\n"
+	rate := func(r result, pred func(item) bool) (int, int) {
+		hit, n := 0, 0
+		for i, it := range items {
+			if pred(it) {
+				n++
+				if r.verdicts[i] {
+					hit++
+				}
+			}
+		}
+		return hit, n
+	}
+	pct := func(hit, n int) string {
+		if n == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f%%", 100*float64(hit)/float64(n))
+	}
+	row := func(label string, cell func(r result) string) {
+		fmt.Fprintf(w, "| %s |", label)
+		for _, r := range results {
+			fmt.Fprintf(w, " %s |", cell(r))
+		}
+		fmt.Fprintln(w)
+	}
+
+	fmt.Fprintf(w, "### Summary (%d messages: %d profane, %d clean)\n\n", len(items), countIf(items, true), countIf(items, false))
+	fmt.Fprint(w, header)
+	row("recall, obfuscated profanity (target >= 95%)", func(r result) string {
+		return pct(rate(r, func(it item) bool { return it.profane && it.category != "plain" }))
+	})
+	row("false positives, innocent traps (target <= 3%)", func(r result) string {
+		return pct(rate(r, func(it item) bool { return !it.profane && innocentTraps[it.category] }))
+	})
+	row("precision", func(r result) string {
+		tp, _ := rate(r, func(it item) bool { return it.profane })
+		fp, _ := rate(r, func(it item) bool { return !it.profane })
+		return pct(tp, tp+fp)
+	})
+	row("recall", func(r result) string { return pct(rate(r, func(it item) bool { return it.profane })) })
+	row("false-positive rate", func(r result) string { return pct(rate(r, func(it item) bool { return !it.profane })) })
+	row("F1", func(r result) string {
+		tp, np := rate(r, func(it item) bool { return it.profane })
+		fp, _ := rate(r, func(it item) bool { return !it.profane })
+		if tp == 0 {
+			return "0"
+		}
+		p, rc := float64(tp)/float64(tp+fp), float64(tp)/float64(np)
+		return fmt.Sprintf("%.3f", 2*p*rc/(p+rc))
+	})
+	row(fmt.Sprintf("chat msgs/s, one core, CPU time (%v)", dur), func(r result) string {
+		if r.cpuRate == 0 {
+			return "-"
+		}
+		return humanRate(r.cpuRate)
+	})
+	row("chat msgs/s, one core, wall clock", func(r result) string { return humanRate(r.wallRate) })
+	row("allocations per chat msg", func(r result) string {
+		if r.allocs < 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.2f", r.allocs)
+	})
+	row("init (build the filter)", func(r result) string {
+		if r.init < 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.2f ms", float64(r.init)/float64(time.Millisecond))
+	})
+
+	fmt.Fprintf(w, "\n### Recall per obfuscation technique (profane messages flagged)\n\n")
+	fmt.Fprint(w, header)
+	for _, c := range techniques {
+		row(fmt.Sprintf("%s (%d)", c, size[c]), func(r result) string {
+			return pct(rate(r, func(it item) bool { return it.category == c }))
+		})
+	}
+	fmt.Fprintf(w, "\n### False-positive rate per innocent category (clean messages flagged)\n\n")
+	fmt.Fprint(w, header)
+	for _, c := range clean {
+		row(fmt.Sprintf("%s (%d)", c, size[c]), func(r result) string {
+			return pct(rate(r, func(it item) bool { return it.category == c }))
+		})
+	}
+	// Every category holds one label, so a category's own precision is
+	// 100% or 0%; what it can tell is the precision on the profane set
+	// mixed with each innocent category.
+	fmt.Fprintf(w, "\n### Precision on all the profane messages mixed with one innocent category\n\n")
+	fmt.Fprint(w, header)
+	for _, c := range clean {
+		row(c, func(r result) string {
+			tp, _ := rate(r, func(it item) bool { return it.profane })
+			fp, _ := rate(r, func(it item) bool { return it.category == c })
+			return pct(tp, tp+fp)
+		})
+	}
+	fmt.Fprintf(w, "\nVersions: ")
+	for i, r := range results {
+		if i > 0 {
+			fmt.Fprint(w, "; ")
+		}
+		fmt.Fprintf(w, "%s %s", r.name, r.version)
+		if r.note != "" {
+			fmt.Fprintf(w, " (%s)", r.note)
+		}
+	}
+	fmt.Fprintf(w, ". Go %s, GOMAXPROCS=1.\n", runtime.Version())
+}
+
+func names(results []result) []string {
+	out := make([]string, len(results))
+	for i, r := range results {
+		out[i] = r.name
+	}
+	return out
+}
+
+func countIf(items []item, profane bool) int {
+	n := 0
+	for _, it := range items {
+		if it.profane == profane {
+			n++
+		}
+	}
+	return n
+}
+
+func humanRate(r float64) string {
+	switch {
+	case r >= 1e6:
+		return fmt.Sprintf("%.2fM", r/1e6)
+	case r >= 1e3:
+		return fmt.Sprintf("%.0fk", r/1e3)
+	}
+	return fmt.Sprintf("%.0f", r)
+}

@@ -1,0 +1,40 @@
+// Command flowresource is the Lambda function behind the
+// Custom::ChimeChannelFlow resource of template.yaml: it creates, updates and
+// deletes the stack's channel flow and always answers CloudFormation (see
+// package deploy/flowresource).
+//
+// It reads its region and credentials from the Lambda environment and honours
+// AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING (or AWS_ENDPOINT_URL) for another
+// endpoint. Build it with `make build-ChannelFlowFunction` (sam build does).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/cfn"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/rs/zerolog"
+
+	"github.com/chimeflow/chimeflow/deploy/flowresource"
+	"github.com/chimeflow/chimeflow/messaging"
+)
+
+func main() {
+	logger := zerolog.New(os.Stdout).With().Timestamp().Logger()
+	lambda.Start((&flowresource.Handler{Func: work(), Logger: logger}).Handle)
+}
+
+// work returns the custom resource function. A configuration error does
+// not stop the function: every request is then answered FAILED with it, so
+// that the stack does not wait for an answer that never comes.
+func work() cfn.CustomResourceFunction {
+	opts, err := messaging.EnvOptions()
+	if err != nil {
+		return func(_ context.Context, e cfn.Event) (string, map[string]any, error) {
+			return e.PhysicalResourceID, nil, fmt.Errorf("the function cannot call Chime SDK Messaging: %w", err)
+		}
+	}
+	return (&flowresource.ChannelFlow{API: messaging.New(opts)}).Handle
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/cfn"
+
+	"github.com/chimeflow/chimeflow/deploy/chimefake"
+)
+
+// TestWorkWithoutCredentials: a function that cannot build its client still
+// answers every request, with the reason.
+func TestWorkWithoutCredentials(t *testing.T) {
+	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		t.Setenv(k, "")
+	}
+	id, _, err := work()(context.Background(), cfn.Event{RequestType: cfn.RequestDelete, PhysicalResourceID: "some-id"})
+	if err == nil || !strings.Contains(err.Error(), "the function cannot call Chime SDK Messaging: messaging: environment lacks AWS_REGION") {
+		t.Fatalf("err = %v", err)
+	}
+	if id != "some-id" {
+		t.Errorf("physical id %q, want the request's", id)
+	}
+}
+
+// TestWorkFromEnvironment: in Lambda the client takes its region and
+// credentials from the environment, and honours the endpoint variable.
+func TestWorkFromEnvironment(t *testing.T) {
+	fake := chimefake.New()
+	defer fake.Close()
+	for k, v := range map[string]string{
+		"AWS_REGION":                           chimefake.Region,
+		"AWS_ACCESS_KEY_ID":                    chimefake.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":                chimefake.SecretAccessKey,
+		"AWS_SESSION_TOKEN":                    "",
+		"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS":  "",
+		"AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING": fake.URL,
+	} {
+		t.Setenv(k, v)
+	}
+	id, data, err := work()(context.Background(), cfn.Event{
+		RequestType: cfn.RequestCreate, StackID: "stack", LogicalResourceID: "ChannelFlow", RequestID: "r1",
+		ResourceProperties: map[string]any{
+			"AppInstanceArn": "arn:aws:chime:us-east-1:111122223333:app-instance/abc",
+			"Name":           "moderation",
+			"ProcessorArn":   "arn:aws:lambda:us-east-1:111122223333:function:proc",
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flows := fake.Flows(); len(flows) != 1 || flows[0].Arn != id || data["ChannelFlowArn"] != id {
+		t.Errorf("created %s (%v), fake holds %v", id, data, flows)
+	}
+	if v := fake.Violations(); len(v) > 0 {
+		t.Errorf("violations: %v", v)
+	}
+}

@@ -1,0 +1,177 @@
+package tests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	templatePath = "../../template.yaml"
+	makefilePath = "../../Makefile"
+	checkScript  = "check_template.py"
+)
+
+// python returns the Python 3.11 that has cfn-lint and samtranslator, or
+// fails the test: the template checks are part of CI and must not be
+// skipped.
+func python(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("python3.11")
+	if err != nil {
+		t.Fatalf("python3.11 is not on PATH: the template checks need Python 3.11 with cfn-lint and aws-sam-translator (pip install cfn-lint aws-sam-translator): %v", err)
+	}
+	out, err := exec.Command(p, "-c", "import cfnlint, samtranslator").CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3.11 lacks cfn-lint or aws-sam-translator (pip install cfn-lint aws-sam-translator): %v\n%s", err, out)
+	}
+	return p
+}
+
+// checkTemplate runs check_template.py and returns its output and exit
+// code. A run that takes more than five minutes fails the test.
+func checkTemplate(t *testing.T, py string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, append([]string{checkScript}, args...)...)
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("%s did not finish in 5 minutes:\n%s", checkScript, out)
+	}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &exit):
+		return string(out), exit.ExitCode()
+	}
+	t.Fatalf("run %s: %v\n%s", checkScript, err, out)
+	return "", -1
+}
+
+// TestTemplate runs cfn-lint (zero errors, zero warnings) and the security
+// checks of the SAM-transformed template.yaml.
+func TestTemplate(t *testing.T) {
+	py := python(t)
+	out, code := checkTemplate(t, py, templatePath)
+	if code != 0 {
+		t.Fatalf("template.yaml fails its checks (exit %d):\n%s", code, out)
+	}
+	if !strings.Contains(out, "checks hold") {
+		t.Errorf("unexpected output:\n%s", out)
+	}
+}
+
+// TestTemplateChecksCatch breaks template.yaml in the ways public samples
+// get wrong and checks each breakage is caught by the check it concerns.
+func TestTemplateChecksCatch(t *testing.T) {
+	py := python(t)
+	orig, err := os.ReadFile(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		old, new string
+		want     string
+	}{
+		{"old service principal", "Principal: messaging.chime.amazonaws.com", "Principal: chime.amazonaws.com",
+			"invoke-permission: ProcessorInvokePermission uses the old principal chime.amazonaws.com"},
+		{"no SourceAccount", "      SourceAccount: !Ref AWS::AccountId\n", "",
+			"invoke-permission: ProcessorInvokePermission SourceAccount None, want Ref AWS::AccountId"},
+		{"SourceArn of every app instance", "      SourceArn: !Ref AppInstanceArn\n", "      SourceArn: !Sub arn:aws:chime:${AWS::Region}:${AWS::AccountId}:app-instance/*\n",
+			"invoke-permission: ProcessorInvokePermission SourceArn"},
+		{"no invoke permission", "  ProcessorInvokePermission:\n    Type: AWS::Lambda::Permission", "  ProcessorInvokePermission:\n    Type: AWS::SNS::Topic\n    Properties: {}\n  UnusedPermission:\n    Type: AWS::CloudFormation::WaitConditionHandle",
+			"invoke-permission: 0 AWS::Lambda::Permission on ProcessorFunction, want exactly 1"},
+		{"extra processor action", "                Action: chime:ChannelFlowCallback\n", "                Action: [chime:ChannelFlowCallback, chime:SendChannelMessage]\n",
+			"processor-role: ProcessorRole allows ['chime:SendChannelMessage']"},
+		{"callback on every resource", "                  - !Sub ${AppInstanceArn}/channel/*\n", "                  - \"*\"\n",
+			"no-wildcard: ProcessorRole allows ['chime:ChannelFlowCallback'] on '*'"},
+		{"callback outside the app instance", "                  - !Sub ${AppInstanceArn}/channel/*\n", "                  - !Sub arn:aws:chime:${AWS::Region}:${AWS::AccountId}:app-instance/*\n",
+			"processor-role: chime:ChannelFlowCallback on"},
+		{"wildcard action", "                  - chime:DescribeChannelFlow\n", "                  - chime:Describe*\n",
+			"no-wildcard: ChannelFlowRole allows action 'chime:Describe*'"},
+		{"managed policy", "    Properties:\n      Description: \"chimeflow processor", "    Properties:\n      ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]\n      Description: \"chimeflow processor",
+			"processor-role: ProcessorRole has managed policies"},
+		{"callback in the custom resource role", "                  - chime:ListChannelsAssociatedWithChannelFlow\n", "                  - chime:ListChannelsAssociatedWithChannelFlow\n                  - chime:ChannelFlowCallback\n",
+			"custom-resource-role: ChannelFlowRole allows ['chime:ChannelFlowCallback']"},
+		{"no dead-letter destination", "        DestinationConfig:\n          OnFailure:\n            Type: SQS\n            Destination: !GetAtt DeadLetterQueue.Arn\n", "",
+			"dead-letter: ProcessorFunctionEventInvokeConfig on-failure destination None is not an SQS queue"},
+		{"unencrypted queue", "      SqsManagedSseEnabled: true\n", "      SqsManagedSseEnabled: false\n",
+			"dead-letter: dead-letter queue DeadLetterQueue is not encrypted"},
+		{"no throttles alarm", "      MetricName: Throttles\n", "      MetricName: Invocations\n",
+			"alarms: no alarm on the processor's Throttles"},
+		{"no queue alarm", "      MetricName: ApproximateNumberOfMessagesVisible\n", "      MetricName: NumberOfMessagesSent\n",
+			"alarms: no alarm on messages in the dead-letter queue"},
+		{"no queue URL output", "  DeadLetterQueueUrl:\n", "  QueueUrl:\n",
+			"outputs: missing outputs ['DeadLetterQueueUrl']"},
+		{"x86 processor", "      Architectures: [arm64]\n      MemorySize: 256", "      Architectures: [x86_64]\n      MemorySize: 256",
+			"functions: ProcessorFunction Architectures ['x86_64'], want [arm64]"},
+		{"go1.x build", "  ProcessorFunction:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildMethod: makefile", "  ProcessorFunction:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildMethod: go1.x",
+			"build: ProcessorFunction Metadata.BuildMethod 'go1.x', want makefile"},
+		{"flow created before the permission", "    DependsOn: ProcessorInvokePermission\n", "",
+			"custom-resource: ChannelFlow does not DependsOn ProcessorInvokePermission"},
+		{"loose app instance pattern", "    AllowedPattern: ^arn:aws[a-z-]*:chime:[a-z0-9-]+:[0-9]{12}:app-instance/[-a-zA-Z0-9]+$", "    AllowedPattern: ^arn:.*$",
+			"parameters: AppInstanceArn pattern accepts"},
+	}
+	// One run checks every broken copy: the SAM translator is slow to load.
+	dir := t.TempDir()
+	paths := make([]string, len(tests))
+	for i, tt := range tests {
+		if n := strings.Count(string(orig), tt.old); n != 1 {
+			t.Fatalf("%s: template.yaml holds %q %d times, want once: update the test", tt.name, tt.old, n)
+		}
+		paths[i] = filepath.Join(dir, fmt.Sprintf("broken-%02d.yaml", i))
+		if err := os.WriteFile(paths[i], []byte(strings.Replace(string(orig), tt.old, tt.new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, code := checkTemplate(t, py, append([]string{"--no-lint", "--makefile", makefilePath}, paths...)...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, out)
+	}
+	reports := map[string]string{}
+	for _, part := range strings.Split(out, "== ")[1:] {
+		path, report, _ := strings.Cut(part, "\n")
+		reports[path] = report
+	}
+	for i, tt := range tests {
+		report, ok := reports[paths[i]]
+		switch {
+		case !ok:
+			t.Errorf("%s: no report in the output:\n%s", tt.name, out)
+		case !strings.Contains(report, "checks failed"):
+			t.Errorf("%s: the broken template passed:\n%s", tt.name, report)
+		case !strings.Contains(report, tt.want):
+			t.Errorf("%s: the report lacks %q:\n%s", tt.name, tt.want, report)
+		}
+	}
+}
+
+// TestTemplateLintCatches: a template cfn-lint objects to fails the check.
+func TestTemplateLintCatches(t *testing.T) {
+	py := python(t)
+	orig, err := os.ReadFile(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "template.yaml")
+	broken := strings.Replace(string(orig), "      Period: 300\n", "      Period: 301\n", 1)
+	if broken == string(orig) {
+		t.Fatal("template.yaml has no alarm Period: 300 to break; update the test")
+	}
+	if err := os.WriteFile(path, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code := checkTemplate(t, py, "--makefile", makefilePath, path)
+	if code != 1 || !strings.Contains(out, "cfn-lint: cfn-lint") {
+		t.Fatalf("exit %d, want 1 with a cfn-lint failure:\n%s", code, out)
+	}
+}
