@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,15 +44,34 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func start(t testing.TB, path string, env []string) (*exec.Cmd, *strings.Builder) {
+// output collects a process's output; the process writes while the test
+// reads.
+type output struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.Write(p)
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
+}
+
+func start(t testing.TB, path string, env []string) (*exec.Cmd, *output) {
 	t.Helper()
 	cmd := exec.Command(path)
 	cmd.Env = env
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &output{}
+	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return cmd, &out
+	return cmd, out
 }
 
 func TestLambdaEndToEnd(t *testing.T) {

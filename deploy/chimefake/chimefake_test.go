@@ -283,13 +283,11 @@ func TestInject(t *testing.T) {
 	noViolations(t, s)
 }
 
-// TestModelIsCurrent compares model.json with the official model: the
-// reference copy beside the repository, else the subset the messaging
-// package keeps (which its own test keeps current).
+// TestModelIsCurrent compares model.json with the official model, the
+// verbatim copy the messaging package's tests read.
 func TestModelIsCurrent(t *testing.T) {
 	candidates := []string{
-		filepath.Join("..", "..", "..", "shared", "reference", "chime-sdk-messaging-2021-05-15.service.json"),
-		filepath.Join("..", "..", "messaging", "testdata", "chime-sdk-messaging-2021-05-15.subset.json"),
+		filepath.Join("..", "..", "messaging", "testdata", "chime-sdk-messaging-2021-05-15.service.json"),
 	}
 	var ref map[string]json.RawMessage
 	var source string

@@ -6,7 +6,8 @@ receives against it.
 
     python3 gen_model.py [path/to/chime-sdk-messaging-2021-05-15.service.json]
 
-The default source is shared/reference beside the repository (from botocore).
+The default source is the verbatim copy of the official model (from
+botocore) in messaging/testdata.
 TestModelIsCurrent fails when model.json no longer matches it.
 """
 import json
@@ -24,7 +25,7 @@ OPERATIONS = (
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE = os.path.join(HERE, "..", "..", "..", "shared", "reference",
+SOURCE = os.path.join(HERE, "..", "..", "messaging", "testdata",
                       "chime-sdk-messaging-2021-05-15.service.json")
 
 
