@@ -2,12 +2,13 @@
 // the same labelled data, in one run, and prints the table of
 // BENCHMARKS.md:
 //
-//	cd bench && (cd node && npm ci) && go run .
+//	cd bench && go run .
 //
+// (the first run installs the npm peers with npm ci in bench/node).
 // The Go peers are github.com/TwiN/go-away v1.8.1 and
 // github.com/finnbear/moderation v0.9.0; the npm peers, obscenity and
 // allprofanity, run under node from bench/node (skipped, with a note, when
-// node or their node_modules are missing; -node=false skips them too).
+// node is missing; -node=false skips them too).
 //
 // For each filter it reports recall per obfuscation technique,
 // false-positive rate per innocent category, overall precision, recall,
@@ -176,7 +177,14 @@ func runNodePeers(evalPath string, dur time.Duration, nItems int) ([]result, err
 		return nil, fmt.Errorf("node is not installed")
 	}
 	if _, err := os.Stat(filepath.Join("node", "node_modules")); err != nil {
-		return nil, fmt.Errorf("run `npm ci` in bench/node first")
+		// First run: install the npm peers at the versions package-lock.json pins.
+		fmt.Fprintln(os.Stderr, "bench: installing the npm peers (npm ci in bench/node)")
+		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+		npm.Dir = "node"
+		npm.Stdout, npm.Stderr = os.Stderr, os.Stderr
+		if err := npm.Run(); err != nil {
+			return nil, fmt.Errorf("npm ci in bench/node: %w", err)
+		}
 	}
 	abs, err := filepath.Abs(evalPath)
 	if err != nil {
