@@ -69,7 +69,6 @@ package deny
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -77,6 +76,7 @@ import (
 
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
+	"github.com/chimeflow/chimeflow/rules/internal/keypath"
 )
 
 // Name is the name the rule is registered under.
@@ -338,7 +338,7 @@ func (cp *compiler) metadata(mm *MetadataMatch, n *yaml.Node, path string) match
 		}
 		return t
 	}
-	p, err := parsePath(mm.Key)
+	p, err := keypath.Parse(mm.Key)
 	if err != nil {
 		cp.bad(join(path, "key"), "%v", err)
 	}
@@ -388,35 +388,6 @@ func resolve(n *yaml.Node) *yaml.Node {
 }
 
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
-
-// parsePath splits a dotted key path; "\." is a dot within a key and "\\"
-// a backslash.
-func parsePath(s string) ([]string, error) {
-	var path []string
-	var cur strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\':
-			if i+1 == len(s) || (s[i+1] != '.' && s[i+1] != '\\') {
-				return nil, fmt.Errorf("key path %q: a backslash may only escape '.' or '\\'", s)
-			}
-			i++
-			cur.WriteByte(s[i])
-		case '.':
-			if cur.Len() == 0 {
-				return nil, fmt.Errorf("key path %q has an empty key (write \\. for a dot within a key)", s)
-			}
-			path = append(path, cur.String())
-			cur.Reset()
-		default:
-			cur.WriteByte(c)
-		}
-	}
-	if cur.Len() == 0 {
-		return nil, fmt.Errorf("key path %q ends with an empty key", s)
-	}
-	return append(path, cur.String()), nil
-}
 
 func join(path, key string) string {
 	if path == "" {

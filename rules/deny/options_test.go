@@ -1,34 +1,11 @@
 package deny_test
 
 import (
-	"errors"
-	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
-	"github.com/chimeflow/chimeflow/rules"
-	_ "github.com/chimeflow/chimeflow/rules/deny"
+	"github.com/chimeflow/chimeflow/rules/deny"
+	"github.com/chimeflow/chimeflow/rules/internal/ruletest"
 )
-
-// problems loads a configuration whose only rule is deny with the given
-// options (indented under "options:", starting on line 4, column 7) and
-// returns the problems reported.
-func problems(t *testing.T, options string) []string {
-	t.Helper()
-	doc := "rules:\n  - rule: deny\n    options:\n      " + strings.ReplaceAll(strings.TrimSpace(options), "\n", "\n      ") + "\n"
-	_, err := rules.Parse([]byte(doc), "deny.yaml")
-	var ce *rules.ConfigError
-	if !errors.As(err, &ce) {
-		t.Fatalf("want a *rules.ConfigError, got %v", err)
-	}
-	var got []string
-	for _, p := range ce.Problems {
-		got = append(got, p.String())
-	}
-	return got
-}
 
 func TestOptionErrors(t *testing.T) {
 	tests := []struct {
@@ -75,17 +52,12 @@ func TestOptionErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := problems(t, tt.options)
-			require.Len(t, got, len(tt.want), "problems:\n%s", strings.Join(got, "\n"))
-			for i := range got {
-				assert.Contains(t, got[i], tt.want[i])
-			}
+			ruletest.ExpectProblems(t, ruletest.OptionProblems(t, deny.Name, "deny.yaml", tt.options), tt.want)
 		})
 	}
 }
 
 func TestNoOptions(t *testing.T) {
-	_, err := rules.Parse([]byte("rules:\n  - rule: deny\n"), "deny.yaml")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "deny.yaml:2:5: rule deny: no condition")
+	problems := ruletest.ConfigProblems(t, "rules:\n  - rule: deny\n", "deny.yaml")
+	ruletest.ExpectProblems(t, problems, []string{"deny.yaml:2:5: rule deny: no condition"})
 }

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/chimeflow/chimeflow/rules/internal/domain"
 	"github.com/chimeflow/chimeflow/rules/links/internal/idna"
 )
 
@@ -137,7 +138,7 @@ func hostLink(s string, pos, dot int, bare bool) (l link, after int, ok bool) {
 	start := dot
 	for start > pos {
 		r, w := utf8.DecodeLastRuneInString(s[:start])
-		if !isLabelRune(r) {
+		if !domain.IsLabelRune(r) {
 			break
 		}
 		start -= w
@@ -145,31 +146,8 @@ func hostLink(s string, pos, dot int, bare bool) (l link, after int, ok bool) {
 	if start == dot {
 		return link{}, dot + 1, false
 	}
-	// Scan the host forward: labels separated by single dots.
-	end, labels := start, 0
-	lastLabel := start
-	for {
-		k := end
-		for k < len(s) {
-			r, w := utf8.DecodeRuneInString(s[k:])
-			if !isLabelRune(r) {
-				break
-			}
-			k += w
-		}
-		if k == end {
-			break
-		}
-		labels++
-		lastLabel, end = end, k
-		if end+1 < len(s) && s[end] == '.' {
-			if r, _ := utf8.DecodeRuneInString(s[end+1:]); isLabelRune(r) {
-				end++
-				continue
-			}
-		}
-		break
-	}
+	// The host runs forward from there: labels joined by single dots.
+	end, labels, lastLabel := domain.Scan(s, start)
 	after = end
 	if labels < 2 {
 		return link{}, after, false
@@ -181,8 +159,8 @@ func hostLink(s string, pos, dot int, bare bool) (l link, after int, ok bool) {
 		return link{}, after, false // the local part of an e-mail address
 	}
 	host, tld := s[start:end], s[lastLabel:end]
-	if host[0] == '-' || host[len(host)-1] == '-' || strings.Contains(host, "-.") || strings.Contains(host, ".-") {
-		return link{}, after, false // a label starts or ends with '-'
+	if domain.HyphenAtEdge(host) {
+		return link{}, after, false
 	}
 	// A port, a path, a query or a fragment.
 	urlRest := end
@@ -300,16 +278,6 @@ func isFileExtension(tld string) bool {
 		}
 	}
 	return false
-}
-
-// isLabelRune reports whether r may appear in a host name label as written
-// in text: ASCII letters, digits and '-', and non-ASCII letters, digits
-// and combining marks (internationalised names).
-func isLabelRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return isASCIILetter(byte(r)) || isDigit(byte(r)) || r == '-'
-	}
-	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r))
 }
 
 func isWordRune(r rune) bool {

@@ -44,7 +44,6 @@ package links
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -53,13 +52,15 @@ import (
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
+	"github.com/chimeflow/chimeflow/rules/internal/ellipsis"
+	"github.com/chimeflow/chimeflow/rules/internal/rulebuild"
 	"github.com/chimeflow/chimeflow/rules/links/internal/idna"
 )
 
 // Name is the name the rule is registered under.
 const Name = "links"
 
-func init() { rules.Register(Name, factory) }
+func init() { rules.Register(Name, rulebuild.Factory(build)) }
 
 // Actions.
 const (
@@ -103,29 +104,7 @@ type Rule struct {
 var _ processor.Rule = (*Rule)(nil)
 
 // New builds the rule from c. It reports every problem with c, joined.
-func New(c Config) (*Rule, error) {
-	var errs []error
-	r := build(c, func(option, msg string) {
-		errs = append(errs, fmt.Errorf("links: option %s: %s", option, msg))
-	})
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return r, nil
-}
-
-func factory(opts rules.Options) (processor.Rule, error) {
-	var c Config
-	if err := opts.Decode(&c); err != nil {
-		return nil, err
-	}
-	var err error
-	r := build(c, func(option, msg string) { err = opts.Errorf(option, "%s", msg) })
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
-}
+func New(c Config) (*Rule, error) { return rulebuild.New(Name, c, build) }
 
 // build checks c and builds the rule, reporting each problem by the
 // option's dotted path.
@@ -176,10 +155,10 @@ func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict
 	m.Content = content
 	if p := m.PushNotification; r.push && p != nil {
 		if title, n := r.stripLinks(p.Title); n > 0 {
-			p.Title = shorten(title, messaging.MaxPushTitleLen)
+			p.Title = ellipsis.Shorten(title, messaging.MaxPushTitleLen)
 		}
 		if body, n := r.stripLinks(p.Body); n > 0 {
-			p.Body = shorten(body, messaging.MaxPushBodyLen)
+			p.Body = ellipsis.Shorten(body, messaging.MaxPushBodyLen)
 		}
 	}
 	return processor.Continue, nil
@@ -260,23 +239,6 @@ func tidy(s string, from, start, end int) (int, int) {
 		return start, end + w
 	}
 	return start, end
-}
-
-// shorten cuts s to at most limit characters, ending it with an ellipsis,
-// so that a replacement text cannot push a push notification's title or
-// body over the callback's limits.
-func shorten(s string, limit int) string {
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == limit-1 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }
 
 // domains is a parsed allow or deny list.

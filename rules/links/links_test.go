@@ -2,37 +2,22 @@ package links
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
-	"github.com/chimeflow/chimeflow/rules"
+	"github.com/chimeflow/chimeflow/processor/processortest"
+	"github.com/chimeflow/chimeflow/rules/internal/ruletest"
 )
 
+// newMessage returns a message with content and push from
+// processortest.NewEvent.
 func newMessage(content string, push *messaging.PushNotificationConfiguration) *processor.Message {
-	return processor.NewMessage(&processor.Event{
-		EventType:  processor.EventTypeChannelMessage,
-		CallbackID: "0123456789abcdef0123456789abcdef",
-		ChannelMessage: processor.ChannelMessage{
-			MessageID:        "msg-1",
-			ChannelArn:       "arn:aws:chime:us-east-1:111122223333:app-instance/app/channel/general",
-			Content:          content,
-			Sender:           processor.Sender{Arn: "arn:aws:chime:us-east-1:111122223333:app-instance/app/user/alice"},
-			PushNotification: push,
-		},
-	})
-}
-
-func mustRule(t testing.TB, options string) processor.Rule {
-	t.Helper()
-	r, err := rules.New(Name, []byte(options))
-	if err != nil {
-		t.Fatalf("rules.New(%q, %q): %v", Name, options, err)
-	}
-	return r
+	ev := processortest.NewEvent(content)
+	ev.ChannelMessage.PushNotification = push
+	return processor.NewMessage(ev)
 }
 
 func TestApply(t *testing.T) {
@@ -192,7 +177,7 @@ func TestApply(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := mustRule(t, tt.options)
+			r := processortest.NewRule(t, Name, tt.options)
 			m := newMessage(tt.content, tt.push)
 			v, err := r.Apply(context.Background(), m)
 			if err != nil {
@@ -221,7 +206,7 @@ func TestApply(t *testing.T) {
 // does, and checks that every mistake is reported at its place.
 func TestOptionErrors(t *testing.T) {
 	tests := []struct {
-		name, options string // options are indented under "options:" at line 4
+		name, options string // the options start at line 4, column 7
 		want          []string
 	}{
 		{"bad action", "action: remove", []string{`:4:15: rule links: option action: "remove" is not deny or strip`}},
@@ -229,7 +214,7 @@ func TestOptionErrors(t *testing.T) {
 		{"URL in a list", "deny: [https://x.com/]", []string{`:4:14: rule links: option deny.0: "https://x.com/" is a URL`}},
 		{
 			"several mistakes at once",
-			"allow: [ok.example, \"a b\", \"\"]\n      deny: [x.com/path]",
+			"allow: [ok.example, \"a b\", \"\"]\ndeny: [x.com/path]",
 			[]string{`:4:27: rule links: option allow.1`, `:4:34: rule links: option allow.2: empty domain`, `:5:14: rule links: option deny.0`},
 		},
 		{"replacement without strip", `replacement: "[x]"`, []string{":4:20: rule links: option replacement: is used only with action: strip"}},
@@ -238,20 +223,7 @@ func TestOptionErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := "rules:\n  - rule: links\n    options:\n      " + tt.options + "\n"
-			_, err := rules.Parse([]byte(doc), "links.yaml")
-			var ce *rules.ConfigError
-			if !errors.As(err, &ce) {
-				t.Fatalf("Parse: %v, want a *rules.ConfigError", err)
-			}
-			if len(ce.Problems) != len(tt.want) {
-				t.Errorf("%d problems, want %d:\n%v", len(ce.Problems), len(tt.want), err)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), "links.yaml"+w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
+			ruletest.ExpectProblems(t, ruletest.OptionProblems(t, Name, "links.yaml", tt.options), tt.want)
 		})
 	}
 }
@@ -302,7 +274,7 @@ func TestDomainsMatch(t *testing.T) {
 func TestCleanMessageDoesNotAllocate(t *testing.T) {
 	ctx := context.Background()
 	for _, options := range []string{"deny: [evil.example.net]", "{action: strip, allow: [example.com]}"} {
-		r := mustRule(t, options)
+		r := processortest.NewRule(t, Name, options)
 		m := newMessage("A long, clean message: no links, v1.2.3, 3.14, file.txt. And example.com/ok, allowed.", nil)
 		if strings.Contains(options, "deny") {
 			m.Content = "A long, clean message: no links, v1.2.3, 3.14, file.txt and README.md."
@@ -315,7 +287,6 @@ func TestCleanMessageDoesNotAllocate(t *testing.T) {
 }
 
 func BenchmarkApply(b *testing.B) {
-	ctx := context.Background()
 	clean := strings.Repeat("A plain chat message, with sentences. Numbers: 3.14 and v1.2.3! ", 8)
 	linked := clean + " see https://www.evil.example.net/path?q=1 and docs.example.com/a"
 	for _, bc := range []struct{ name, options, content string }{
@@ -325,16 +296,7 @@ func BenchmarkApply(b *testing.B) {
 		{"strip/links", `{action: strip, deny: [evil.example.net], replacement: "[link]"}`, linked},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			r := mustRule(b, bc.options)
-			m := newMessage(bc.content, nil)
-			b.ReportAllocs()
-			b.SetBytes(int64(len(bc.content)))
-			for b.Loop() {
-				m.Content = bc.content
-				if _, err := r.Apply(ctx, m); err != nil {
-					b.Fatal(err)
-				}
-			}
+			ruletest.BenchApply(b, processortest.NewRule(b, Name, bc.options), bc.content)
 		})
 	}
 }
@@ -355,7 +317,7 @@ func BenchmarkFind(b *testing.B) {
 }
 
 func TestStripShortensPush(t *testing.T) {
-	r := mustRule(t, `{action: strip, pushNotification: true, replacement: "[a link was removed here]"}`)
+	r := processortest.NewRule(t, Name, `{action: strip, pushNotification: true, replacement: "[a link was removed here]"}`)
 	title := "x.co/1 x.co/2 x.co/3 x.co/4 x.co/5 ok"
 	m := newMessage("hello", &messaging.PushNotificationConfiguration{Title: title, Body: "b"})
 	if _, err := r.Apply(context.Background(), m); err != nil {
@@ -367,22 +329,5 @@ func TestStripShortensPush(t *testing.T) {
 	}
 	if m.PushNotification.Body != "b" {
 		t.Errorf("body changed to %q", m.PushNotification.Body)
-	}
-}
-
-func TestShorten(t *testing.T) {
-	for _, tt := range []struct {
-		in    string
-		limit int
-		want  string
-	}{
-		{"abc", 3, "abc"},
-		{"abcd", 3, "ab…"},
-		{"ünïcödé", 4, "ünï…"},
-		{"", 1, ""},
-	} {
-		if got := shorten(tt.in, tt.limit); got != tt.want {
-			t.Errorf("shorten(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
-		}
 	}
 }

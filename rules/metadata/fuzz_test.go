@@ -42,30 +42,6 @@ func FuzzTemplate(f *testing.F) {
 	})
 }
 
-// FuzzParsePath checks that a parsed path, escaped again, is the text it
-// came from.
-func FuzzParsePath(f *testing.F) {
-	for _, s := range []string{"a", "a.b", `a\.b`, `a\\.b`, "a..b", `\`, "."} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		path, err := parsePath(s)
-		if err != nil {
-			return
-		}
-		parts := make([]string, len(path))
-		for i, p := range path {
-			if p == "" {
-				t.Fatalf("%q: empty key in %q", s, path)
-			}
-			parts[i] = strings.ReplaceAll(strings.ReplaceAll(p, `\`, `\\`), ".", `\.`)
-		}
-		if got := strings.Join(parts, "."); got != s {
-			t.Fatalf("%q parsed to %q, which escapes back to %q", s, path, got)
-		}
-	})
-}
-
 // fuzzRule deletes "gone" and "nested.gone", merges into "app", sets
 // "moderation.by" and always annotates under "moderation.result".
 const fuzzRule = `
@@ -84,8 +60,8 @@ func FuzzRewrite(f *testing.F) {
 		f.Add(s, false)
 		f.Add(s, true)
 	}
-	keep := mustRule(f, fuzzRule)
-	wrap := mustRule(f, fuzzRule+"nonJSON: wrap\n")
+	keep := processortest.NewRule(f, Name, fuzzRule)
+	wrap := processortest.NewRule(f, Name, fuzzRule+"nonJSON: wrap\n")
 	f.Fuzz(func(t *testing.T, md string, wrapNonJSON bool) {
 		if !utf8.ValidString(md) {
 			return // event metadata is decoded from JSON: always valid UTF-8
@@ -174,14 +150,6 @@ func compact(raw []byte) string {
 		return "invalid: " + string(raw)
 	}
 	return b.String()
-}
-
-func mustRule(f *testing.F, options string) processor.Rule {
-	r, err := rules.New(Name, []byte(options))
-	if err != nil {
-		f.Fatal(err)
-	}
-	return r
 }
 
 // FuzzOptions checks that no options document makes the factory, or the

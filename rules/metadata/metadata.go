@@ -67,6 +67,7 @@ import (
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
+	"github.com/chimeflow/chimeflow/rules/internal/keypath"
 )
 
 // Name is the name the rule is registered under.
@@ -222,7 +223,7 @@ func New(opts rules.Options) (processor.Rule, error) {
 	vc := &valueCompiler{bad: bad}
 
 	for i, p := range o.Delete {
-		path, err := parsePath(p)
+		path, err := keypath.Parse(p)
 		if err != nil {
 			bad("delete."+strconv.Itoa(i), "%v", err)
 			continue
@@ -246,7 +247,7 @@ func New(opts rules.Options) (processor.Rule, error) {
 			for i := 0; i+1 < len(o.Set.Content); i += 2 {
 				k := o.Set.Content[i]
 				at := "set." + k.Value
-				path, err := parsePath(k.Value)
+				path, err := keypath.Parse(k.Value)
 				if err != nil {
 					bad(at, "%v", err)
 					continue
@@ -265,7 +266,7 @@ func New(opts rules.Options) (processor.Rule, error) {
 		if key == "" {
 			key = DefaultAnnotationKey
 		}
-		path, err := parsePath(key)
+		path, err := keypath.Parse(key)
 		if err != nil {
 			bad("annotate.key", "%v", err)
 		}

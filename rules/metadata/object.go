@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -207,36 +206,4 @@ func appendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
-}
-
-// parsePath splits a dotted key path: "a.b" is key b inside object a;
-// "\." is a dot within a key and "\\" a backslash.
-func parsePath(s string) ([]string, error) {
-	if s == "" {
-		return nil, errors.New("empty key path")
-	}
-	var path []string
-	var cur strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\':
-			if i+1 == len(s) || (s[i+1] != '.' && s[i+1] != '\\') {
-				return nil, fmt.Errorf("key path %q: a backslash may only escape '.' or '\\'", s)
-			}
-			i++
-			cur.WriteByte(s[i])
-		case '.':
-			if cur.Len() == 0 {
-				return nil, fmt.Errorf("key path %q has an empty key (write \\. for a dot within a key)", s)
-			}
-			path = append(path, cur.String())
-			cur.Reset()
-		default:
-			cur.WriteByte(c)
-		}
-	}
-	if cur.Len() == 0 {
-		return nil, fmt.Errorf("key path %q ends with an empty key", s)
-	}
-	return append(path, cur.String()), nil
 }

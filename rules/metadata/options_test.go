@@ -1,33 +1,11 @@
 package metadata_test
 
 import (
-	"errors"
-	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
-	"github.com/chimeflow/chimeflow/rules"
+	"github.com/chimeflow/chimeflow/rules/internal/ruletest"
+	"github.com/chimeflow/chimeflow/rules/metadata"
 )
-
-// problems loads a configuration whose only rule is metadata with the
-// given options (indented under "options:", starting on line 4, column 7)
-// and returns the problems reported.
-func problems(t *testing.T, options string) []string {
-	t.Helper()
-	doc := "rules:\n  - rule: metadata\n    options:\n      " + strings.ReplaceAll(strings.TrimSpace(options), "\n", "\n      ") + "\n"
-	_, err := rules.Parse([]byte(doc), "md.yaml")
-	var ce *rules.ConfigError
-	if !errors.As(err, &ce) {
-		t.Fatalf("want a *rules.ConfigError, got %v", err)
-	}
-	var got []string
-	for _, p := range ce.Problems {
-		got = append(got, p.String())
-	}
-	return got
-}
 
 func TestOptionErrors(t *testing.T) {
 	tests := []struct {
@@ -72,11 +50,7 @@ func TestOptionErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := problems(t, tt.options)
-			require.Len(t, got, len(tt.want), "problems:\n%s", strings.Join(got, "\n"))
-			for i := range got {
-				assert.Contains(t, got[i], tt.want[i])
-			}
+			ruletest.ExpectProblems(t, ruletest.OptionProblems(t, metadata.Name, "md.yaml", tt.options), tt.want)
 		})
 	}
 }

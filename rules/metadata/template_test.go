@@ -92,37 +92,6 @@ func jsonString(s string) string {
 	return string(b)
 }
 
-func TestParsePath(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-		err  string
-	}{
-		{in: "a", want: []string{"a"}},
-		{in: "a.b.c", want: []string{"a", "b", "c"}},
-		{in: `a\.b.c`, want: []string{"a.b", "c"}},
-		{in: `a\\.b`, want: []string{`a\`, "b"}},
-		{in: "é.ü", want: []string{"é", "ü"}},
-		{in: "", err: "empty key path"},
-		{in: ".a", err: "empty key"},
-		{in: "a.", err: "ends with an empty key"},
-		{in: "a..b", err: "empty key"},
-		{in: `a\b`, err: "backslash"},
-		{in: `a\`, err: "backslash"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := parsePath(tt.in)
-			if tt.err != "" {
-				assert.ErrorContains(t, err, tt.err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
-		})
-	}
-}
-
 func TestAppendString(t *testing.T) {
 	for _, s := range []string{"", "plain", `q"b\`, "<&>", "\x00\x01\x1f\n\r\t", "é😀\u2028", "bad\xffutf8\xc3"} {
 		t.Run(s, func(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/chimeflow/chimeflow/rules/internal/domain"
 )
 
 // Kinds of personal data the built-in detectors find.
@@ -102,34 +104,8 @@ func findEmail(s string, pos int) (int, int, bool) {
 // emailDomain returns the end of the domain that starts at s[i], if there
 // is a valid one.
 func emailDomain(s string, i int) (int, bool) {
-	end, labels, tld := i, 0, i
-	for {
-		k := end
-		for k < len(s) {
-			r, w := utf8.DecodeRuneInString(s[k:])
-			if !isLabelRune(r) {
-				break
-			}
-			k += w
-		}
-		if k == end {
-			break
-		}
-		labels++
-		tld, end = end, k
-		if end+1 < len(s) && s[end] == '.' {
-			if r, _ := utf8.DecodeRuneInString(s[end+1:]); isLabelRune(r) {
-				end++
-				continue
-			}
-		}
-		break
-	}
-	if labels < 2 {
-		return 0, false
-	}
-	domain := s[i:end]
-	if domain[0] == '-' || domain[len(domain)-1] == '-' || strings.Contains(domain, "-.") || strings.Contains(domain, ".-") {
+	end, labels, tld := domain.Scan(s, i)
+	if labels < 2 || domain.HyphenAtEdge(s[i:end]) {
 		return 0, false
 	}
 	n := 0
@@ -145,13 +121,6 @@ func emailDomain(s string, i int) (int, bool) {
 func isLocalRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return isASCIIAlnum(byte(r)) || strings.IndexByte("._%+-", byte(r)) >= 0
-	}
-	return isWordRune(r)
-}
-
-func isLabelRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return isASCIIAlnum(byte(r)) || r == '-'
 	}
 	return isWordRune(r)
 }

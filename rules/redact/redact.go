@@ -56,7 +56,6 @@ package redact
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -66,12 +65,14 @@ import (
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
+	"github.com/chimeflow/chimeflow/rules/internal/ellipsis"
+	"github.com/chimeflow/chimeflow/rules/internal/rulebuild"
 )
 
 // Name is the name the rule is registered under.
 const Name = "redact"
 
-func init() { rules.Register(Name, factory) }
+func init() { rules.Register(Name, rulebuild.Factory(build)) }
 
 // Actions.
 const (
@@ -166,29 +167,7 @@ type pattern struct {
 var _ processor.Rule = (*Rule)(nil)
 
 // New builds the rule from c. It reports every problem with c, joined.
-func New(c Config) (*Rule, error) {
-	var errs []error
-	r := build(c, func(option, msg string) {
-		errs = append(errs, fmt.Errorf("redact: option %s: %s", option, msg))
-	})
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return r, nil
-}
-
-func factory(opts rules.Options) (processor.Rule, error) {
-	var c Config
-	if err := opts.Decode(&c); err != nil {
-		return nil, err
-	}
-	var err error
-	r := build(c, func(option, msg string) { err = opts.Errorf(option, "%s", msg) })
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
-}
+func New(c Config) (*Rule, error) { return rulebuild.New(Name, c, build) }
 
 // build checks c and builds the rule, reporting each problem by the
 // option's dotted path.
@@ -362,7 +341,7 @@ func (r *Rule) text(s *string, where string, limit int) (processor.Verdict, bool
 	}
 	if out, changed := r.redact(*s); changed {
 		if limit > 0 {
-			out = shorten(out, limit)
+			out = ellipsis.Shorten(out, limit)
 		}
 		*s = out
 	}
@@ -421,21 +400,4 @@ func (r *Rule) attributes(m *processor.Message) (processor.Verdict, bool) {
 		}
 	}
 	return processor.Continue, false
-}
-
-// shorten cuts s to at most limit characters, ending it with an ellipsis,
-// so that a label cannot push a push notification's title or body over the
-// callback's limits.
-func shorten(s string, limit int) string {
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == limit-1 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }

@@ -3,7 +3,6 @@ package redact
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"maps"
 	"regexp"
 	"slices"
@@ -13,7 +12,9 @@ import (
 
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
+	"github.com/chimeflow/chimeflow/processor/processortest"
 	"github.com/chimeflow/chimeflow/rules"
+	"github.com/chimeflow/chimeflow/rules/internal/ruletest"
 )
 
 type msg struct {
@@ -23,29 +24,13 @@ type msg struct {
 	attrs    map[string]messaging.MessageAttributeValue
 }
 
+// newMessage returns a message with m's fields from
+// processortest.NewEvent.
 func newMessage(m msg) *processor.Message {
-	return processor.NewMessage(&processor.Event{
-		EventType:  processor.EventTypeChannelMessage,
-		CallbackID: "0123456789abcdef0123456789abcdef",
-		ChannelMessage: processor.ChannelMessage{
-			MessageID:         "msg-1",
-			ChannelArn:        "arn:aws:chime:us-east-1:111122223333:app-instance/app/channel/general",
-			Content:           m.content,
-			Metadata:          m.metadata,
-			Sender:            processor.Sender{Arn: "arn:aws:chime:us-east-1:111122223333:app-instance/app/user/alice"},
-			PushNotification:  m.push,
-			MessageAttributes: m.attrs,
-		},
-	})
-}
-
-func mustRule(t testing.TB, options string) processor.Rule {
-	t.Helper()
-	r, err := rules.New(Name, []byte(options))
-	if err != nil {
-		t.Fatalf("rules.New(%q, %q): %v", Name, options, err)
-	}
-	return r
+	ev := processortest.NewEvent(m.content, processortest.WithMetadata(m.metadata))
+	ev.ChannelMessage.PushNotification = m.push
+	ev.ChannelMessage.MessageAttributes = m.attrs
+	return processor.NewMessage(ev)
 }
 
 func attr(values ...string) messaging.MessageAttributeValue {
@@ -236,7 +221,7 @@ func TestApply(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := mustRule(t, tt.options)
+			r := processortest.NewRule(t, Name, tt.options)
 			m := newMessage(tt.in)
 			v, err := r.Apply(context.Background(), m)
 			if err != nil {
@@ -272,7 +257,7 @@ func TestApply(t *testing.T) {
 // TestAttributesCopyOnWrite checks that redacting an attribute never
 // writes through to a slice the message shares with someone else.
 func TestAttributesCopyOnWrite(t *testing.T) {
-	r := mustRule(t, "attributes: [a]")
+	r := processortest.NewRule(t, Name, "attributes: [a]")
 	m := newMessage(msg{content: "x"})
 	shared := []string{"jo@example.com"}
 	m.MessageAttributes = map[string]messaging.MessageAttributeValue{"a": {StringValues: shared}}
@@ -290,17 +275,8 @@ func TestAttributesCopyOnWrite(t *testing.T) {
 // TestPipeline runs the rule in a pipeline, which checks the rewritten
 // message against the callback limits.
 func TestPipeline(t *testing.T) {
-	r := mustRule(t, "style: last4")
-	ev := &processor.Event{
-		EventType:  processor.EventTypeChannelMessage,
-		CallbackID: "0123456789abcdef0123456789abcdef",
-		ChannelMessage: processor.ChannelMessage{
-			MessageID:  "msg-1",
-			ChannelArn: "arn:aws:chime:us-east-1:111122223333:app-instance/app/channel/general",
-			Content:    "pay with 5555 5555 5555 4444",
-			Sender:     processor.Sender{Arn: "arn:aws:chime:us-east-1:111122223333:app-instance/app/user/alice"},
-		},
-	}
+	r := processortest.NewRule(t, Name, "style: last4")
+	ev := processortest.NewEvent("pay with 5555 5555 5555 4444")
 	out := processor.NewPipeline(processor.Stage{Name: "redact", Rule: r}).Run(context.Background(), ev)
 	if out.Action != processor.ActionRewrite || out.Message.Content != "pay with **** **** **** 4444" || len(out.Errors) > 0 {
 		t.Errorf("outcome %s %q %v", out.Action, out.Message.Content, out.Errors)
@@ -314,7 +290,7 @@ func TestPipeline(t *testing.T) {
 // does, and checks that every mistake is reported at its place.
 func TestOptionErrors(t *testing.T) {
 	tests := []struct {
-		name, options string // options are indented under "options:" at line 4
+		name, options string // the options start at line 4, column 7
 		want          []string
 	}{
 		{"bad action", "action: block", []string{`:4:15: rule redact: option action: "block" is not mask or deny`}},
@@ -334,26 +310,13 @@ func TestOptionErrors(t *testing.T) {
 		{"unknown option", "mask: true", []string{`:4:7: rule redact: unknown option "mask"`}},
 		{
 			"several at once",
-			"action: block\n      style: stars\n      detectors: [ssn]",
+			"action: block\nstyle: stars\ndetectors: [ssn]",
 			[]string{":4:15: rule redact: option action", ":5:14: rule redact: option style", ":6:19: rule redact: option detectors.0"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := "rules:\n  - rule: redact\n    options:\n      " + tt.options + "\n"
-			_, err := rules.Parse([]byte(doc), "redact.yaml")
-			var ce *rules.ConfigError
-			if !errors.As(err, &ce) {
-				t.Fatalf("Parse: %v, want a *rules.ConfigError", err)
-			}
-			if len(ce.Problems) != len(tt.want) {
-				t.Errorf("%d problems, want %d:\n%v", len(ce.Problems), len(tt.want), err)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), "redact.yaml"+w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
+			ruletest.ExpectProblems(t, ruletest.OptionProblems(t, Name, "redact.yaml", tt.options), tt.want)
 		})
 	}
 }
@@ -407,7 +370,7 @@ func TestCleanMessageDoesNotAllocate(t *testing.T) {
 		// Not patterns: the regexp package pools its machines, and the
 		// race detector empties pools at random.
 	} {
-		r := mustRule(t, options)
+		r := processortest.NewRule(t, Name, options)
 		m := newMessage(msg{
 			content:  "A clean message: meet at 10:30 on 2024-01-15, order 123456789 costs $1,299.99 (v1.2.3).",
 			metadata: `{"note": "nothing here", "n": 2024}`,
@@ -423,8 +386,8 @@ func TestCleanMessageDoesNotAllocate(t *testing.T) {
 // Find finds and keeps every other byte, keeps valid UTF-8 valid, and
 // keeps the length in characters with style mask.
 func FuzzRedact(f *testing.F) {
-	labels := mustRule(f, "").(*Rule)
-	mask := mustRule(f, "style: mask").(*Rule)
+	labels := processortest.NewRule(f, Name, "").(*Rule)
+	mask := processortest.NewRule(f, Name, "style: mask").(*Rule)
 	f.Fuzz(func(t *testing.T, text string) {
 		var want strings.Builder
 		last := 0
@@ -450,7 +413,7 @@ func FuzzRedact(f *testing.F) {
 // FuzzMetadata checks that redacting JSON metadata never panics and keeps
 // valid JSON valid, and that metadata which is not JSON is left intact.
 func FuzzMetadata(f *testing.F) {
-	r := mustRule(f, `{metadataKeys: [a, b.c], style: mask}`).(*Rule)
+	r := processortest.NewRule(f, Name, `{metadataKeys: [a, b.c], style: mask}`).(*Rule)
 	f.Fuzz(func(t *testing.T, doc string) {
 		m := newMessage(msg{content: "x", metadata: doc})
 		if _, err := r.Apply(context.Background(), m); err != nil {
