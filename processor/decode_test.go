@@ -151,3 +151,15 @@ func TestValidate(t *testing.T) {
 	require.ErrorAs(t, ev.Validate(), &ve)
 	assert.Len(t, ve.Problems, 3)
 }
+
+func TestTimestampExponents(t *testing.T) {
+	for _, in := range []string{`1e-3`, `0E-0`, `1.5e+9`, `-1`} {
+		var ts processor.Timestamp
+		require.NoError(t, ts.UnmarshalJSON([]byte(in)), in)
+		assert.Equal(t, in, ts.Raw)
+		ev, err := processor.Decode([]byte(`{"ChannelMessage":{"CreatedTimestamp":` + in + `}}`))
+		require.NoError(t, err, in)
+		assert.Equal(t, in, ev.ChannelMessage.CreatedTimestamp.Raw)
+	}
+	assert.Equal(t, time.Unix(1500000000, 0).UTC(), processor.NewTimestamp("1.5e+9").Time)
+}

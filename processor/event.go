@@ -134,6 +134,9 @@ func parseTime(s string) time.Time {
 	return time.Time{}
 }
 
+// isNumber reports whether s has the characters of a JSON number (digits,
+// a leading minus, a fraction, an exponent with its sign). UnmarshalJSON
+// only sees text encoding/json has already checked to be a number.
 func isNumber(s string) bool {
 	if s == "" {
 		return false
@@ -144,7 +147,11 @@ func isNumber(s string) bool {
 		switch {
 		case c >= '0' && c <= '9':
 			digits++
-		case c == '.' || c == '-' && i == 0 || c == 'e' || c == 'E' || c == '+':
+		case c == '.' || c == 'e' || c == 'E':
+		case c == '-' || c == '+':
+			if i > 0 && s[i-1] != 'e' && s[i-1] != 'E' || i == 0 && c == '+' {
+				return false
+			}
 		default:
 			return false
 		}
