@@ -17,7 +17,8 @@
 package main
 
 import (
-	"bufio"
+	"github.com/chimeflow/chimeflow/internal/evalset"
+
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -38,11 +39,7 @@ import (
 	"github.com/chimeflow/chimeflow/rules/profanity"
 )
 
-type item struct {
-	profane  bool
-	category string
-	text     string
-}
+type item = evalset.Item
 
 // result is one filter's run.
 type result struct {
@@ -67,15 +64,15 @@ func main() {
 	ours := profanity.Default()
 	ourInit := time.Since(t0)
 
-	items, err := load(*evalPath)
+	items, err := evalset.Load(*evalPath)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 	var chat []string
 	for _, it := range items {
-		if it.category == "chat" {
-			chat = append(chat, it.text)
+		if it.Category == "chat" {
+			chat = append(chat, it.Text)
 		}
 	}
 
@@ -103,28 +100,6 @@ func main() {
 	printReport(os.Stdout, items, results, *dur)
 }
 
-func load(path string) ([]item, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var items []item
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		p := strings.SplitN(line, "\t", 3)
-		if len(p) != 3 {
-			return nil, fmt.Errorf("%s: bad line %q", path, line)
-		}
-		items = append(items, item{p[0] == "profane", p[1], p[2]})
-	}
-	return items, sc.Err()
-}
-
 // cpuTime returns the CPU time the process has used.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -139,7 +114,7 @@ func cpuTime() time.Duration {
 func runGo(name, version string, init time.Duration, check func(string) bool, items []item, chat []string, dur time.Duration) result {
 	r := result{name: name, version: version, init: init, verdicts: make([]bool, len(items))}
 	for i, it := range items {
-		r.verdicts[i] = check(it.text)
+		r.verdicts[i] = check(it.Text)
 	}
 	// Allocations per message, over a fixed count.
 	const n = 20000
@@ -237,15 +212,15 @@ func printReport(w io.Writer, items []item, results []result, dur time.Duration)
 	seen := map[string]bool{}
 	size := map[string]int{}
 	for _, it := range items {
-		size[it.category]++
-		if seen[it.category] {
+		size[it.Category]++
+		if seen[it.Category] {
 			continue
 		}
-		seen[it.category] = true
-		if it.profane {
-			techniques = append(techniques, it.category)
+		seen[it.Category] = true
+		if it.Profane {
+			techniques = append(techniques, it.Category)
 		} else {
-			clean = append(clean, it.category)
+			clean = append(clean, it.Category)
 		}
 	}
 	sort.Strings(clean)
@@ -280,21 +255,21 @@ func printReport(w io.Writer, items []item, results []result, dur time.Duration)
 	fmt.Fprintf(w, "### Summary (%d messages: %d profane, %d clean)\n\n", len(items), countIf(items, true), countIf(items, false))
 	fmt.Fprint(w, header)
 	row("recall, obfuscated profanity (target >= 95%)", func(r result) string {
-		return pct(rate(r, func(it item) bool { return it.profane && it.category != "plain" }))
+		return pct(rate(r, func(it item) bool { return it.Profane && it.Category != "plain" }))
 	})
 	row("false positives, innocent traps (target <= 3%)", func(r result) string {
-		return pct(rate(r, func(it item) bool { return !it.profane && innocentTraps[it.category] }))
+		return pct(rate(r, func(it item) bool { return !it.Profane && innocentTraps[it.Category] }))
 	})
 	row("precision", func(r result) string {
-		tp, _ := rate(r, func(it item) bool { return it.profane })
-		fp, _ := rate(r, func(it item) bool { return !it.profane })
+		tp, _ := rate(r, func(it item) bool { return it.Profane })
+		fp, _ := rate(r, func(it item) bool { return !it.Profane })
 		return pct(tp, tp+fp)
 	})
-	row("recall", func(r result) string { return pct(rate(r, func(it item) bool { return it.profane })) })
-	row("false-positive rate", func(r result) string { return pct(rate(r, func(it item) bool { return !it.profane })) })
+	row("recall", func(r result) string { return pct(rate(r, func(it item) bool { return it.Profane })) })
+	row("false-positive rate", func(r result) string { return pct(rate(r, func(it item) bool { return !it.Profane })) })
 	row("F1", func(r result) string {
-		tp, np := rate(r, func(it item) bool { return it.profane })
-		fp, _ := rate(r, func(it item) bool { return !it.profane })
+		tp, np := rate(r, func(it item) bool { return it.Profane })
+		fp, _ := rate(r, func(it item) bool { return !it.Profane })
 		if tp == 0 {
 			return "0"
 		}
@@ -325,14 +300,14 @@ func printReport(w io.Writer, items []item, results []result, dur time.Duration)
 	fmt.Fprint(w, header)
 	for _, c := range techniques {
 		row(fmt.Sprintf("%s (%d)", c, size[c]), func(r result) string {
-			return pct(rate(r, func(it item) bool { return it.category == c }))
+			return pct(rate(r, func(it item) bool { return it.Category == c }))
 		})
 	}
 	fmt.Fprintf(w, "\n### False-positive rate per innocent category (clean messages flagged)\n\n")
 	fmt.Fprint(w, header)
 	for _, c := range clean {
 		row(fmt.Sprintf("%s (%d)", c, size[c]), func(r result) string {
-			return pct(rate(r, func(it item) bool { return it.category == c }))
+			return pct(rate(r, func(it item) bool { return it.Category == c }))
 		})
 	}
 	// Every category holds one label, so a category's own precision is
@@ -342,8 +317,8 @@ func printReport(w io.Writer, items []item, results []result, dur time.Duration)
 	fmt.Fprint(w, header)
 	for _, c := range clean {
 		row(c, func(r result) string {
-			tp, _ := rate(r, func(it item) bool { return it.profane })
-			fp, _ := rate(r, func(it item) bool { return it.category == c })
+			tp, _ := rate(r, func(it item) bool { return it.Profane })
+			fp, _ := rate(r, func(it item) bool { return it.Category == c })
 			return pct(tp, tp+fp)
 		})
 	}
@@ -371,7 +346,7 @@ func names(results []result) []string {
 func countIf(items []item, profane bool) int {
 	n := 0
 	for _, it := range items {
-		if it.profane == profane {
+		if it.Profane == profane {
 			n++
 		}
 	}

@@ -66,6 +66,16 @@ var timestampType = reflect.TypeFor[Timestamp]()
 // Event may share one copy of the payload: strings.Clone a field that is
 // kept beyond the invocation.
 func Decode(payload []byte) (*Event, error) {
+	object, err := jsonObject(payload)
+	if err != nil {
+		return nil, err
+	}
+	return decodeFast(object)
+}
+
+// jsonObject returns the payload without surrounding white space, or the
+// error for a payload that is too large, empty, or not a JSON object.
+func jsonObject(payload []byte) ([]byte, error) {
 	if len(payload) > MaxEventSize {
 		return nil, &DecodeError{Kind: ErrEventTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", len(payload), MaxEventSize)}
 	}
@@ -79,7 +89,7 @@ func Decode(payload []byte) (*Event, error) {
 		}
 		return nil, &DecodeError{Kind: ErrWrongType, Detail: "the event is JSON " + kindOf(trimmed[0]) + ", want an object"}
 	}
-	return decodeFast(trimmed)
+	return trimmed, nil
 }
 
 func malformed(err error) error {

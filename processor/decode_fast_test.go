@@ -22,20 +22,11 @@ import (
 // decodeStdlib is Decode as it was before decodeFast: the reference the
 // differential tests and benchmarks compare with.
 func decodeStdlib(payload []byte) (*Event, error) {
-	if len(payload) > MaxEventSize {
-		return nil, &DecodeError{Kind: ErrEventTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", len(payload), MaxEventSize)}
+	object, err := jsonObject(payload)
+	if err != nil {
+		return nil, err
 	}
-	trimmed := bytes.TrimSpace(payload)
-	if len(trimmed) == 0 {
-		return nil, &DecodeError{Kind: ErrEmptyEvent, Detail: "the payload holds no JSON"}
-	}
-	if trimmed[0] != '{' {
-		if !json.Valid(trimmed) {
-			return nil, malformed(json.Unmarshal(trimmed, new(any)))
-		}
-		return nil, &DecodeError{Kind: ErrWrongType, Detail: "the event is JSON " + kindOf(trimmed[0]) + ", want an object"}
-	}
-	return unmarshalStdlib(trimmed)
+	return unmarshalStdlib(object)
 }
 
 // unmarshalStdlib is encoding/json.Unmarshal into a new Event, with its

@@ -77,7 +77,7 @@ func TestAssociateListDisassociate(t *testing.T) {
 		t.Fatalf("channels %v", got.Channels)
 	}
 	for _, c := range s.Calls() {
-		if c.Operation == chimefake.OpAssociateChannelFlow && c.Bearer != admin {
+		if c.Operation == messaging.OpAssociateChannelFlow && c.Bearer != admin {
 			t.Errorf("associated as %q", c.Bearer)
 		}
 	}

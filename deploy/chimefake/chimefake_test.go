@@ -266,7 +266,7 @@ func TestBadSignature(t *testing.T) {
 
 func TestInject(t *testing.T) {
 	s := newServer(t)
-	s.Inject(chimefake.OpCreateChannelFlow, chimefake.Fault{Code: "ThrottledClientException", Message: "slow down"})
+	s.Inject(messaging.OpCreateChannelFlow, chimefake.Fault{Code: "ThrottledClientException", Message: "slow down"})
 	c := s.Client()
 	in := &messaging.CreateChannelFlowInput{AppInstanceArn: appInstance, Name: "f", Processors: processors(messaging.FallbackAbort), ClientRequestToken: "tok"}
 	_, err := c.CreateChannelFlow(context.Background(), in)

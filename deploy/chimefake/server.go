@@ -49,17 +49,6 @@ const (
 	Region          = "us-east-1"
 )
 
-// Operation names, as in the model.
-const (
-	OpCreateChannelFlow                     = "CreateChannelFlow"
-	OpUpdateChannelFlow                     = "UpdateChannelFlow"
-	OpDeleteChannelFlow                     = "DeleteChannelFlow"
-	OpDescribeChannelFlow                   = "DescribeChannelFlow"
-	OpAssociateChannelFlow                  = "AssociateChannelFlow"
-	OpDisassociateChannelFlow               = "DisassociateChannelFlow"
-	OpListChannelsAssociatedWithChannelFlow = "ListChannelsAssociatedWithChannelFlow"
-)
-
 // Call is one request the Server received.
 type Call struct {
 	// Operation is the model operation the request matched; empty when
@@ -565,7 +554,7 @@ func (s *Server) work(op *operation, call *Call) (any, *apiError) {
 		return f, nil
 	}
 	switch op.name {
-	case OpCreateChannelFlow:
+	case messaging.OpCreateChannelFlow:
 		var in messaging.CreateChannelFlowInput
 		if err := json.Unmarshal(call.Body, &in); err != nil {
 			return nil, s.fail("BadRequestException", "%v", err)
@@ -580,7 +569,7 @@ func (s *Server) work(op *operation, call *Call) (any, *apiError) {
 		s.tokens[in.ClientRequestToken] = f.Arn
 		return map[string]string{"ChannelFlowArn": f.Arn}, nil
 
-	case OpUpdateChannelFlow:
+	case messaging.OpUpdateChannelFlow:
 		f, e := flowOf(str("ChannelFlowArn"))
 		if e != nil {
 			return nil, e
@@ -592,7 +581,7 @@ func (s *Server) work(op *operation, call *Call) (any, *apiError) {
 		f.Name, f.Processors = in.Name, in.Processors
 		return map[string]string{"ChannelFlowArn": f.Arn}, nil
 
-	case OpDeleteChannelFlow:
+	case messaging.OpDeleteChannelFlow:
 		f, e := flowOf(str("ChannelFlowArn"))
 		if e != nil {
 			return nil, e
@@ -605,7 +594,7 @@ func (s *Server) work(op *operation, call *Call) (any, *apiError) {
 		delete(s.flows, f.Arn)
 		return nil, nil
 
-	case OpDescribeChannelFlow:
+	case messaging.OpDescribeChannelFlow:
 		f, e := flowOf(str("ChannelFlowArn"))
 		if e != nil {
 			return nil, e
@@ -615,7 +604,7 @@ func (s *Server) work(op *operation, call *Call) (any, *apiError) {
 			"CreatedTimestamp": 1.7e9, "LastUpdatedTimestamp": 1.7e9,
 		}}, nil
 
-	case OpAssociateChannelFlow, OpDisassociateChannelFlow:
+	case messaging.OpAssociateChannelFlow, messaging.OpDisassociateChannelFlow:
 		channel, bearer := str("ChannelArn"), str("ChimeBearer")
 		f, e := flowOf(str("ChannelFlowArn"))
 		if e != nil {
@@ -631,7 +620,7 @@ func (s *Server) work(op *operation, call *Call) (any, *apiError) {
 			return nil, s.fail("BadRequestException", "channel %s, bearer %s and flow %s are not of one app instance", channel, bearer, f.Arn)
 		}
 		current, associated := s.assoc[channel]
-		if op.name == OpAssociateChannelFlow {
+		if op.name == messaging.OpAssociateChannelFlow {
 			if associated && current != f.Arn {
 				return nil, s.fail("ConflictException", "channel %s is associated with channel flow %s", channel, current)
 			}
@@ -644,7 +633,7 @@ func (s *Server) work(op *operation, call *Call) (any, *apiError) {
 		delete(s.assoc, channel)
 		return nil, nil
 
-	case OpListChannelsAssociatedWithChannelFlow:
+	case messaging.OpListChannelsAssociatedWithChannelFlow:
 		f, e := flowOf(str("ChannelFlowArn"))
 		if e != nil {
 			return nil, e

@@ -47,7 +47,7 @@ func TestCreate(t *testing.T) {
 	a := e.run(ev)
 	wantStatus(t, a, "SUCCESS")
 
-	calls := wantOps(t, e.fake, 0, chimefake.OpCreateChannelFlow)
+	calls := wantOps(t, e.fake, 0, messaging.OpCreateChannelFlow)
 	c := calls[0]
 	if c.Method != "POST" || c.Path != "/channel-flows" || c.Status != 201 {
 		t.Errorf("Create sent %s %s (answered %d), want POST /channel-flows (201)", c.Method, c.Path, c.Status)
@@ -75,8 +75,8 @@ func TestCreateWithChannels(t *testing.T) {
 		"FallbackAction": "CONTINUE",
 	}), nil))
 	wantStatus(t, a, "SUCCESS")
-	calls := wantOps(t, e.fake, 0, chimefake.OpCreateChannelFlow, chimefake.OpListChannelsAssociatedWithChannelFlow,
-		chimefake.OpAssociateChannelFlow, chimefake.OpAssociateChannelFlow)
+	calls := wantOps(t, e.fake, 0, messaging.OpCreateChannelFlow, messaging.OpListChannelsAssociatedWithChannelFlow,
+		messaging.OpAssociateChannelFlow, messaging.OpAssociateChannelFlow)
 	wantProcessor(t, calls[0], "CONTINUE", processor)
 	list := calls[1]
 	if list.Method != "GET" || list.Path != "/channels" || list.Query.Get("scope") != "channel-flow-associations" || list.Query.Get("channel-flow-arn") != a.PhysicalResourceID {
@@ -107,7 +107,7 @@ func TestCreateRetried(t *testing.T) {
 		t.Fatalf("retried Create: %s then %s, %d flows", first.PhysicalResourceID, second.PhysicalResourceID, len(e.fake.Flows()))
 	}
 	// The retry finds the channel already associated and does not ask again.
-	wantOps(t, e.fake, 3, chimefake.OpCreateChannelFlow, chimefake.OpListChannelsAssociatedWithChannelFlow)
+	wantOps(t, e.fake, 3, messaging.OpCreateChannelFlow, messaging.OpListChannelsAssociatedWithChannelFlow)
 
 	// Another request (another stack update, another stack) gets another flow.
 	third := e.run(e.event(cfn.RequestCreate, "", props(nil), nil))
@@ -160,7 +160,7 @@ func TestCreateAssociationFails(t *testing.T) {
 	n := len(e.fake.Calls())
 	d := e.run(e.event(cfn.RequestDelete, a.PhysicalResourceID, props(map[string]any{"ChannelArns": channels(channelA, channelB), "ChimeBearerArn": admin}), nil))
 	wantStatus(t, d, "SUCCESS")
-	calls := wantOps(t, e.fake, n, chimefake.OpListChannelsAssociatedWithChannelFlow, chimefake.OpDisassociateChannelFlow, chimefake.OpDeleteChannelFlow)
+	calls := wantOps(t, e.fake, n, messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpDisassociateChannelFlow, messaging.OpDeleteChannelFlow)
 	if c := calls[1]; c.Method != "DELETE" || c.Path != "/channels/"+escaped(channelA)+"/channel-flow/"+escaped(a.PhysicalResourceID) || c.Bearer != admin {
 		t.Errorf("Disassociate sent %s %s as %q", c.Method, c.Path, c.Bearer)
 	}
@@ -178,9 +178,9 @@ func TestUpdateInPlace(t *testing.T) {
 		changes map[string]any
 		ops     []string
 	}{
-		{"name", map[string]any{"Name": "renamed"}, []string{chimefake.OpUpdateChannelFlow}},
-		{"fallback", map[string]any{"FallbackAction": "CONTINUE"}, []string{chimefake.OpUpdateChannelFlow}},
-		{"processor", map[string]any{"ProcessorArn": processor2}, []string{chimefake.OpUpdateChannelFlow}},
+		{"name", map[string]any{"Name": "renamed"}, []string{messaging.OpUpdateChannelFlow}},
+		{"fallback", map[string]any{"FallbackAction": "CONTINUE"}, []string{messaging.OpUpdateChannelFlow}},
+		{"processor", map[string]any{"ProcessorArn": processor2}, []string{messaging.OpUpdateChannelFlow}},
 		{"nothing of the flow", map[string]any{"ServiceTimeout": "900"}, nil},
 		{"bearer only", map[string]any{"ChimeBearerArn": admin}, nil},
 	}
@@ -225,7 +225,7 @@ func TestUpdateChannels(t *testing.T) {
 	n := len(e.fake.Calls())
 	a := e.run(e.event(cfn.RequestUpdate, created.PhysicalResourceID, props(map[string]any{"ChannelArns": channels(channelB), "ChimeBearerArn": admin}), old))
 	wantStatus(t, a, "SUCCESS")
-	calls := wantOps(t, e.fake, n, chimefake.OpDisassociateChannelFlow, chimefake.OpListChannelsAssociatedWithChannelFlow)
+	calls := wantOps(t, e.fake, n, messaging.OpDisassociateChannelFlow, messaging.OpListChannelsAssociatedWithChannelFlow)
 	if calls[0].Path != "/channels/"+escaped(channelA)+"/channel-flow/"+escaped(created.PhysicalResourceID) {
 		t.Errorf("disassociated %s", calls[0].Path)
 	}
@@ -240,7 +240,7 @@ func TestUpdateChannels(t *testing.T) {
 	prev := props(map[string]any{"ChannelArns": channels(channelB), "ChimeBearerArn": admin})
 	a = e.run(e.event(cfn.RequestUpdate, created.PhysicalResourceID, props(nil), prev))
 	wantStatus(t, a, "SUCCESS")
-	calls = wantOps(t, e.fake, n, chimefake.OpDisassociateChannelFlow)
+	calls = wantOps(t, e.fake, n, messaging.OpDisassociateChannelFlow)
 	if calls[0].Bearer != admin {
 		t.Errorf("disassociated as %q, want the old bearer", calls[0].Bearer)
 	}
@@ -262,7 +262,7 @@ func TestUpdateReplacement(t *testing.T) {
 	if a.PhysicalResourceID == created.PhysicalResourceID || !strings.HasPrefix(a.PhysicalResourceID, appInstance2+"/channel-flow/") {
 		t.Fatalf("PhysicalResourceId %s, want a new flow of %s", a.PhysicalResourceID, appInstance2)
 	}
-	calls := wantOps(t, e.fake, n, chimefake.OpCreateChannelFlow, chimefake.OpListChannelsAssociatedWithChannelFlow, chimefake.OpAssociateChannelFlow)
+	calls := wantOps(t, e.fake, n, messaging.OpCreateChannelFlow, messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpAssociateChannelFlow)
 	if calls[0].Params["AppInstanceArn"] != appInstance2 || calls[0].Params["ClientRequestToken"] != flowresource.ClientRequestToken(up) {
 		t.Errorf("replacement Create params %v", calls[0].Params)
 	}
@@ -274,7 +274,7 @@ func TestUpdateReplacement(t *testing.T) {
 	n = len(e.fake.Calls())
 	d := e.run(e.event(cfn.RequestDelete, created.PhysicalResourceID, old, nil))
 	wantStatus(t, d, "SUCCESS")
-	wantOps(t, e.fake, n, chimefake.OpListChannelsAssociatedWithChannelFlow, chimefake.OpDisassociateChannelFlow, chimefake.OpDeleteChannelFlow)
+	wantOps(t, e.fake, n, messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpDisassociateChannelFlow, messaging.OpDeleteChannelFlow)
 	if flows := e.fake.Flows(); len(flows) != 1 || flows[0].Arn != a.PhysicalResourceID {
 		t.Errorf("flows after the cleanup: %v", flows)
 	}
@@ -306,7 +306,7 @@ func TestUpdateFlowGone(t *testing.T) {
 	n := len(e.fake.Calls())
 	a := e.run(e.event(cfn.RequestUpdate, created.PhysicalResourceID, props(map[string]any{"Name": "again"}), props(nil)))
 	wantStatus(t, a, "SUCCESS")
-	wantOps(t, e.fake, n, chimefake.OpUpdateChannelFlow, chimefake.OpCreateChannelFlow)
+	wantOps(t, e.fake, n, messaging.OpUpdateChannelFlow, messaging.OpCreateChannelFlow)
 	if f, ok := e.fake.Flow(a.PhysicalResourceID); !ok || f.Name != "again" || a.PhysicalResourceID == created.PhysicalResourceID {
 		t.Errorf("after the update: %s %+v", a.PhysicalResourceID, f)
 	}
@@ -328,8 +328,8 @@ func TestDelete(t *testing.T) {
 	if a.PhysicalResourceID != created.PhysicalResourceID {
 		t.Errorf("PhysicalResourceId %s, want %s", a.PhysicalResourceID, created.PhysicalResourceID)
 	}
-	calls := wantOps(t, e.fake, n, chimefake.OpListChannelsAssociatedWithChannelFlow, chimefake.OpListChannelsAssociatedWithChannelFlow,
-		chimefake.OpDisassociateChannelFlow, chimefake.OpDisassociateChannelFlow, chimefake.OpDeleteChannelFlow)
+	calls := wantOps(t, e.fake, n, messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpListChannelsAssociatedWithChannelFlow,
+		messaging.OpDisassociateChannelFlow, messaging.OpDisassociateChannelFlow, messaging.OpDeleteChannelFlow)
 	if calls[1].Query.Get("next-token") == "" {
 		t.Error("the second page was asked without the NextToken")
 	}
@@ -344,7 +344,7 @@ func TestDeleteWithoutBearer(t *testing.T) {
 	a := e.run(e.event(cfn.RequestDelete, flow.Arn, props(nil), nil))
 	wantStatus(t, a, "FAILED", "Delete failed: channel flow "+flow.Arn+" is still associated with 2 channel(s) ("+channelA+", "+channelB+")",
 		"ChimeBearerArn", "flowctl disassociate -flow "+flow.Arn)
-	wantOps(t, e.fake, 0, chimefake.OpListChannelsAssociatedWithChannelFlow)
+	wantOps(t, e.fake, 0, messaging.OpListChannelsAssociatedWithChannelFlow)
 	if _, ok := e.fake.Flow(flow.Arn); !ok {
 		t.Error("the flow is gone")
 	}
@@ -388,19 +388,19 @@ func TestDeleteNotFound(t *testing.T) {
 		ops    []string
 	}{
 		{"flow unknown", func(*chimefake.Server) string { return gone }, nil,
-			[]string{chimefake.OpListChannelsAssociatedWithChannelFlow}},
+			[]string{messaging.OpListChannelsAssociatedWithChannelFlow}},
 		{"gone between list and delete", func(s *chimefake.Server) string {
 			return s.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "f"}).Arn
-		}, map[string]chimefake.Fault{chimefake.OpDeleteChannelFlow: {Code: "NotFoundException", Message: "Channel flow not found"}},
-			[]string{chimefake.OpListChannelsAssociatedWithChannelFlow, chimefake.OpDeleteChannelFlow}},
+		}, map[string]chimefake.Fault{messaging.OpDeleteChannelFlow: {Code: "NotFoundException", Message: "Channel flow not found"}},
+			[]string{messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpDeleteChannelFlow}},
 		{"answered as a bad request", func(s *chimefake.Server) string {
 			return s.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "f"}).Arn
-		}, map[string]chimefake.Fault{chimefake.OpDeleteChannelFlow: {Code: "BadRequestException", Message: "The channel flow does not exist"}},
-			[]string{chimefake.OpListChannelsAssociatedWithChannelFlow, chimefake.OpDeleteChannelFlow}},
+		}, map[string]chimefake.Fault{messaging.OpDeleteChannelFlow: {Code: "BadRequestException", Message: "The channel flow does not exist"}},
+			[]string{messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpDeleteChannelFlow}},
 		{"channel already disassociated", func(s *chimefake.Server) string {
 			return s.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "f", Channels: []string{channelA}}).Arn
-		}, map[string]chimefake.Fault{chimefake.OpDisassociateChannelFlow: {Code: "NotFoundException", Message: "not associated", AfterWork: true}},
-			[]string{chimefake.OpListChannelsAssociatedWithChannelFlow, chimefake.OpDisassociateChannelFlow, chimefake.OpDeleteChannelFlow}},
+		}, map[string]chimefake.Fault{messaging.OpDisassociateChannelFlow: {Code: "NotFoundException", Message: "not associated", AfterWork: true}},
+			[]string{messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpDisassociateChannelFlow, messaging.OpDeleteChannelFlow}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -427,17 +427,17 @@ func TestAPIErrors(t *testing.T) {
 		fault chimefake.Fault
 		want  []string
 	}{
-		{"create forbidden", cfn.RequestCreate, chimefake.OpCreateChannelFlow, chimefake.Fault{Code: "ForbiddenException", Message: "User is not authorized"},
+		{"create forbidden", cfn.RequestCreate, messaging.OpCreateChannelFlow, chimefake.Fault{Code: "ForbiddenException", Message: "User is not authorized"},
 			[]string{"Create failed: create channel flow \"moderation\" in " + appInstance, "HTTP 403 ForbiddenException: User is not authorized", "check that the function's role allows"}},
-		{"create over quota", cfn.RequestCreate, chimefake.OpCreateChannelFlow, chimefake.Fault{Code: "ResourceLimitExceededException", Message: "limit"},
+		{"create over quota", cfn.RequestCreate, messaging.OpCreateChannelFlow, chimefake.Fault{Code: "ResourceLimitExceededException", Message: "limit"},
 			[]string{"HTTP 400 ResourceLimitExceededException", "as many channel flows as allowed"}},
-		{"create throttled", cfn.RequestCreate, chimefake.OpCreateChannelFlow, chimefake.Fault{Code: "ThrottledClientException", Message: "Rate exceeded"},
+		{"create throttled", cfn.RequestCreate, messaging.OpCreateChannelFlow, chimefake.Fault{Code: "ThrottledClientException", Message: "Rate exceeded"},
 			[]string{"HTTP 429 ThrottledClientException", "retry the deployment in a minute"}},
-		{"update service failure", cfn.RequestUpdate, chimefake.OpUpdateChannelFlow, chimefake.Fault{Code: "ServiceFailureException", Message: "internal"},
+		{"update service failure", cfn.RequestUpdate, messaging.OpUpdateChannelFlow, chimefake.Fault{Code: "ServiceFailureException", Message: "internal"},
 			[]string{"Update failed: update channel flow", "HTTP 500 ServiceFailureException", "request id chimefake-"}},
-		{"delete conflict", cfn.RequestDelete, chimefake.OpDeleteChannelFlow, chimefake.Fault{Code: "ConflictException", Message: "channel flow in use"},
+		{"delete conflict", cfn.RequestDelete, messaging.OpDeleteChannelFlow, chimefake.Fault{Code: "ConflictException", Message: "channel flow in use"},
 			[]string{"Delete failed: delete channel flow", "HTTP 409 ConflictException", "conflicting change"}},
-		{"list unavailable", cfn.RequestDelete, chimefake.OpListChannelsAssociatedWithChannelFlow, chimefake.Fault{Code: "ServiceUnavailableException", Message: "try later"},
+		{"list unavailable", cfn.RequestDelete, messaging.OpListChannelsAssociatedWithChannelFlow, chimefake.Fault{Code: "ServiceUnavailableException", Message: "try later"},
 			[]string{"list the channels associated with channel flow", "HTTP 503 ServiceUnavailableException"}},
 	}
 	for _, tt := range tests {
@@ -472,9 +472,9 @@ func TestAPIErrors(t *testing.T) {
 func TestRetriesThenSucceeds(t *testing.T) {
 	e := newEnv(t)
 	e.flow.API = e.fake.Client(func(o *messaging.Options) { o.MaxAttempts = 3; o.MaxBackoff = 10 * time.Millisecond })
-	e.fake.Inject(chimefake.OpCreateChannelFlow, chimefake.Fault{Code: "ThrottledClientException", Message: "Rate exceeded"})
+	e.fake.Inject(messaging.OpCreateChannelFlow, chimefake.Fault{Code: "ThrottledClientException", Message: "Rate exceeded"})
 	wantStatus(t, e.run(e.event(cfn.RequestCreate, "", props(nil), nil)), "SUCCESS")
-	wantOps(t, e.fake, 0, chimefake.OpCreateChannelFlow, chimefake.OpCreateChannelFlow)
+	wantOps(t, e.fake, 0, messaging.OpCreateChannelFlow, messaging.OpCreateChannelFlow)
 }
 
 // TestCreateAnswerLost: Chime created the flow but its answer was lost; the
@@ -482,10 +482,10 @@ func TestRetriesThenSucceeds(t *testing.T) {
 func TestCreateAnswerLost(t *testing.T) {
 	e := newEnv(t)
 	e.flow.API = e.fake.Client(func(o *messaging.Options) { o.MaxAttempts = 2; o.MaxBackoff = 10 * time.Millisecond })
-	e.fake.Inject(chimefake.OpCreateChannelFlow, chimefake.Fault{Code: "ServiceUnavailableException", Message: "lost", AfterWork: true})
+	e.fake.Inject(messaging.OpCreateChannelFlow, chimefake.Fault{Code: "ServiceUnavailableException", Message: "lost", AfterWork: true})
 	a := e.run(e.event(cfn.RequestCreate, "", props(nil), nil))
 	wantStatus(t, a, "SUCCESS")
-	calls := wantOps(t, e.fake, 0, chimefake.OpCreateChannelFlow, chimefake.OpCreateChannelFlow)
+	calls := wantOps(t, e.fake, 0, messaging.OpCreateChannelFlow, messaging.OpCreateChannelFlow)
 	if calls[0].Params["ClientRequestToken"] != calls[1].Params["ClientRequestToken"] {
 		t.Error("the retry sent another token")
 	}
@@ -497,7 +497,7 @@ func TestCreateAnswerLost(t *testing.T) {
 func TestPanic(t *testing.T) {
 	t.Run("before the flow exists", func(t *testing.T) {
 		e := newEnv(t)
-		e.flow.API = panicking{FlowAPI: e.fake.Client(), op: chimefake.OpCreateChannelFlow}
+		e.flow.API = panicking{FlowAPI: e.fake.Client(), op: messaging.OpCreateChannelFlow}
 		ev := e.event(cfn.RequestCreate, "", props(nil), nil)
 		a := e.run(ev)
 		wantStatus(t, a, "FAILED", "panic: unexpected state", "while creating channel flow \"moderation\"", "log stream "+logStream)
@@ -507,7 +507,7 @@ func TestPanic(t *testing.T) {
 	})
 	t.Run("after the flow exists", func(t *testing.T) {
 		e := newEnv(t)
-		e.flow.API = panicking{FlowAPI: e.fake.Client(), op: chimefake.OpAssociateChannelFlow}
+		e.flow.API = panicking{FlowAPI: e.fake.Client(), op: messaging.OpAssociateChannelFlow}
 		a := e.run(e.event(cfn.RequestCreate, "", props(map[string]any{"ChannelArns": channels(channelA), "ChimeBearerArn": admin}), nil))
 		wantStatus(t, a, "FAILED", "panic: assignment to entry in nil map", "while associating channel "+channelA)
 		flows := e.fake.Flows()
@@ -518,7 +518,7 @@ func TestPanic(t *testing.T) {
 	t.Run("update keeps the resource", func(t *testing.T) {
 		e := newEnv(t)
 		flow := e.fake.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "moderation"})
-		e.flow.API = panicking{FlowAPI: e.fake.Client(), op: chimefake.OpAssociateChannelFlow}
+		e.flow.API = panicking{FlowAPI: e.fake.Client(), op: messaging.OpAssociateChannelFlow}
 		a := e.run(e.event(cfn.RequestUpdate, flow.Arn, props(map[string]any{"ChannelArns": channels(channelA), "ChimeBearerArn": admin}), props(nil)))
 		wantStatus(t, a, "FAILED", "Update failed: internal error")
 		if a.PhysicalResourceID != flow.Arn {
@@ -537,8 +537,8 @@ func TestTimeout(t *testing.T) {
 		step     string
 		createID bool
 	}{
-		{"create hangs", chimefake.OpCreateChannelFlow, nil, "while creating channel flow \"moderation\" in " + appInstance, false},
-		{"association hangs", chimefake.OpAssociateChannelFlow, map[string]any{"ChannelArns": channels(channelA), "ChimeBearerArn": admin}, "while associating channel " + channelA, true},
+		{"create hangs", messaging.OpCreateChannelFlow, nil, "while creating channel flow \"moderation\" in " + appInstance, false},
+		{"association hangs", messaging.OpAssociateChannelFlow, map[string]any{"ChannelArns": channels(channelA), "ChimeBearerArn": admin}, "while associating channel " + channelA, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -608,7 +608,7 @@ func TestResponseDelivery(t *testing.T) {
 // TestLongReason: a reason too long for CloudFormation is shortened.
 func TestLongReason(t *testing.T) {
 	e := newEnv(t)
-	e.fake.Inject(chimefake.OpCreateChannelFlow, chimefake.Fault{Code: "BadRequestException", Message: strings.Repeat("é too long ", 600)})
+	e.fake.Inject(messaging.OpCreateChannelFlow, chimefake.Fault{Code: "BadRequestException", Message: strings.Repeat("é too long ", 600)})
 	a := e.run(e.event(cfn.RequestCreate, "", props(nil), nil))
 	wantStatus(t, a, "FAILED", "HTTP 400 BadRequestException", "[...]")
 }

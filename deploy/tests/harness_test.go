@@ -259,7 +259,7 @@ type panicking struct {
 }
 
 func (p panicking) AssociateChannelFlow(ctx context.Context, in *messaging.AssociateChannelFlowInput, optFns ...func(*messaging.Options)) (*messaging.AssociateChannelFlowOutput, error) {
-	if p.op == chimefake.OpAssociateChannelFlow {
+	if p.op == messaging.OpAssociateChannelFlow {
 		var m map[string]int
 		m["boom"]++ // a nil map write: a real bug, not a staged panic(...)
 	}
@@ -267,7 +267,7 @@ func (p panicking) AssociateChannelFlow(ctx context.Context, in *messaging.Assoc
 }
 
 func (p panicking) CreateChannelFlow(ctx context.Context, in *messaging.CreateChannelFlowInput, optFns ...func(*messaging.Options)) (*messaging.CreateChannelFlowOutput, error) {
-	if p.op == chimefake.OpCreateChannelFlow {
+	if p.op == messaging.OpCreateChannelFlow {
 		panic("unexpected state")
 	}
 	return p.FlowAPI.CreateChannelFlow(ctx, in, optFns...)

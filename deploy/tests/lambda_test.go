@@ -12,6 +12,7 @@ import (
 
 	"github.com/chimeflow/chimeflow/deploy/chimefake"
 	"github.com/chimeflow/chimeflow/internal/lambdatest"
+	"github.com/chimeflow/chimeflow/messaging"
 )
 
 // TestFlowResourceInLambda builds cmd/flowresource as SAM does, starts it
@@ -73,7 +74,7 @@ func TestFlowResourceInLambda(t *testing.T) {
 		t.Fatalf("created %s, fake holds %v", created.PhysicalResourceID, flows)
 	}
 
-	e.fake.Inject(chimefake.OpCreateChannelFlow, chimefake.Fault{Hang: true})
+	e.fake.Inject(messaging.OpCreateChannelFlow, chimefake.Fault{Hang: true})
 	hung := invoke(e.event(cfn.RequestCreate, "", props(map[string]any{"Name": "second"}), nil), 4*time.Second)
 	wantStatus(t, hung, "FAILED", "the custom resource did not finish within", "while creating channel flow \"second\"", "log stream "+logStream)
 

@@ -12,8 +12,8 @@ import (
 func evalTexts(b *testing.B, category string) []string {
 	var out []string
 	for _, it := range loadEvalSet(b) {
-		if it.category == category {
-			out = append(out, it.text)
+		if it.Category == category {
+			out = append(out, it.Text)
 		}
 	}
 	return out
@@ -39,8 +39,8 @@ func BenchmarkContainsChat(b *testing.B) {
 func BenchmarkMaskObfuscated(b *testing.B) {
 	var msgs []string
 	for _, it := range loadEvalSet(b) {
-		if it.profane {
-			msgs = append(msgs, it.text)
+		if it.Profane {
+			msgs = append(msgs, it.Text)
 		}
 	}
 	f := Default()

@@ -1,41 +1,16 @@
 package profanity
 
 import (
-	"bufio"
-	"os"
 	"sort"
-	"strings"
 	"testing"
+
+	"github.com/chimeflow/chimeflow/internal/evalset"
 )
 
-// evalItem is one labelled message of testdata/profanity/eval.tsv.
-type evalItem struct {
-	profane  bool
-	category string
-	text     string
-}
-
-func loadEvalSet(t testing.TB) []evalItem {
+func loadEvalSet(t testing.TB) []evalset.Item {
 	t.Helper()
-	f, err := os.Open("../../testdata/profanity/eval.tsv")
+	items, err := evalset.Load("../../testdata/profanity/eval.tsv")
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var items []evalItem
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		p := strings.SplitN(line, "\t", 3)
-		if len(p) != 3 || (p[0] != "profane" && p[0] != "clean") {
-			t.Fatalf("bad line %q", line)
-		}
-		items = append(items, evalItem{p[0] == "profane", p[1], p[2]})
-	}
-	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return items
@@ -55,23 +30,23 @@ func TestAccuracy(t *testing.T) {
 	var obf, traps count
 	f := Default()
 	for _, it := range loadEvalSet(t) {
-		c := cats[it.category]
+		c := cats[it.Category]
 		if c == nil {
 			c = &count{}
-			cats[it.category] = c
+			cats[it.Category] = c
 		}
-		hit := f.Contains(it.text)
+		hit := f.Contains(it.Text)
 		c.n++
 		if hit {
 			c.flagged++
 		}
 		switch {
-		case it.profane && it.category != "plain":
+		case it.Profane && it.Category != "plain":
 			obf.n++
 			if hit {
 				obf.flagged++
 			}
-		case !it.profane && innocentTraps[it.category]:
+		case !it.Profane && innocentTraps[it.Category]:
 			traps.n++
 			if hit {
 				traps.flagged++
