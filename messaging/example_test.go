@@ -13,8 +13,8 @@ import (
 )
 
 const (
-	exampleChannel  = "arn:aws:chime:us-east-1:123456789012:app-instance/app-1/channel/ch-1"
-	exampleFlow     = "arn:aws:chime:us-east-1:123456789012:app-instance/app-1/channel-flow/flow-1"
+	exampleChannel  = "arn:aws:chime:us-east-1:111122223333:app-instance/app-1/channel/ch-1"
+	exampleFlow     = "arn:aws:chime:us-east-1:111122223333:app-instance/app-1/channel-flow/flow-1"
 	exampleCallback = "0123456789abcdef0123456789abcdef"
 )
 
@@ -62,7 +62,7 @@ func ExampleClient_ChannelFlowCallback() {
 	}
 	fmt.Println("accepted", out.CallbackID, out.RequestID)
 	// Output:
-	// POST /channels/arn%3Aaws%3Achime%3Aus-east-1%3A123456789012%3Aapp-instance%2Fapp-1%2Fchannel%2Fch-1?operation=channel-flow-callback
+	// POST /channels/arn%3Aaws%3Achime%3Aus-east-1%3A111122223333%3Aapp-instance%2Fapp-1%2Fchannel%2Fch-1?operation=channel-flow-callback
 	// {"CallbackId":"0123456789abcdef0123456789abcdef","DeleteResource":false,"ChannelMessage":{"MessageId":"msg-1","Content":"hello ****"}}
 	// accepted 0123456789abcdef0123456789abcdef example-request-id
 }
@@ -86,7 +86,7 @@ func ExampleIsAlreadyResolved() {
 	}
 	fmt.Println("already resolved:", messaging.IsAlreadyResolved(err))
 	// Output:
-	// POST /channels/arn%3Aaws%3Achime%3Aus-east-1%3A123456789012%3Aapp-instance%2Fapp-1%2Fchannel%2Fch-1?operation=channel-flow-callback
+	// POST /channels/arn%3Aaws%3Achime%3Aus-east-1%3A111122223333%3Aapp-instance%2Fapp-1%2Fchannel%2Fch-1?operation=channel-flow-callback
 	// {"CallbackId":"0123456789abcdef0123456789abcdef","DeleteResource":true,"ChannelMessage":{"MessageId":"msg-1"}}
 	// 409 Conflict example-request-id
 	// already resolved: true
@@ -144,7 +144,7 @@ func ExampleNewFromConfig() {
 	}
 	fmt.Println(out.ChannelFlow.Name, out.ChannelFlow.CreatedTimestamp.Format("2006-01-02T15:04:05.000Z07:00"))
 	// Output:
-	// GET /channel-flows/arn%3Aaws%3Achime%3Aus-east-1%3A123456789012%3Aapp-instance%2Fapp-1%2Fchannel-flow%2Fflow-1
+	// GET /channel-flows/arn%3Aaws%3Achime%3Aus-east-1%3A111122223333%3Aapp-instance%2Fapp-1%2Fchannel-flow%2Fflow-1
 	// moderation 2024-05-17T12:34:56.500Z
 }
 

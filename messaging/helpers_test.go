@@ -16,11 +16,11 @@ import (
 
 const (
 	testRegion         = "us-east-1"
-	testAppInstanceArn = "arn:aws:chime:us-east-1:123456789012:app-instance/0a1b2c3d-1111-2222-3333-444455556666"
+	testAppInstanceArn = "arn:aws:chime:us-east-1:111122223333:app-instance/0a1b2c3d-1111-2222-3333-444455556666"
 	testChannelArn     = testAppInstanceArn + "/channel/ch-7f3e"
 	testFlowArn        = testAppInstanceArn + "/channel-flow/flow-9a8b"
 	testBearerArn      = testAppInstanceArn + "/user/admin-1"
-	testLambdaArn      = "arn:aws:lambda:us-east-1:123456789012:function:chimeflow-processor"
+	testLambdaArn      = "arn:aws:lambda:us-east-1:111122223333:function:chimeflow-processor"
 	testCallbackID     = "cb-0123456789abcdef0123456789abcdef"
 	testMessageID      = "msg-abc_DEF-123"
 )

@@ -427,10 +427,10 @@ func TestPatternsAgreeWithModel(t *testing.T) {
 	check("ClientRequestToken", ValidClientRequestToken, []string{"", "a", "ab", "a-b_C9", strings.Repeat("x", 64), strings.Repeat("x", 65), "a b", "a.b"})
 	check("LambdaFunctionArn", ValidLambdaARN, []string{
 		testLambdaArn, testLambdaArn + ":$LATEST", testLambdaArn + ":live", testLambdaArn + ":1",
-		"arn:aws:lambda:us-east-1:12345678901:function:f", "arn:aws:lambda:useast-1:123456789012:function:f",
-		"arn:aws:lambda:us-east-1:123456789012:function:", "arn:aws-cn:lambda:cn-north-1:123456789012:function:f",
-		"arn:aws:lambda:us-east-1:123456789012:function:f:$OLD", "arn:aws:lambda:us-gov-west-1:123456789012:function:f",
-		"arn:aws:lambda:us-east-1:123456789012:function:f.g", " " + testLambdaArn,
+		"arn:aws:lambda:us-east-1:12345678901:function:f", "arn:aws:lambda:useast-1:111122223333:function:f",
+		"arn:aws:lambda:us-east-1:111122223333:function:", "arn:aws-cn:lambda:cn-north-1:111122223333:function:f",
+		"arn:aws:lambda:us-east-1:111122223333:function:f:$OLD", "arn:aws:lambda:us-gov-west-1:111122223333:function:f",
+		"arn:aws:lambda:us-east-1:111122223333:function:f.g", " " + testLambdaArn,
 	})
 	check("NonEmptyResourceName", func(s string) bool { return s != "" && len([]rune(s)) <= 256 && validResourceName(s) }, []string{
 		"", "flow", "tab\tok", "nul\x00", "\u0085", "\u009f", "\u00a0", "\ud7ff", "\ufffd", "\U0001F600", "\u007f", strings.Repeat("n", 256), strings.Repeat("n", 257),
@@ -441,8 +441,8 @@ func arnSamples() []string {
 	return []string{
 		testChannelArn, testAppInstanceArn, testFlowArn, testBearerArn,
 		"", "arn", "arn:", "arn:a", "arn:a:b:c:d:e", "arn::b:c:d:e", "arn:A:b:c:d:e", "arn:a:b:c:d:/e",
-		"arn:a:b:c:d:", "arn:a:b:c:d", "arn:aws:chime:us-east-1:123456789012:x\ny", "arn:aws:chime:us-east-1:123456789012:x\ry",
-		"arn:aws:chime:us-east-1:123456789012:" + strings.Repeat("r", 1024), "arn:aws:chime:us-east-1:123456789012:" + strings.Repeat("r", 1025),
+		"arn:a:b:c:d:", "arn:a:b:c:d", "arn:aws:chime:us-east-1:111122223333:x\ny", "arn:aws:chime:us-east-1:111122223333:x\ry",
+		"arn:aws:chime:us-east-1:111122223333:" + strings.Repeat("r", 1024), "arn:aws:chime:us-east-1:111122223333:" + strings.Repeat("r", 1025),
 		"arn:" + strings.Repeat("p", 63) + ":b:c:d:e", "arn:" + strings.Repeat("p", 64) + ":b:c:d:e", "arn:a:b_c:d:e:f",
 		"arn:a:b:c:d:é", "xarn:a:b:c:d:e", "arn:a.b:c-d:e.f:0:g", "arn:a:b:c:d:\n", "arn:a:b:c:d:x\u2028",
 		"arn:a:b:c:d:x\u0085", "arn:a:b:c:d:\xff", "arn:a:b:c:d:e/f:g",
