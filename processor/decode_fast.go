@@ -247,6 +247,23 @@ func (d *fastDecoder) member(i int, first bool) (ks, ke int, plain bool, next in
 	return i + 1, end - 1, plain, d.ws(j + 1), false
 }
 
+// members decodes the members of an object whose '{' beginObject has just
+// consumed, up to its '}': for each, value gets the key's bounds (see key)
+// and the index of the value, and returns the index after the value, or -1
+// on a syntax error, which ends the object. members returns the index after
+// the '}', or -1.
+func (d *fastDecoder) members(i int, value func(ks, ke int, plain bool, j int) int) int {
+	for first := true; ; first = false {
+		ks, ke, plain, j, done := d.member(i, first)
+		if j < 0 || done {
+			return j
+		}
+		if i = value(ks, ke, plain, j); i < 0 {
+			return i
+		}
+	}
+}
+
 // key returns the unescaped key data[ks:ke] for matching.
 func (d *fastDecoder) key(ks, ke int, plain bool) []byte {
 	if plain {
@@ -683,88 +700,79 @@ const (
 
 func (d *fastDecoder) event(i int, ev *Event) int {
 	i, ok := d.beginObject(i, "", wantObject)
-	for first := true; ok; first = false {
-		ks, ke, plain, j, done := d.member(i, first)
-		if j < 0 || done {
-			return j
-		}
+	if !ok {
+		return i
+	}
+	return d.members(i, func(ks, ke int, plain bool, j int) int {
 		k := d.key(ks, ke, plain)
 		switch eventField(k) {
 		case fEventType:
-			i = d.stringField(j, &ev.EventType, "EventType")
+			return d.stringField(j, &ev.EventType, "EventType")
 		case fCallbackID:
-			i = d.stringField(j, &ev.CallbackID, "CallbackId")
+			return d.stringField(j, &ev.CallbackID, "CallbackId")
 		case fChannelMessage:
-			i = d.channelMessage(j, &ev.ChannelMessage)
+			return d.channelMessage(j, &ev.ChannelMessage)
 		default:
-			i = d.skip(j)
+			return d.skip(j)
 		}
-		ok = i >= 0
-	}
-	return i
+	})
 }
 
 func (d *fastDecoder) channelMessage(i int, cm *ChannelMessage) int {
 	i, ok := d.beginObject(i, pathChannelMessage, wantObject)
-	for first := true; ok; first = false {
-		ks, ke, plain, j, done := d.member(i, first)
-		if j < 0 || done {
-			return j
-		}
+	if !ok {
+		return i
+	}
+	return d.members(i, func(ks, ke int, plain bool, j int) int {
 		k := d.key(ks, ke, plain)
 		switch channelMessageField(k) {
 		case fMessageID:
-			i = d.stringField(j, &cm.MessageID, "ChannelMessage.MessageId")
+			return d.stringField(j, &cm.MessageID, "ChannelMessage.MessageId")
 		case fChannelArn:
-			i = d.stringField(j, &cm.ChannelArn, "ChannelMessage.ChannelArn")
+			return d.stringField(j, &cm.ChannelArn, "ChannelMessage.ChannelArn")
 		case fContent:
-			i = d.stringField(j, &cm.Content, "ChannelMessage.Content")
+			return d.stringField(j, &cm.Content, "ChannelMessage.Content")
 		case fMetadata:
-			i = d.stringField(j, &cm.Metadata, "ChannelMessage.Metadata")
+			return d.stringField(j, &cm.Metadata, "ChannelMessage.Metadata")
 		case fSender:
-			i = d.sender(j, &cm.Sender)
+			return d.sender(j, &cm.Sender)
 		case fPersistence:
-			i = d.stringField(j, &cm.Persistence, "ChannelMessage.Persistence")
+			return d.stringField(j, &cm.Persistence, "ChannelMessage.Persistence")
 		case fType:
-			i = d.stringField(j, &cm.Type, "ChannelMessage.Type")
+			return d.stringField(j, &cm.Type, "ChannelMessage.Type")
 		case fCreatedTimestamp:
-			i = d.timestampField(j, &cm.CreatedTimestamp, "ChannelMessage.CreatedTimestamp")
+			return d.timestampField(j, &cm.CreatedTimestamp, "ChannelMessage.CreatedTimestamp")
 		case fLastEditedTimestamp:
-			i = d.timestampField(j, &cm.LastEditedTimestamp, "ChannelMessage.LastEditedTimestamp")
+			return d.timestampField(j, &cm.LastEditedTimestamp, "ChannelMessage.LastEditedTimestamp")
 		case fPushNotification:
-			i = d.pushNotification(j, &cm.PushNotification)
+			return d.pushNotification(j, &cm.PushNotification)
 		case fMessageAttributes:
-			i = d.attributes(j, &cm.MessageAttributes)
+			return d.attributes(j, &cm.MessageAttributes)
 		case fSubChannelID:
-			i = d.stringField(j, &cm.SubChannelID, "ChannelMessage.SubChannelId")
+			return d.stringField(j, &cm.SubChannelID, "ChannelMessage.SubChannelId")
 		case fContentType:
-			i = d.stringField(j, &cm.ContentType, "ChannelMessage.ContentType")
+			return d.stringField(j, &cm.ContentType, "ChannelMessage.ContentType")
 		default:
-			i = d.skip(j)
+			return d.skip(j)
 		}
-		ok = i >= 0
-	}
-	return i
+	})
 }
 
 func (d *fastDecoder) sender(i int, s *Sender) int {
 	i, ok := d.beginObject(i, pathSender, wantObject)
-	for first := true; ok; first = false {
-		ks, ke, plain, j, done := d.member(i, first)
-		if j < 0 || done {
-			return j
-		}
+	if !ok {
+		return i
+	}
+	return d.members(i, func(ks, ke int, plain bool, j int) int {
 		switch senderField(d.key(ks, ke, plain)) {
 		case fArn:
-			i = d.stringField(j, &s.Arn, "ChannelMessage.Sender.Arn")
+			return d.stringField(j, &s.Arn, "ChannelMessage.Sender.Arn")
 		case fName:
-			i = d.stringField(j, &s.Name, "ChannelMessage.Sender.Name")
+			return d.stringField(j, &s.Name, "ChannelMessage.Sender.Name")
 		default:
-			i = d.skip(j)
+			return d.skip(j)
 		}
-		ok = i >= 0
-	}
-	return i
+	})
 }
 
 // pushNotification decodes the pointer field: null sets it to nil, an
@@ -781,24 +789,18 @@ func (d *fastDecoder) pushNotification(i int, dst **messaging.PushNotificationCo
 		*dst = new(messaging.PushNotificationConfiguration)
 	}
 	p := *dst
-	for first := true; ok; first = false {
-		ks, ke, plain, j, done := d.member(i, first)
-		if j < 0 || done {
-			return j
-		}
+	return d.members(i, func(ks, ke int, plain bool, j int) int {
 		switch pushField(d.key(ks, ke, plain)) {
 		case fTitle:
-			i = d.stringField(j, &p.Title, "ChannelMessage.PushNotification.Title")
+			return d.stringField(j, &p.Title, "ChannelMessage.PushNotification.Title")
 		case fBody:
-			i = d.stringField(j, &p.Body, "ChannelMessage.PushNotification.Body")
+			return d.stringField(j, &p.Body, "ChannelMessage.PushNotification.Body")
 		case fPushType:
-			i = d.stringField(j, &p.Type, "ChannelMessage.PushNotification.Type")
+			return d.stringField(j, &p.Type, "ChannelMessage.PushNotification.Type")
 		default:
-			i = d.skip(j)
+			return d.skip(j)
 		}
-		ok = i >= 0
-	}
-	return i
+	})
 }
 
 // attributes decodes the map field: null sets it to nil, an object adds
@@ -816,39 +818,32 @@ func (d *fastDecoder) attributes(i int, dst *map[string]messaging.MessageAttribu
 		*dst = make(map[string]messaging.MessageAttributeValue)
 	}
 	m := *dst
-	for first := true; ok; first = false {
-		ks, ke, plain, j, done := d.member(i, first)
-		if j < 0 || done {
-			return j
-		}
+	return d.members(i, func(ks, ke int, plain bool, j int) int {
 		var v messaging.MessageAttributeValue
-		if i = d.attributeValue(j, &v); i >= 0 {
-			if plain {
-				m[d.sub(ks, ke)] = v
-			} else {
-				m[d.unquote(ks, ke)] = v
-			}
+		next := d.attributeValue(j, &v)
+		if next < 0 {
+			return next
 		}
-		ok = i >= 0
-	}
-	return i
+		if plain {
+			m[d.sub(ks, ke)] = v
+		} else {
+			m[d.unquote(ks, ke)] = v
+		}
+		return next
+	})
 }
 
 func (d *fastDecoder) attributeValue(i int, v *messaging.MessageAttributeValue) int {
 	i, ok := d.beginObject(i, pathAttributes, wantObject)
-	for first := true; ok; first = false {
-		ks, ke, plain, j, done := d.member(i, first)
-		if j < 0 || done {
-			return j
-		}
-		if k := d.key(ks, ke, plain); string(k) == "StringValues" || foldEqual(k, "StringValues") {
-			i = d.stringValues(j, &v.StringValues)
-		} else {
-			i = d.skip(j)
-		}
-		ok = i >= 0
+	if !ok {
+		return i
 	}
-	return i
+	return d.members(i, func(ks, ke int, plain bool, j int) int {
+		if k := d.key(ks, ke, plain); string(k) == "StringValues" || foldEqual(k, "StringValues") {
+			return d.stringValues(j, &v.StringValues)
+		}
+		return d.skip(j)
+	})
 }
 
 // stringValues decodes a []string as encoding/json does, down to reusing
