@@ -59,6 +59,24 @@ const DefaultSource = "<bundled default.yaml>"
 // be registered: import rules/all.
 func Default() (*Config, error) { return Parse(defaultDocument, DefaultSource) }
 
+// Load loads the configuration file at path, or the bundled default when
+// path is "".
+func Load(path string) (*Config, error) {
+	if path == "" {
+		return Default()
+	}
+	return LoadFile(path)
+}
+
+// SetErrorPolicy gives every pipeline of c the error policy p; stages that
+// set their own keep it.
+func (c *Config) SetErrorPolicy(p processor.ErrorPolicy) {
+	c.Default.OnError = p
+	for _, cp := range c.Channels {
+		cp.Pipeline.OnError = p
+	}
+}
+
 // LoadFile loads a configuration file.
 func LoadFile(path string) (*Config, error) {
 	doc, err := os.ReadFile(path)

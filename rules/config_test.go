@@ -244,9 +244,23 @@ func TestRegistry(t *testing.T) {
 }
 
 func TestDefaultConfigLoads(t *testing.T) {
-	_, err := rules.Default()
+	def, err := rules.Default()
 	require.NoError(t, err)
 	assert.NotEmpty(t, rules.DefaultDocument())
+	cfg, err := rules.Load("")
+	require.NoError(t, err)
+	assert.Equal(t, len(def.Default.Stages), len(cfg.Default.Stages), `Load("") is the bundled default`)
+	_, err = rules.Load("testdata/missing.yaml")
+	assert.ErrorContains(t, err, "missing.yaml")
+}
+
+func TestSetErrorPolicy(t *testing.T) {
+	cfg, err := rules.Parse([]byte("rules: [{rule: test-append, onError: deny}]\nchannels:\n  - {channel: '*', onError: deny, rules: []}\n"), "p.yaml")
+	require.NoError(t, err)
+	cfg.SetErrorPolicy(processor.PolicyAllow)
+	assert.Equal(t, processor.PolicyAllow, cfg.Default.OnError)
+	assert.Equal(t, processor.PolicyAllow, cfg.Channels[0].Pipeline.OnError)
+	assert.Equal(t, processor.PolicyDeny, cfg.Default.Stages[0].OnError, "a stage's own policy stands")
 }
 
 func TestGlob(t *testing.T) {

@@ -63,10 +63,8 @@ func LoadRules(getenv func(string) string) (*rules.Config, error) {
 		return nil, fmt.Errorf("set %s or %s, not both", EnvConfig, EnvConfigFile)
 	case strings.TrimSpace(doc) != "":
 		cfg, err = rules.Parse([]byte(doc), "$"+EnvConfig)
-	case file != "":
-		cfg, err = rules.LoadFile(file)
 	default:
-		cfg, err = rules.Default()
+		cfg, err = rules.Load(file)
 	}
 	if err != nil {
 		return nil, err
@@ -76,10 +74,7 @@ func LoadRules(getenv func(string) string) (*rules.Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", EnvErrorPolicy, err)
 		}
-		cfg.Default.OnError = policy
-		for _, cp := range cfg.Channels {
-			cp.Pipeline.OnError = policy
-		}
+		cfg.SetErrorPolicy(policy)
 	}
 	return cfg, nil
 }

@@ -164,15 +164,7 @@ const UpdateEnv = "CHIMEFLOW_UPDATE_GOLDEN"
 // that has none. The rules the configuration names must be registered.
 func ReplayDir(t *testing.T, dir, configPath string) {
 	t.Helper()
-	var (
-		cfg *rules.Config
-		err error
-	)
-	if configPath == "" {
-		cfg, err = rules.Default()
-	} else {
-		cfg, err = rules.LoadFile(configPath)
-	}
+	cfg, err := rules.Load(configPath)
 	if err != nil {
 		t.Fatalf("processortest: %v", err)
 	}

@@ -76,15 +76,7 @@ func Command(ctx context.Context, args []string, stdio IO) int {
 		return ExitUsage
 	}
 
-	var (
-		cfg *rules.Config
-		err error
-	)
-	if *configPath != "" {
-		cfg, err = rules.LoadFile(*configPath)
-	} else {
-		cfg, err = rules.Default()
-	}
+	cfg, err := rules.Load(*configPath)
 	if err != nil {
 		return fail(err)
 	}
@@ -93,10 +85,7 @@ func Command(ctx context.Context, args []string, stdio IO) int {
 		if err != nil {
 			return fail(err)
 		}
-		cfg.Default.OnError = p
-		for _, cp := range cfg.Channels {
-			cp.Pipeline.OnError = p
-		}
+		cfg.SetErrorPolicy(p)
 	}
 	level, err := zerolog.ParseLevel(*logLevel)
 	if err != nil {
