@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chimeflow/chimeflow/processor"
+	"github.com/chimeflow/chimeflow/rules/internal/yamlnode"
 )
 
 // Config is a loaded rules configuration: the default pipeline and the
@@ -133,26 +134,26 @@ func Parse(doc []byte, source string) (*Config, error) {
 
 	names := Names()
 	cfg := &Config{}
-	policy := parsePolicy(errs, child(top, "onError"), fc.OnError)
+	policy := parsePolicy(errs, yamlnode.Child(top, "onError"), fc.OnError)
 	cfg.Default = buildPipeline(errs, names, "default", policy, fc.Rules)
 	for i := range fc.Channels {
 		cc := &fc.Channels[i]
-		at := child(child(top, "channels"), strconv.Itoa(i))
+		at := yamlnode.Child(yamlnode.Child(top, "channels"), strconv.Itoa(i))
 		cp := ChannelPipeline{}
 		var err error
 		if cc.Channel == "" {
 			errs.add(at, "channels[%d]: channel (an ARN glob) is required", i)
 		} else if cp.Channel, err = ParseARNGlob(cc.Channel); err != nil {
-			errs.add(child(at, "channel"), "channels[%d]: %v", i, err)
+			errs.add(yamlnode.Child(at, "channel"), "channels[%d]: %v", i, err)
 		}
 		if cc.SubChannel != "" {
 			if cp.SubChannel, err = ParseIDGlob(cc.SubChannel); err != nil {
-				errs.add(child(at, "subChannel"), "channels[%d]: %v", i, err)
+				errs.add(yamlnode.Child(at, "subChannel"), "channels[%d]: %v", i, err)
 			}
 		}
 		p := policy
 		if cc.OnError != "" {
-			p = parsePolicy(errs, child(at, "onError"), cc.OnError)
+			p = parsePolicy(errs, yamlnode.Child(at, "onError"), cc.OnError)
 		}
 		name := cc.Name
 		if name == "" {
@@ -161,7 +162,7 @@ func Parse(doc []byte, source string) (*Config, error) {
 				name += " / " + cc.SubChannel
 			}
 		}
-		if child(at, "rules") == nil {
+		if yamlnode.Child(at, "rules") == nil {
 			errs.add(at, "channels[%d]: rules is required (an empty list allows everything)", i)
 		}
 		cp.Pipeline = buildPipeline(errs, names, name, p, cc.Rules)
@@ -204,10 +205,10 @@ func buildPipeline(errs *problems, names []string, name string, policy processor
 		stageNames[sc.Name] = true
 		st := processor.Stage{Name: sc.Name, DryRun: sc.DryRun}
 		if sc.OnError != "" {
-			st.OnError = parsePolicy(errs, child(n, "onError"), sc.OnError)
+			st.OnError = parsePolicy(errs, yamlnode.Child(n, "onError"), sc.OnError)
 		}
 		if !known(names, sc.Rule) {
-			errs.add(child(n, "rule"), "unknown rule %q (registered: %s)", sc.Rule, strings.Join(names, ", "))
+			errs.add(yamlnode.Child(n, "rule"), "unknown rule %q (registered: %s)", sc.Rule, strings.Join(names, ", "))
 			continue
 		}
 		f, _ := Lookup(sc.Rule)

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/chimeflow/chimeflow/rules/internal/yamlnode"
 )
 
 // Options are one rule's options, as written in the configuration file.
@@ -163,39 +165,15 @@ func (o *options) find(path string) *yaml.Node {
 	}
 	parts := strings.Split(path, ".")
 	for i := 0; i < len(parts); i++ {
-		next := child(n, parts[i])
+		next := yamlnode.Child(n, parts[i])
 		if next == nil {
 			// A key may hold dots itself: try the rest of the path as one key.
-			if next = child(n, strings.Join(parts[i:], ".")); next != nil {
+			if next = yamlnode.Child(n, strings.Join(parts[i:], ".")); next != nil {
 				return next
 			}
 			return n
 		}
 		n = next
-	}
-	return n
-}
-
-func child(n *yaml.Node, key string) *yaml.Node {
-	n = resolve(n)
-	switch n.Kind {
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == key {
-				return n.Content[i+1]
-			}
-		}
-	case yaml.SequenceNode:
-		if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(n.Content) {
-			return n.Content[i]
-		}
-	}
-	return nil
-}
-
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
 	}
 	return n
 }
@@ -223,7 +201,7 @@ var (
 )
 
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
-	n = resolve(n)
+	n = yamlnode.Resolve(n)
 	if n == nil {
 		return
 	}
@@ -238,7 +216,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		v.Set(reflect.ValueOf(*n))
 		return
 	}
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map || t.Kind() == reflect.Interface) {
+	if yamlnode.IsNull(n) && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map || t.Kind() == reflect.Interface) {
 		v.SetZero()
 		return
 	}
@@ -324,7 +302,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
 		for i, c := range n.Content {
-			d.value(c, s.Index(i), join(path, strconv.Itoa(i)))
+			d.value(c, s.Index(i), yamlnode.Join(path, strconv.Itoa(i)))
 		}
 		v.Set(s)
 	case reflect.Map:
@@ -339,7 +317,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
 			ev := reflect.New(t.Elem()).Elem()
-			d.value(val, ev, join(path, k.Value))
+			d.value(val, ev, yamlnode.Join(path, k.Value))
 			m.SetMapIndex(reflect.ValueOf(k.Value).Convert(t.Key()), ev)
 		}
 		v.Set(m)
@@ -361,15 +339,15 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		k, val := n.Content[i], n.Content[i+1]
 		idx, ok := fields.index[k.Value]
 		if !ok {
-			d.add(k, "unknown %s %s (known: %s)", d.what, strconv.Quote(join(path, k.Value)), strings.Join(fields.names, ", "))
+			d.add(k, "unknown %s %s (known: %s)", d.what, strconv.Quote(yamlnode.Join(path, k.Value)), strings.Join(fields.names, ", "))
 			continue
 		}
 		if seen[k.Value] {
-			d.add(k, "%s given twice", d.label(join(path, k.Value)))
+			d.add(k, "%s given twice", d.label(yamlnode.Join(path, k.Value)))
 			continue
 		}
 		seen[k.Value] = true
-		d.value(val, v.Field(idx), join(path, k.Value))
+		d.value(val, v.Field(idx), yamlnode.Join(path, k.Value))
 	}
 }
 
@@ -429,11 +407,4 @@ func kind(n *yaml.Node) string {
 		return "nothing"
 	}
 	return strconv.Quote(n.Value)
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }

@@ -77,6 +77,7 @@ import (
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
 	"github.com/chimeflow/chimeflow/rules/internal/keypath"
+	"github.com/chimeflow/chimeflow/rules/internal/yamlnode"
 )
 
 // Name is the name the rule is registered under.
@@ -180,9 +181,9 @@ var kinds = []string{"sender", "bot", "channel", "regex", "keywords", "longerTha
 // option path, "" for the options themselves). A key whose value failed to
 // decode has been reported already and is skipped.
 func (cp *compiler) compile(c *Condition, n *yaml.Node, path string) matcher {
-	n = resolve(n)
+	n = yamlnode.Resolve(n)
 	if n == nil || n.Kind != yaml.MappingNode {
-		if n != nil && n.Kind != 0 && !isNull(n) {
+		if n != nil && n.Kind != 0 && !yamlnode.IsNull(n) {
 			return anyOf(nil) // reported by Decode
 		}
 		cp.bad(path, "no condition: want a mapping with one of %s", strings.Join(kinds, ", "))
@@ -203,8 +204,8 @@ func (cp *compiler) compile(c *Condition, n *yaml.Node, path string) matcher {
 		cp.bad(path, "a condition tests one thing, this one has %s: combine them with all (or any)", strings.Join(found, " and "))
 		return anyOf(nil)
 	}
-	if v := resolve(child(n, found[0])); isNull(v) {
-		cp.bad(join(path, found[0]), "has no value")
+	if v := yamlnode.Resolve(yamlnode.Child(n, found[0])); yamlnode.IsNull(v) {
+		cp.bad(yamlnode.Join(path, found[0]), "has no value")
 		return anyOf(nil)
 	}
 	m := cp.kind(c, n, path, found[0])
@@ -220,19 +221,19 @@ func (cp *compiler) compile(c *Condition, n *yaml.Node, path string) matcher {
 // kind compiles the condition's one test, or returns nil when its value
 // failed to decode.
 func (cp *compiler) kind(c *Condition, n *yaml.Node, path, kind string) matcher {
-	at := join(path, kind)
+	at := yamlnode.Join(path, kind)
 	switch kind {
 	case "any":
 		if c.Any != nil {
-			return anyOf(cp.list(c.Any, child(n, kind), at))
+			return anyOf(cp.list(c.Any, yamlnode.Child(n, kind), at))
 		}
 	case "all":
 		if c.All != nil {
-			return allOf(cp.list(c.All, child(n, kind), at))
+			return allOf(cp.list(c.All, yamlnode.Child(n, kind), at))
 		}
 	case "not":
 		if c.Not != nil {
-			return notOf{cp.compile(c.Not, child(n, kind), at)}
+			return notOf{cp.compile(c.Not, yamlnode.Child(n, kind), at)}
 		}
 	case "sender":
 		if c.Sender != nil {
@@ -263,11 +264,11 @@ func (cp *compiler) kind(c *Condition, n *yaml.Node, path, kind string) matcher 
 		}
 	case "metadata":
 		if c.Metadata != nil {
-			return cp.metadata(c.Metadata, child(n, kind), at)
+			return cp.metadata(c.Metadata, yamlnode.Child(n, kind), at)
 		}
 	case "attribute":
 		if c.Attribute != nil {
-			return cp.attribute(c.Attribute, child(n, kind), at)
+			return cp.attribute(c.Attribute, yamlnode.Child(n, kind), at)
 		}
 	case "persistence":
 		if c.Persistence != "" {
@@ -276,7 +277,7 @@ func (cp *compiler) kind(c *Condition, n *yaml.Node, path, kind string) matcher 
 			}
 			return persistence(c.Persistence)
 		}
-		if v := child(n, kind); v != nil && v.Kind == yaml.ScalarNode {
+		if v := yamlnode.Child(n, kind); v != nil && v.Kind == yaml.ScalarNode {
 			cp.bad(at, "want PERSISTENT or NON_PERSISTENT")
 		}
 	case "contentType":
@@ -296,7 +297,7 @@ func (cp *compiler) list(cs []Condition, n *yaml.Node, path string) []matcher {
 	}
 	ms := make([]matcher, len(cs))
 	for i := range cs {
-		ms[i] = cp.compile(&cs[i], child(n, strconv.Itoa(i)), join(path, strconv.Itoa(i)))
+		ms[i] = cp.compile(&cs[i], yamlnode.Child(n, strconv.Itoa(i)), yamlnode.Join(path, strconv.Itoa(i)))
 	}
 	return ms
 }
@@ -315,7 +316,7 @@ func (cp *compiler) keywords(list []string, path string) matcher {
 	texts := make([]string, 0, len(list))
 	for i, s := range list {
 		if strings.TrimSpace(s) == "" {
-			cp.bad(join(path, strconv.Itoa(i)), "an empty keyword would match everywhere")
+			cp.bad(yamlnode.Join(path, strconv.Itoa(i)), "an empty keyword would match everywhere")
 			continue
 		}
 		texts = append(texts, s)
@@ -340,7 +341,7 @@ func (cp *compiler) metadata(mm *MetadataMatch, n *yaml.Node, path string) match
 	}
 	p, err := keypath.Parse(mm.Key)
 	if err != nil {
-		cp.bad(join(path, "key"), "%v", err)
+		cp.bad(yamlnode.Join(path, "key"), "%v", err)
 	}
 	t.path = p
 	return t
@@ -354,44 +355,7 @@ func (cp *compiler) attribute(am *AttributeMatch, n *yaml.Node, path string) mat
 	return t
 }
 
-// child returns the value of a mapping's key or a list's item, or nil.
-func child(n *yaml.Node, key string) *yaml.Node {
-	n = resolve(n)
-	if n == nil {
-		return nil
-	}
-	switch n.Kind {
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if resolve(n.Content[i]).Value == key {
-				return n.Content[i+1]
-			}
-		}
-	case yaml.SequenceNode:
-		if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(n.Content) {
-			return n.Content[i]
-		}
-	}
-	return nil
-}
-
 // has reports whether the mapping n has the key.
 func has(n *yaml.Node, key string) bool {
-	return child(n, key) != nil && resolve(n).Kind == yaml.MappingNode
-}
-
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
+	return yamlnode.Child(n, key) != nil && yamlnode.Resolve(n).Kind == yaml.MappingNode
 }

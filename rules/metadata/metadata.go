@@ -68,6 +68,7 @@ import (
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
 	"github.com/chimeflow/chimeflow/rules/internal/keypath"
+	"github.com/chimeflow/chimeflow/rules/internal/yamlnode"
 )
 
 // Name is the name the rule is registered under.
@@ -230,7 +231,7 @@ func New(opts rules.Options) (processor.Rule, error) {
 		}
 		r.deletes = append(r.deletes, path)
 	}
-	if o.Merge.Kind != 0 && !isNull(&o.Merge) {
+	if o.Merge.Kind != 0 && !yamlnode.IsNull(&o.Merge) {
 		if o.Merge.Kind != yaml.MappingNode {
 			bad("merge", "want a mapping (a JSON object) to merge, got %s", describe(&o.Merge))
 		} else {
@@ -238,7 +239,7 @@ func New(opts rules.Options) (processor.Rule, error) {
 			r.merge = &v
 		}
 	}
-	if o.Set.Kind != 0 && !isNull(&o.Set) {
+	if o.Set.Kind != 0 && !yamlnode.IsNull(&o.Set) {
 		if o.Set.Kind != yaml.MappingNode {
 			bad("set", "want a mapping of key paths to values, got %s", describe(&o.Set))
 		} else {
@@ -286,8 +287,6 @@ func New(opts rules.Options) (processor.Rule, error) {
 	}
 	return r, nil
 }
-
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
 
 // Apply rewrites m.Metadata, or denies m when the result would be too long
 // and onOverflow is deny.

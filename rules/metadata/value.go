@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chimeflow/chimeflow/processor"
+	"github.com/chimeflow/chimeflow/rules/internal/yamlnode"
 )
 
 // valueKind says what a configured value is.
@@ -102,17 +103,17 @@ func (vc *valueCompiler) compileValue(n *yaml.Node, path string) value {
 				continue
 			}
 			if seen[k.Value] {
-				bad(join(path, k.Value), "key %q given twice", k.Value)
+				bad(yamlnode.Join(path, k.Value), "key %q given twice", k.Value)
 				continue
 			}
 			seen[k.Value] = true
-			v.members = append(v.members, member{key: k.Value, val: vc.compileValue(n.Content[i+1], join(path, k.Value))})
+			v.members = append(v.members, member{key: k.Value, val: vc.compileValue(n.Content[i+1], yamlnode.Join(path, k.Value))})
 		}
 		return v
 	case yaml.SequenceNode:
 		v := value{kind: vArray, items: make([]value, 0, len(n.Content))}
 		for i, c := range n.Content {
-			v.items = append(v.items, vc.compileValue(c, join(path, strconv.Itoa(i))))
+			v.items = append(v.items, vc.compileValue(c, yamlnode.Join(path, strconv.Itoa(i))))
 		}
 		return v
 	case yaml.ScalarNode:
@@ -228,13 +229,6 @@ func (v *value) mergeInto(o *object, m *processor.Message) {
 			o.set(mb.key, mb.val.node(m))
 		}
 	}
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }
 
 // describe names a node for messages.
