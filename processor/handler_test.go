@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/chimeflow/chimeflow/internal/lambdatest"
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/processortest"
@@ -98,39 +98,6 @@ func TestHandlerMalformedGetsErrorAndNoCallback(t *testing.T) {
 	}
 }
 
-// chime is a local stand-in for the Chime SDK Messaging callback endpoint
-// that answers from a script of statuses and records every request.
-type chime struct {
-	mu       sync.Mutex
-	statuses []int
-	message  string
-	requests []*http.Request
-	bodies   [][]byte
-}
-
-func (c *chime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	c.mu.Lock()
-	c.requests = append(c.requests, r)
-	c.bodies = append(c.bodies, body)
-	status := http.StatusOK
-	if len(c.statuses) > 0 {
-		status, c.statuses = c.statuses[0], c.statuses[1:]
-	}
-	c.mu.Unlock()
-	w.Header().Set("x-amzn-RequestId", "req-1")
-	if status != http.StatusOK {
-		code := map[int]string{400: "BadRequestException", 403: "ForbiddenException", 409: "ConflictException", 429: "ThrottledClientException", 500: "ServiceFailureException", 503: "ServiceUnavailableException"}[status]
-		w.Header().Set("x-amzn-ErrorType", code)
-		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(map[string]string{"Code": strings.TrimSuffix(code, "Exception"), "Message": c.message})
-		return
-	}
-	var req struct{ CallbackId string }
-	json.Unmarshal(body, &req)
-	json.NewEncoder(w).Encode(map[string]string{"CallbackId": req.CallbackId})
-}
-
 func newClient(url string) *messaging.Client {
 	return messaging.New(messaging.Options{
 		Region:       "us-east-1",
@@ -163,7 +130,7 @@ func TestHandlerCallbackResults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := &chime{statuses: tt.statuses, message: tt.message}
+			srv := &lambdatest.Chime{Statuses: tt.statuses, Message: tt.message}
 			ts := httptest.NewServer(srv)
 			defer ts.Close()
 			var logs bytes.Buffer
@@ -182,8 +149,9 @@ func TestHandlerCallbackResults(t *testing.T) {
 			}
 			assert.Equal(t, tt.duplicate, res.Duplicate)
 			assert.Equal(t, tt.duplicate, strings.Contains(logs.String(), `"duplicate":true`))
-			assert.Len(t, srv.requests, tt.requests)
-			for _, r := range srv.requests {
+			requests, _ := srv.Requests()
+			assert.Len(t, requests, tt.requests)
+			for _, r := range requests {
 				assert.Equal(t, "/channels/"+processortest.ChannelArn, r.URL.Path)
 				assert.Equal(t, 2, strings.Count(r.URL.EscapedPath(), "/"), "the ARN is one path segment: %s", r.URL.EscapedPath())
 				assert.Equal(t, "operation=channel-flow-callback", r.URL.RawQuery)
