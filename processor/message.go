@@ -85,8 +85,11 @@ func (m *Message) save() snapshot {
 	return s
 }
 
+// restore puts a snapshot back. A snapshot is restored at most once (the
+// pipeline takes a new one before each rule), so its attributes, already a
+// copy, are handed over rather than copied again.
 func (m *Message) restore(s *snapshot) {
-	m.Content, m.Metadata, m.MessageAttributes = s.content, s.metadata, cloneAttributes(s.attrs)
+	m.Content, m.Metadata, m.MessageAttributes = s.content, s.metadata, s.attrs
 	m.PushNotification = nil
 	if s.hasPush {
 		p := s.push
