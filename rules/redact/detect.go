@@ -308,10 +308,8 @@ func (num *number) phone(k int) bool {
 	switch {
 	case num.plus:
 		d := num.digits(k)
-		for _, g := range gs[1:] {
-			if g.paren && num.s[g.start:g.end] == "0" {
-				d-- // "+44 (0)20 …": the trunk prefix in parentheses
-			}
+		if k >= 2 && gs[1].paren && num.s[gs[1].start:gs[1].end] == "0" {
+			d-- // "+44 (0)20 …": the trunk prefix, in parentheses right after the country code
 		}
 		return d >= 8 && d <= 15
 	case k >= 2 && !g0.paren && strings.HasPrefix(num.s[g0.start:g0.end], "00"):
