@@ -11,13 +11,16 @@
 #   PROCESSOR=./examples/customrule sam build
 #   make build PROCESSOR=./examples/customrule
 #
-# See docs/custom-processor.md.
+# FLOW_RESOURCE is the channel flow custom resource's main package; a module
+# of your own that copies this Makefile names chimeflow's,
+# github.com/chimeflow/chimeflow/cmd/flowresource. See docs/custom-processor.md.
 
 GO          ?= go
 GOOS        := linux
 GOARCH      := arm64
 BUILD_DIR   ?= build
 PROCESSOR   ?= ./cmd/processor
+FLOW_RESOURCE ?= ./cmd/flowresource
 GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 # go-lambda builds the main package $(1) into $(2)/bootstrap.
@@ -33,7 +36,7 @@ build-ProcessorFunction:
 	$(call go-lambda,$(PROCESSOR),$(ARTIFACTS_DIR))
 
 build-ChannelFlowFunction:
-	$(call go-lambda,./cmd/flowresource,$(ARTIFACTS_DIR))
+	$(call go-lambda,$(FLOW_RESOURCE),$(ARTIFACTS_DIR))
 
 build:
 	$(MAKE) build-ProcessorFunction ARTIFACTS_DIR="$(abspath $(BUILD_DIR))/ProcessorFunction"

@@ -5,9 +5,10 @@
 // RulesConfig parameter) replaces it without a rebuild.
 //
 // sam build builds it in place of cmd/processor when the Makefile's
-// PROCESSOR variable names it, the same make target CI runs:
+// PROCESSOR variable names it; CI builds it through the same make target
+// (.ci/deploy.sh). See docs/custom-processor.md.
 //
-//	sam build --parameter-overrides ... # see docs/custom-processor.md
+//	PROCESSOR=./examples/customrule sam build
 //	make build-ProcessorFunction PROCESSOR=./examples/customrule ARTIFACTS_DIR=build/ProcessorFunction
 package main
 
