@@ -4,27 +4,39 @@
 # (BuildMethod: makefile in template.yaml) with ARTIFACTS_DIR set; each writes
 # a static linux/arm64 `bootstrap` for the provided.al2023 runtime.
 # `make build` does the same without SAM, into build/<function>/bootstrap.
+#
+# PROCESSOR is the main package built as the processor: cmd/processor (every
+# built-in rule) unless you name your own, with rules of your own:
+#
+#   PROCESSOR=./examples/customrule sam build
+#   make build PROCESSOR=./examples/customrule
+#
+# FLOW_RESOURCE is the channel flow custom resource's main package; a module
+# of your own that copies this Makefile names chimeflow's,
+# github.com/chimeflow/chimeflow/cmd/flowresource. See docs/custom-processor.md.
 
 GO          ?= go
 GOOS        := linux
 GOARCH      := arm64
 BUILD_DIR   ?= build
+PROCESSOR   ?= ./cmd/processor
+FLOW_RESOURCE ?= ./cmd/flowresource
 GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-# go-lambda builds ./$(1) into $(2)/bootstrap.
+# go-lambda builds the main package $(1) into $(2)/bootstrap.
 define go-lambda
 	@test -n "$(2)" || { echo "ARTIFACTS_DIR is not set: run 'sam build', or 'make build' for build/<function>/bootstrap" >&2; exit 2; }
 	mkdir -p "$(2)"
-	GOOS=$(GOOS) GOARCH=$(GOARCH) CGO_ENABLED=0 $(GO) build $(GOFLAGS_LAMBDA) -o "$(2)/bootstrap" ./$(1)
+	GOOS=$(GOOS) GOARCH=$(GOARCH) CGO_ENABLED=0 $(GO) build $(GOFLAGS_LAMBDA) -o "$(2)/bootstrap" $(1)
 endef
 
 .PHONY: build build-ProcessorFunction build-ChannelFlowFunction flowctl check-template clean
 
 build-ProcessorFunction:
-	$(call go-lambda,cmd/processor,$(ARTIFACTS_DIR))
+	$(call go-lambda,$(PROCESSOR),$(ARTIFACTS_DIR))
 
 build-ChannelFlowFunction:
-	$(call go-lambda,cmd/flowresource,$(ARTIFACTS_DIR))
+	$(call go-lambda,$(FLOW_RESOURCE),$(ARTIFACTS_DIR))
 
 build:
 	$(MAKE) build-ProcessorFunction ARTIFACTS_DIR="$(abspath $(BUILD_DIR))/ProcessorFunction"

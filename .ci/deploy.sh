@@ -3,7 +3,10 @@
 #   1. template.yaml: cfn-lint clean (no error, no warning) and the security
 #      properties of the SAM-transformed template (deploy/tests/check_template.py);
 #   2. the make targets `sam build` runs produce static linux/arm64 bootstrap
-#      binaries, built with -tags lambda.norpc, -trimpath and stripped.
+#      binaries, built with -tags lambda.norpc, -trimpath and stripped, of the
+#      main package each is meant to build: cmd/processor, cmd/flowresource,
+#      and a team's own processor (examples/customrule) through the same
+#      target with PROCESSOR set, as docs/custom-processor.md tells teams.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,23 +36,35 @@ python3.11 deploy/tests/check_template.py template.yaml
 # --- binaries -----------------------------------------------------------
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for fn in ProcessorFunction ChannelFlowFunction; do
-	say "make build-$fn"
-	make --no-print-directory "build-$fn" ARTIFACTS_DIR="$out/$fn"
-	bin="$out/$fn/bootstrap"
+module=$(go list -m)
+# target, main package, make arguments
+builds=(
+	"ProcessorFunction cmd/processor"
+	"ChannelFlowFunction cmd/flowresource"
+	"ProcessorFunction examples/customrule PROCESSOR=./examples/customrule"
+)
+for build in "${builds[@]}"; do
+	read -r fn pkg args <<<"$build"
+	dir="$out/$(tr / - <<<"$pkg")"
+	say "make build-$fn $args"
+	# shellcheck disable=SC2086 # args is a list of make variables
+	make --no-print-directory "build-$fn" ARTIFACTS_DIR="$dir" $args
+	bin="$dir/bootstrap"
 	[ -x "$bin" ] || { echo "deploy.sh: $bin was not built" >&2; exit 1; }
 	desc=$(file -b "$bin")
 	for want in "ELF 64-bit" "ARM aarch64" "statically linked" "stripped"; do
 		case "$desc" in
 		*"$want"*) ;;
-		*) echo "deploy.sh: $fn bootstrap is not $want: $desc" >&2; exit 1 ;;
+		*) echo "deploy.sh: $pkg bootstrap is not $want: $desc" >&2; exit 1 ;;
 		esac
 	done
 	# go records no -ldflags under -trimpath: "stripped" above stands for -s -w.
 	info=$(go version -m "$bin")
 	for want in "GOOS=linux" "GOARCH=arm64" "CGO_ENABLED=0" "-tags=lambda.norpc" "-trimpath=true"; do
-		grep -qF -- "$want" <<<"$info" || { echo "deploy.sh: $fn bootstrap was not built with $want:" >&2; echo "$info" >&2; exit 1; }
+		grep -qF -- "$want" <<<"$info" || { echo "deploy.sh: $pkg bootstrap was not built with $want:" >&2; echo "$info" >&2; exit 1; }
 	done
-	say "$fn: $desc"
+	path=$(awk '$1 == "path" { print $2 }' <<<"$info")
+	[ "$path" = "$module/$pkg" ] || { echo "deploy.sh: build-$fn $args built $path, want $module/$pkg" >&2; exit 1; }
+	say "$fn ($pkg): $desc"
 done
 say "deployment checks passed"

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/chimeflow/chimeflow/processor"
-	"github.com/chimeflow/chimeflow/processor/replay"
+	"github.com/chimeflow/chimeflow/processor/processortest"
 )
 
 // A rule is one method. This one hides a project's code name and denies
@@ -21,7 +21,7 @@ func Example() {
 	})
 	p := processor.NewPipeline(processor.Stage{Name: "code-name", Rule: codeName})
 
-	h := &processor.Handler{Router: p, Callback: &replay.Recorder{}}
+	h := &processor.Handler{Router: p, Callback: &processortest.Recorder{}}
 	for _, content := range []string{"Bluebird ships Friday", "see you", "password: hunter2"} {
 		payload := fmt.Sprintf(`{"EventType":"CHANNEL_MESSAGE_EVENT","CallbackId":"0123456789abcdef0123456789abcdef",
 			"ChannelMessage":{"MessageId":"m-1","Content":%q,

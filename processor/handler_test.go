@@ -235,7 +235,7 @@ func TestHandlerConcurrent(t *testing.T) {
 }
 
 func TestHandlerNoPipeline(t *testing.T) {
-	h := &processor.Handler{Router: nilRouter{}, Callback: &replay.Recorder{}}
+	h := &processor.Handler{Router: nilRouter{}, Callback: &processortest.Recorder{}}
 	_, err := h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("x")))
 	assert.ErrorContains(t, err, "no pipeline for channel")
 }

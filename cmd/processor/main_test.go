@@ -1,13 +1,18 @@
 package main_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -191,5 +196,115 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ReportMetric(mb, "bare-ms")
 	b.ReportMetric(mp, "chimeflow-ms")
 	b.ReportMetric(mp/mb, "ratio")
+	b.ReportMetric(0, "ns/op")
+}
+
+// cpuTime returns the user+system CPU time the process pid has used so far,
+// all its threads included, from /proc/PID/stat (in clock ticks of 10 ms).
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name, field 2, is in parentheses and may hold spaces:
+	// the fields after it start at the last ')'.
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields after the command", pid, len(fields))
+	}
+	var ticks int64
+	for _, f := range fields[11:13] { // utime and stime, fields 14 and 15
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
+}
+
+// BenchmarkCPUPerEvent measures, side by side in one run, the CPU time
+// (user+system, all threads) the processor binary spends per event under
+// GOMAXPROCS=1, GOMAXPROCS=2 and with GOMAXPROCS unset (boot's choice),
+// each a warm process invoked one event at a time through the Runtime API
+// stand-in, as Lambda does, with the callbacks answered by a local server.
+// Each b.Loop iteration sends a batch of 200 events (the valid bundled
+// fixtures in turn, under the bundled default pipeline) to each process in
+// turn. It reports CPU µs per event and wall µs per invocation for each
+// setting, and the CPU ratios to GOMAXPROCS=2. Linux only (/proc).
+//
+//	go test ./cmd/processor -run '^$' -bench CPUPerEvent -benchtime 25x
+func BenchmarkCPUPerEvent(b *testing.B) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		b.Skip("needs /proc")
+	}
+	var events [][]byte
+	paths, err := filepath.Glob("../../testdata/events/*.json")
+	require.NoError(b, err)
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".golden.json") || strings.HasPrefix(filepath.Base(p), "bad-") {
+			continue
+		}
+		ev, err := os.ReadFile(p)
+		require.NoError(b, err)
+		events = append(events, ev)
+	}
+	chime := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer chime.Close()
+
+	type setting struct {
+		name      string
+		env       []string
+		rt        *lambdatest.Runtime
+		pid       int
+		cpu, wall time.Duration
+		events    int
+	}
+	settings := []*setting{
+		{name: "GOMAXPROCS=1", env: []string{"GOMAXPROCS=1"}},
+		{name: "GOMAXPROCS=2", env: []string{"GOMAXPROCS=2"}},
+		{name: "unset"},
+	}
+	ctx := context.Background()
+	const batch = 200
+	for _, s := range settings {
+		s.rt = lambdatest.NewRuntime()
+		defer s.rt.Close()
+		cmd, _ := start(b, bin.processor, lambdatest.Env(s.rt.Addr(), chime.URL, s.env...))
+		s.pid = cmd.Process.Pid
+		for i := range batch { // warm up: the first events pay for lazy initialisation
+			if _, err := s.rt.Invoke(ctx, events[i%len(events)], 10*time.Second); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for b.Loop() {
+		for _, s := range settings {
+			before, err := cpuTime(s.pid)
+			require.NoError(b, err)
+			begin := time.Now()
+			for i := range batch {
+				res, err := s.rt.Invoke(ctx, events[(s.events+i)%len(events)], 10*time.Second)
+				require.NoError(b, err)
+				require.False(b, res.Error, string(res.Body))
+			}
+			s.wall += time.Since(begin)
+			after, err := cpuTime(s.pid)
+			require.NoError(b, err)
+			s.cpu += after - before
+			s.events += batch
+		}
+	}
+	perEvent := func(d time.Duration, n int) float64 { return float64(d.Microseconds()) / float64(n) }
+	base := perEvent(settings[1].cpu, settings[1].events)
+	for _, s := range settings {
+		cpu := perEvent(s.cpu, s.events)
+		b.ReportMetric(cpu, "cpu-µs/event("+s.name+")")
+		b.ReportMetric(perEvent(s.wall, s.events), "wall-µs/event("+s.name+")")
+		b.ReportMetric(cpu/base, "cpu-ratio("+s.name+"/GOMAXPROCS=2)")
+	}
 	b.ReportMetric(0, "ns/op")
 }

@@ -1,31 +1,193 @@
-// Command replay replays channel flow events through the processor's
-// handler, locally, with no AWS account and no Docker:
+// Command replay replays Chime SDK Messaging channel flow events through the
+// processor's handler, locally, with no AWS account and no Docker, and
+// prints what each message would become:
 //
 //	go run ./cmd/replay testdata/events
+//	go run ./cmd/replay -config testdata/config/moderation.yaml testdata/events
 //
-// Run it with -h for the flags; see package replay.
+// PATH is an event file, a directory of *.json events, a .jsonl file (one
+// event per line), or - for JSON Lines on stdin. An event X.json with
+// X.golden.json beside it (X.NAME.golden.json under -config NAME.yaml) is
+// checked against it; -update writes them. Callbacks are built and
+// validated but not sent, unless -endpoint names a Chime SDK Messaging
+// endpoint to send them to, signed.
+//
+// The table goes to standard output (one JSON report per line with -json);
+// golden differences and the summary go to standard error. Exit status: 0
+// when every event was answered or matched its golden file, 1 when any did
+// not, 2 on usage errors. docs/replay.md explains every column.
+//
+// It registers every built-in rule (rules/all), as cmd/processor does.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"os/signal"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/rs/zerolog"
 
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/replay"
-	_ "github.com/chimeflow/chimeflow/rules/all"
+	"github.com/chimeflow/chimeflow/rules"
+	_ "github.com/chimeflow/chimeflow/rules/all" // the built-in rules
 )
+
+// Exit codes.
+const (
+	exitOK    = 0 // every event answered, or matching its golden file
+	exitFail  = 1 // some event was not answered, or differs from its golden file
+	exitUsage = 2 // bad flags, paths or configuration
+)
+
+// cli is what the command talks to.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// newClient builds the real callback client for -endpoint.
+	newClient func(ctx context.Context, endpoint, region string) (messaging.CallbackAPI, error)
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := replay.Command(ctx, os.Args[1:], replay.IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, NewClient: newClient})
+	code := cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, newClient: newClient}.run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)
+}
+
+const usage = `usage: replay [flags] PATH...
+
+Replays Chime SDK Messaging channel flow events through the processor's
+handler and prints what each message would become: ALLOW (sent unchanged),
+REWRITE (sent changed), DENY (deleted) or ERROR (not answered: an invalid
+event, or a callback the endpoint refused).
+
+PATH is an event file, a directory of *.json events, a .jsonl file (one
+event per line), or - for JSON Lines on stdin. Callbacks are built and
+checked but not sent, unless -endpoint is given. An event X.json with
+X.golden.json beside it (X.NAME.golden.json under -config NAME.yaml) is
+checked against it.
+
+Exit status: 0 when every event was answered or matched its golden file,
+1 when any was not, 2 on usage errors.
+
+flags:
+`
+
+// accept stands in for the service when nothing is sent: it accepts every
+// callback, as Chime SDK Messaging does a valid one. The handler has
+// already checked each request against the API's limits.
+var accept = messaging.CallbackFunc(func(_ context.Context, in *messaging.ChannelFlowCallbackInput, _ ...func(*messaging.Options)) (*messaging.ChannelFlowCallbackOutput, error) {
+	return &messaging.ChannelFlowCallbackOutput{ChannelArn: in.ChannelArn, CallbackID: in.CallbackID}, nil
+})
+
+func (c cli) run(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(c.stderr, usage)
+		fs.PrintDefaults()
+	}
+	configPath := fs.String("config", "", "rules configuration `file` (YAML or JSON); default: the bundled default pipeline")
+	asJSON := fs.Bool("json", false, "print one JSON report per event per line instead of a table")
+	update := fs.Bool("update", false, "write the golden file of every event file")
+	endpoint := fs.String("endpoint", "", "send the callbacks for real, signed, to this Chime SDK Messaging endpoint `URL`")
+	region := fs.String("region", "", "region for -endpoint signing (default: from the AWS configuration, else us-east-1)")
+	errorPolicy := fs.String("error-policy", "", "override the configuration's error policy: deny or allow")
+	logLevel := fs.String("log", "disabled", "write the processor's log lines to stderr at this `level` (debug, info, warn, error)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(c.stderr, "replay: no PATH given")
+		fs.Usage()
+		return exitUsage
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(c.stderr, "replay: %v\n", err)
+		return exitUsage
+	}
+
+	cfg, err := rules.Load(*configPath)
+	if err != nil {
+		return fail(err)
+	}
+	if *errorPolicy != "" {
+		p, err := processor.ParseErrorPolicy(*errorPolicy)
+		if err != nil {
+			return fail(err)
+		}
+		cfg.SetErrorPolicy(p)
+	}
+	level, err := zerolog.ParseLevel(*logLevel)
+	if err != nil {
+		return fail(fmt.Errorf("-log: %w", err))
+	}
+
+	h := &processor.Handler{Router: cfg, Callback: accept, Logger: zerolog.New(c.stderr).Level(level)}
+	if *endpoint != "" {
+		if *update {
+			return fail(errors.New("-update and -endpoint do not mix: golden files come from local runs"))
+		}
+		api, err := c.newClient(ctx, *endpoint, *region)
+		if err != nil {
+			return fail(err)
+		}
+		h.Callback = api
+	}
+
+	sources, err := replay.Load(fs.Args(), c.stdin)
+	if err != nil {
+		return fail(err)
+	}
+	rn := &replay.Runner{Handler: h, ConfigName: replay.ConfigName(*configPath), Update: *update}
+	results := make([]replay.Result, 0, len(sources))
+	var table *table
+	if !*asJSON {
+		table = newTable(c.stdout)
+	}
+	for _, src := range sources {
+		r, err := rn.Run(ctx, src)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "replay: %s: %v\n", src.Name, err)
+			r.Golden = replay.GoldenMismatch
+		}
+		results = append(results, r)
+		if *asJSON {
+			if err := writeJSON(c.stdout, &r.Report); err != nil {
+				return fail(err)
+			}
+		} else {
+			table.add(&r)
+		}
+	}
+	if table != nil {
+		if err := table.flush(); err != nil {
+			return fail(err)
+		}
+	}
+	for i := range results {
+		if r := &results[i]; r.Golden == replay.GoldenMismatch && r.Want != nil {
+			fmt.Fprintf(c.stderr, "\n%s differs from %s:\n%s", r.Report.Source, r.GoldenPath, replay.Diff(r.Want, &r.Report))
+		}
+	}
+	sum := summarize(results)
+	fmt.Fprint(c.stderr, "\n", sum.String())
+	if sum.failed > 0 {
+		return exitFail
+	}
+	return exitOK
 }
 
 // newClient builds the real client for -endpoint from the shared AWS
@@ -61,7 +223,7 @@ func newClient(ctx context.Context, endpoint, region string) (messaging.Callback
 
 func credentialsUsable(ctx context.Context, p aws.CredentialsProvider) error {
 	if p == nil {
-		return fmt.Errorf("no credentials provider")
+		return errors.New("no credentials provider")
 	}
 	_, err := p.Retrieve(ctx)
 	return err

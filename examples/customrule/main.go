@@ -1,14 +1,15 @@
 // Command customrule is a channel flow processor with a rule of its own:
-// it registers the rule, then starts the standard entry point unchanged.
-// Its configuration (CHIMEFLOW_CONFIG) picks the rule by name, next to the
-// built-in ones:
+// it registers the rule, imports the one built-in rule it uses (profanity),
+// and starts the standard entry point. Its default configuration, given to
+// boot in main, picks both by name; CHIMEFLOW_CONFIG (the template's
+// RulesConfig parameter) replaces it without a rebuild.
 //
-//	rules:
-//	  - rule: ticket-links
-//	    options:
-//	      baseURL: https://tickets.example.com/browse/
+// sam build builds it in place of cmd/processor when the Makefile's
+// PROCESSOR variable names it; CI builds it through the same make target
+// (.ci/deploy.sh). See docs/custom-processor.md.
 //
-// Build it like cmd/processor and point the SAM template's CodeUri at it.
+//	PROCESSOR=./examples/customrule sam build
+//	make build-ProcessorFunction PROCESSOR=./examples/customrule ARTIFACTS_DIR=build/ProcessorFunction
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/boot"
 	"github.com/chimeflow/chimeflow/rules"
+	_ "github.com/chimeflow/chimeflow/rules/profanity" // the built-in rule this processor uses
 )
 
 // ticketLinks turns ticket ids like OPS-123 into links.
@@ -47,4 +49,14 @@ func init() {
 	})
 }
 
-func main() { boot.Main() }
+func main() {
+	boot.Main(boot.WithDefaultConfig("customrule default", []byte(`
+rules:
+  - rule: ticket-links
+    options:
+      baseURL: https://tickets.example.com/browse/
+  - rule: profanity
+    options:
+      action: mask
+`)))
+}

@@ -1,27 +1,37 @@
 // Package boot starts a channel flow processor in AWS Lambda: it reads the
-// configuration from the environment, builds the pipelines and the callback
-// client, and hands the processor.Handler to aws-lambda-go.
+// configuration from the environment, builds the processor.Handler and its
+// callback client, and runs aws-lambda-go's runtime loop with it. Its shape
+// is aws-lambda-go's: Main(opts...) builds and starts, Start(h, opts...)
+// starts a handler built elsewhere.
 //
-// cmd/processor is one line, boot.Main(). A team with its own rules writes
-// the same one line after registering them:
+// boot registers no rule. The main package chooses its rules by importing
+// them, as database/sql programs import their drivers: cmd/processor
+// imports rules/all, and a team's own main imports the built-in rules it
+// wants next to its own:
 //
-//	func init() { rules.Register("shout", newShout) }
+//	import (
+//		_ "github.com/chimeflow/chimeflow/rules/profanity"
+//		"github.com/chimeflow/chimeflow/processor/boot"
+//	)
+//
 //	func main() { boot.Main() }
 //
 // Environment:
 //
 //	CHIMEFLOW_CONFIG        the rules configuration document itself (YAML or JSON)
-//	CHIMEFLOW_CONFIG_FILE   or a path to it; neither means the bundled default
+//	CHIMEFLOW_CONFIG_FILE   or a path to it; neither means the default
+//	                        (WithDefaultConfig, else the bundled default.yaml)
 //	CHIMEFLOW_ERROR_POLICY  deny | allow: overrides the document's onError everywhere
 //	CHIMEFLOW_LOG_LEVEL     debug | info | warn | error (default info)
+//	GOMAXPROCS              the Go runtime's; boot sets 1 when it is unset
 //	AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
 //	                        set by Lambda; the callback client signs with them
 //	AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING, AWS_ENDPOINT_URL
 //	                        optional endpoint override
 //
-// A bad configuration fails at start-up, with every problem listed: Lambda
-// reports the init error and no message is processed by a half-configured
-// pipeline.
+// A bad configuration fails at start-up, with every problem listed: the
+// process exits before it asks Lambda for an event, Lambda reports the init
+// error, and no message is processed by a half-configured pipeline.
 package boot
 
 import (
@@ -29,6 +39,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -37,7 +48,6 @@ import (
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
-	_ "github.com/chimeflow/chimeflow/rules/all" // the built-in rules
 )
 
 // Environment variable names.
@@ -46,74 +56,232 @@ const (
 	EnvConfigFile  = "CHIMEFLOW_CONFIG_FILE"
 	EnvErrorPolicy = "CHIMEFLOW_ERROR_POLICY"
 	EnvLogLevel    = "CHIMEFLOW_LOG_LEVEL"
+	// EnvGOMAXPROCS is the Go runtime's own variable: when it is set, boot
+	// leaves the runtime's choice alone.
+	EnvGOMAXPROCS = "GOMAXPROCS"
 )
 
-// LoadRules loads the rules configuration the environment names: the
-// document in CHIMEFLOW_CONFIG, the file in CHIMEFLOW_CONFIG_FILE, or the
-// bundled default; CHIMEFLOW_ERROR_POLICY then overrides every pipeline's
-// error policy. getenv is os.Getenv outside tests.
-func LoadRules(getenv func(string) string) (*rules.Config, error) {
-	doc, file := getenv(EnvConfig), getenv(EnvConfigFile)
-	var (
-		cfg *rules.Config
-		err error
-	)
-	switch {
-	case doc != "" && file != "":
-		return nil, fmt.Errorf("set %s or %s, not both", EnvConfig, EnvConfigFile)
-	case strings.TrimSpace(doc) != "":
-		cfg, err = rules.Parse([]byte(doc), "$"+EnvConfig)
-	default:
-		cfg, err = rules.Load(file)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if s := getenv(EnvErrorPolicy); s != "" {
-		policy, err := processor.ParseErrorPolicy(s)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", EnvErrorPolicy, err)
-		}
-		cfg.SetErrorPolicy(policy)
-	}
-	return cfg, nil
+// Option configures Main, Start and NewHandler.
+type Option func(*settings)
+
+type settings struct {
+	getenv        func(string) string
+	logOutput     io.Writer
+	router        processor.Router
+	defaultDoc    []byte
+	defaultSource string
+	callback      messaging.CallbackAPI
+	lambdaOpts    []lambda.Option
+	// building lists the options given that build a handler, for Start
+	// to refuse.
+	building []string
 }
 
-// NewLogger returns the JSON logger the processor writes its one line per
-// message to, at the level CHIMEFLOW_LOG_LEVEL names.
-func NewLogger(getenv func(string) string, w io.Writer) (zerolog.Logger, error) {
-	level := zerolog.InfoLevel
-	if s := getenv(EnvLogLevel); s != "" {
-		l, err := zerolog.ParseLevel(strings.ToLower(s))
-		if err != nil || l == zerolog.NoLevel {
-			return zerolog.Logger{}, fmt.Errorf("%s: %q is not one of debug, info, warn, error", EnvLogLevel, s)
-		}
-		level = l
+func newSettings(opts []Option) *settings {
+	s := &settings{getenv: os.Getenv, logOutput: os.Stdout}
+	for _, o := range opts {
+		o(s)
 	}
-	return zerolog.New(w).Level(level).With().Timestamp().Logger(), nil
+	return s
 }
 
-// NewHandler builds the processor's handler from the environment: rules,
-// logger (to w) and a callback client signed with the credentials Lambda
-// puts in the environment. Every configuration problem is returned, joined.
-func NewHandler(getenv func(string) string, w io.Writer) (*processor.Handler, error) {
-	cfg, errRules := LoadRules(getenv)
-	logger, errLog := NewLogger(getenv, w)
-	opts, errClient := messaging.EnvOptions()
+// WithGetenv reads the CHIMEFLOW_* variables and GOMAXPROCS through getenv
+// instead of os.Getenv. The AWS variables are read by the callback client
+// from the process environment.
+func WithGetenv(getenv func(string) string) Option {
+	return func(s *settings) { s.getenv = getenv }
+}
+
+// WithLogOutput writes the one JSON log line per message to w instead of
+// standard output (where Lambda collects it). CHIMEFLOW_LOG_LEVEL still
+// sets the level.
+func WithLogOutput(w io.Writer) Option {
+	return func(s *settings) {
+		s.logOutput = w
+		s.building = append(s.building, "WithLogOutput")
+	}
+}
+
+// WithDefaultConfig makes doc, a rules configuration document (YAML or
+// JSON, often embedded with go:embed), the configuration used when neither
+// CHIMEFLOW_CONFIG nor CHIMEFLOW_CONFIG_FILE is set, in place of the bundled
+// default. source names it in error messages.
+func WithDefaultConfig(source string, doc []byte) Option {
+	return func(s *settings) {
+		s.defaultSource, s.defaultDoc = source, doc
+		s.building = append(s.building, "WithDefaultConfig")
+	}
+}
+
+// WithRouter routes messages with r, rules chosen in code, instead of a
+// configuration document: CHIMEFLOW_CONFIG and CHIMEFLOW_CONFIG_FILE are
+// then refused at start-up, so that nobody believes they apply.
+// CHIMEFLOW_ERROR_POLICY applies when r has a SetErrorPolicy method, as
+// *rules.Config does, and is refused otherwise.
+func WithRouter(r processor.Router) Option {
+	return func(s *settings) {
+		s.router = r
+		s.building = append(s.building, "WithRouter")
+	}
+}
+
+// WithCallback sends the callbacks through api instead of the client
+// signed with Lambda's credentials: the official SDK client, a client with
+// options of its own, or a recorder in a test. The AWS variables are then
+// not required.
+func WithCallback(api messaging.CallbackAPI) Option {
+	return func(s *settings) {
+		s.callback = api
+		s.building = append(s.building, "WithCallback")
+	}
+}
+
+// WithLambdaOptions passes options to aws-lambda-go's
+// lambda.StartWithOptions, for example lambda.WithEnableSIGTERM to flush
+// something of your own when Lambda shuts the sandbox down.
+func WithLambdaOptions(opts ...lambda.Option) Option {
+	return func(s *settings) { s.lambdaOpts = append(s.lambdaOpts, opts...) }
+}
+
+// NewHandler builds the processor's handler from the environment and the
+// options: rules, logger and callback client. Every problem is returned,
+// joined, not only the first.
+func NewHandler(opts ...Option) (*processor.Handler, error) {
+	return newSettings(opts).handler()
+}
+
+func (s *settings) handler() (*processor.Handler, error) {
+	router, errRules := s.rules()
+	logger, errLog := s.logger()
+	api, errClient := s.callback, error(nil)
+	if api == nil {
+		var o messaging.Options
+		if o, errClient = messaging.EnvOptions(); errClient == nil {
+			api = messaging.New(o)
+		}
+	}
 	if err := errors.Join(errRules, errLog, errClient); err != nil {
 		return nil, err
 	}
-	return &processor.Handler{Router: cfg, Callback: messaging.New(opts), Logger: logger}, nil
+	return &processor.Handler{Router: router, Callback: api, Logger: logger}, nil
 }
 
-// Main builds the handler from the environment and starts the Lambda
-// runtime loop. On a bad configuration it prints every problem and exits
-// non-zero, so Lambda reports an init error.
-func Main() {
-	h, err := NewHandler(os.Getenv, os.Stdout)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "chimeflow: refusing to start: %v\n", err)
-		os.Exit(1)
+// errorPolicySetter is a router whose error policy can be overridden.
+type errorPolicySetter interface {
+	SetErrorPolicy(processor.ErrorPolicy)
+}
+
+// rules returns the router: the one given to WithRouter, or the
+// configuration the environment names (CHIMEFLOW_CONFIG, then
+// CHIMEFLOW_CONFIG_FILE, then the default), with CHIMEFLOW_ERROR_POLICY
+// applied.
+func (s *settings) rules() (processor.Router, error) {
+	doc, file := s.getenv(EnvConfig), s.getenv(EnvConfigFile)
+	var errs []error
+	var router processor.Router
+	switch {
+	case s.router != nil:
+		for _, name := range []string{EnvConfig, EnvConfigFile} {
+			if s.getenv(name) != "" {
+				errs = append(errs, fmt.Errorf("%s is set, but this processor's rules are chosen in code (boot.WithRouter): unset it", name))
+			}
+		}
+		router = s.router
+	case doc != "" && file != "":
+		return nil, fmt.Errorf("set %s or %s, not both", EnvConfig, EnvConfigFile)
+	default:
+		var cfg *rules.Config
+		var err error
+		switch {
+		case strings.TrimSpace(doc) != "":
+			cfg, err = rules.Parse([]byte(doc), "$"+EnvConfig)
+		case file != "":
+			cfg, err = rules.LoadFile(file)
+		case s.defaultDoc != nil:
+			cfg, err = rules.Parse(s.defaultDoc, s.defaultSource)
+		default:
+			cfg, err = rules.Default()
+		}
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			router = cfg
+		}
 	}
-	lambda.StartHandler(h)
+	if v := s.getenv(EnvErrorPolicy); v != "" {
+		policy, err := processor.ParseErrorPolicy(v)
+		setter, ok := router.(errorPolicySetter)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: %w", EnvErrorPolicy, err))
+		case ok:
+			setter.SetErrorPolicy(policy)
+		case router != nil:
+			errs = append(errs, fmt.Errorf("%s is set, but the router given to boot.WithRouter (%T) has no SetErrorPolicy method", EnvErrorPolicy, router))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return router, nil
+}
+
+// logger returns the JSON logger the handler writes its one line per
+// message to, at the level CHIMEFLOW_LOG_LEVEL names.
+func (s *settings) logger() (zerolog.Logger, error) {
+	level := zerolog.InfoLevel
+	if v := s.getenv(EnvLogLevel); v != "" {
+		l, err := zerolog.ParseLevel(strings.ToLower(v))
+		if err != nil || l == zerolog.NoLevel || l == zerolog.Disabled {
+			return zerolog.Logger{}, fmt.Errorf("%s: %q is not one of debug, info, warn, error", EnvLogLevel, v)
+		}
+		level = l
+	}
+	return zerolog.New(s.logOutput).Level(level).With().Timestamp().Logger(), nil
+}
+
+// Main builds the handler from the environment and the options, and starts
+// the Lambda runtime loop with it; it does not return. On a bad
+// configuration it prints every problem to standard error and exits with
+// status 1, so Lambda reports an init error.
+func Main(opts ...Option) {
+	s := newSettings(opts)
+	h, err := s.handler()
+	if err != nil {
+		refuse(err)
+	}
+	s.start(h)
+}
+
+// Start runs the Lambda runtime loop with a handler built elsewhere (by
+// NewHandler and changed, or wrapped in middleware of your own); it does
+// not return. Only WithGetenv and WithLambdaOptions apply: the options that
+// build a handler are refused, at start-up, as a mistake.
+func Start(h lambda.Handler, opts ...Option) {
+	s := newSettings(opts)
+	if len(s.building) > 0 {
+		refuse(fmt.Errorf("boot.Start got %s, which build a handler: pass them to boot.NewHandler or boot.Main", strings.Join(s.building, ", ")))
+	}
+	if h == nil {
+		refuse(errors.New("boot.Start got a nil handler"))
+	}
+	s.start(h)
+}
+
+func (s *settings) start(h lambda.Handler) {
+	setGOMAXPROCS(s.getenv)
+	lambda.StartWithOptions(h, s.lambdaOpts...)
+}
+
+// setGOMAXPROCS gives the runtime one P unless GOMAXPROCS is set; see
+// docs/perf/gomaxprocs.md for the measurement behind it.
+func setGOMAXPROCS(getenv func(string) string) {
+	if getenv(EnvGOMAXPROCS) == "" {
+		runtime.GOMAXPROCS(1)
+	}
+}
+
+func refuse(err error) {
+	fmt.Fprintf(os.Stderr, "chimeflow: refusing to start: %v\n", err)
+	os.Exit(1)
 }

@@ -2,82 +2,268 @@ package boot_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/chimeflow/chimeflow/internal/lambdatest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/boot"
+	"github.com/chimeflow/chimeflow/processor/processortest"
 	"github.com/chimeflow/chimeflow/rules"
 )
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+// This test binary registers no rule: boot imports no rule set.
 
-func TestLoadRules(t *testing.T) {
+func env(m map[string]string) boot.Option {
+	return boot.WithGetenv(func(k string) string { return m[k] })
+}
+
+// allowAll is a configuration without rules and with the allow policy.
+const allowAll = "onError: allow\nrules: []\nchannels:\n  - channel: '*'\n    rules: []\n"
+
+func newHandler(t *testing.T, opts ...boot.Option) (*processor.Handler, error) {
+	t.Helper()
+	return boot.NewHandler(append([]boot.Option{boot.WithCallback(&processortest.Recorder{})}, opts...)...)
+}
+
+func TestNewHandlerRules(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "rules.yaml")
-	require.NoError(t, os.WriteFile(file, []byte("onError: allow\nrules: []\nchannels:\n  - channel: '*'\n    rules: []\n"), 0o644))
-	def, err := rules.Default()
-	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, []byte(allowAll), 0o644))
+	_, errDefault := rules.Default()
+	require.Error(t, errDefault, "the bundled default names profanity, which this binary does not register")
+	pipeline := processor.NewPipeline()
 
-	cfg, err := boot.LoadRules(env(nil))
-	require.NoError(t, err)
-	assert.Equal(t, len(def.Default.Stages), len(cfg.Default.Stages), "nothing set: the bundled default")
-
-	cfg, err = boot.LoadRules(env(map[string]string{boot.EnvConfig: `{"onError":"allow","rules":[]}`}))
-	require.NoError(t, err)
-	assert.Equal(t, processor.PolicyAllow, cfg.Default.OnError)
-	assert.Empty(t, cfg.Default.Stages)
-
-	cfg, err = boot.LoadRules(env(map[string]string{boot.EnvConfigFile: file}))
-	require.NoError(t, err)
-	assert.Equal(t, processor.PolicyAllow, cfg.Default.OnError)
-
-	cfg, err = boot.LoadRules(env(map[string]string{boot.EnvConfigFile: file, boot.EnvErrorPolicy: "deny"}))
-	require.NoError(t, err)
-	assert.Equal(t, processor.PolicyDeny, cfg.Default.OnError, "the override wins")
-	assert.Equal(t, processor.PolicyDeny, cfg.Channels[0].Pipeline.OnError)
-
-	_, err = boot.LoadRules(env(map[string]string{boot.EnvConfigFile: file, boot.EnvConfig: "rules: []"}))
-	assert.ErrorContains(t, err, "not both")
-	_, err = boot.LoadRules(env(map[string]string{boot.EnvConfig: "rules: [{rule: nope}]"}))
-	assert.ErrorContains(t, err, "$CHIMEFLOW_CONFIG:1:16: unknown rule \"nope\"")
-	_, err = boot.LoadRules(env(map[string]string{boot.EnvErrorPolicy: "sometimes"}))
-	assert.ErrorContains(t, err, "CHIMEFLOW_ERROR_POLICY")
+	tests := []struct {
+		name    string
+		env     map[string]string
+		opts    []boot.Option
+		policy  processor.ErrorPolicy // of the default pipeline, when no error
+		wantErr []string
+	}{
+		{"document", map[string]string{boot.EnvConfig: `{"onError":"allow","rules":[]}`}, nil, processor.PolicyAllow, nil},
+		{"file", map[string]string{boot.EnvConfigFile: file}, nil, processor.PolicyAllow, nil},
+		{"file and policy override", map[string]string{boot.EnvConfigFile: file, boot.EnvErrorPolicy: "deny"}, nil, processor.PolicyDeny, nil},
+		{"both", map[string]string{boot.EnvConfigFile: file, boot.EnvConfig: "rules: []"}, nil, "", []string{"set CHIMEFLOW_CONFIG or CHIMEFLOW_CONFIG_FILE, not both"}},
+		{"unknown rule", map[string]string{boot.EnvConfig: "rules: [{rule: nope}]"}, nil, "", []string{`$CHIMEFLOW_CONFIG:1:16: unknown rule "nope"`}},
+		{"missing file", map[string]string{boot.EnvConfigFile: "/nonexistent/rules.yaml"}, nil, "", []string{"/nonexistent/rules.yaml"}},
+		{"bad policy", map[string]string{boot.EnvErrorPolicy: "sometimes", boot.EnvConfig: "rules: []"}, nil, "", []string{"CHIMEFLOW_ERROR_POLICY", `"sometimes"`}},
+		{"bundled default, its rule not imported", nil, nil, "", []string{errDefault.Error()}},
+		{"default of the main", nil, []boot.Option{boot.WithDefaultConfig("team.yaml", []byte(allowAll))}, processor.PolicyAllow, nil},
+		{"environment over the default of the main", map[string]string{boot.EnvConfig: "rules: []"},
+			[]boot.Option{boot.WithDefaultConfig("team.yaml", []byte("rules: [{rule: nope}]"))}, processor.PolicyDeny, nil},
+		{"bad default of the main", nil, []boot.Option{boot.WithDefaultConfig("team.yaml", []byte("rules: [{rule: nope}]"))}, "", []string{`team.yaml:1:16: unknown rule "nope"`}},
+		{"router in code", map[string]string{boot.EnvErrorPolicy: "deny"}, []boot.Option{boot.WithRouter(mustParse(t, allowAll))}, processor.PolicyDeny, nil},
+		{"router in code and config in the environment", map[string]string{boot.EnvConfig: "rules: []", boot.EnvConfigFile: file},
+			[]boot.Option{boot.WithRouter(pipeline)}, "", []string{
+				"CHIMEFLOW_CONFIG is set, but this processor's rules are chosen in code (boot.WithRouter): unset it",
+				"CHIMEFLOW_CONFIG_FILE is set, but"}},
+		{"router without SetErrorPolicy", map[string]string{boot.EnvErrorPolicy: "allow"}, []boot.Option{boot.WithRouter(pipeline)}, "",
+			[]string{"CHIMEFLOW_ERROR_POLICY is set, but the router given to boot.WithRouter (*processor.Pipeline) has no SetErrorPolicy method"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := newHandler(t, append(tt.opts, env(tt.env))...)
+			if tt.wantErr != nil {
+				require.Error(t, err)
+				for _, w := range tt.wantErr {
+					assert.Contains(t, err.Error(), w)
+				}
+				return
+			}
+			require.NoError(t, err)
+			p := h.Router.Route(&processortest.NewEvent("x").ChannelMessage)
+			require.NotNil(t, p)
+			assert.Equal(t, tt.policy, p.OnError)
+		})
+	}
 }
 
-func TestNewLogger(t *testing.T) {
+func mustParse(t *testing.T, doc string) *rules.Config {
+	cfg, err := rules.Parse([]byte(doc), "test.yaml")
+	require.NoError(t, err)
+	return cfg
+}
+
+func TestNewHandlerLogs(t *testing.T) {
 	var buf bytes.Buffer
-	l, err := boot.NewLogger(env(map[string]string{boot.EnvLogLevel: "WARN"}), &buf)
+	h, err := newHandler(t, env(map[string]string{boot.EnvConfig: "rules: []", boot.EnvLogLevel: "WARN"}), boot.WithLogOutput(&buf))
 	require.NoError(t, err)
-	l.Info().Msg("hidden")
-	l.Warn().Msg("shown")
-	assert.NotContains(t, buf.String(), "hidden")
-	assert.Contains(t, buf.String(), `"level":"warn"`)
+	_, err = h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("hi")))
+	require.NoError(t, err)
+	assert.Empty(t, buf.String(), "an answered message logs at info, below warn")
+	_, err = h.Handle(context.Background(), []byte("{"))
+	require.Error(t, err)
+	assert.Contains(t, buf.String(), `"level":"error"`)
 	assert.Contains(t, buf.String(), `"time":`)
-	_, err = boot.NewLogger(env(map[string]string{boot.EnvLogLevel: "chatty"}), &buf)
-	assert.ErrorContains(t, err, "CHIMEFLOW_LOG_LEVEL")
+
+	for _, bad := range []string{"chatty", "disabled"} {
+		_, err = newHandler(t, env(map[string]string{boot.EnvConfig: "rules: []", boot.EnvLogLevel: bad}))
+		assert.ErrorContains(t, err, "CHIMEFLOW_LOG_LEVEL: \""+bad+"\" is not one of debug, info, warn, error")
+	}
 }
 
-func TestNewHandler(t *testing.T) {
+func TestNewHandlerCallback(t *testing.T) {
+	rec := &processortest.Recorder{}
+	h, err := boot.NewHandler(env(map[string]string{boot.EnvConfig: "rules: []"}), boot.WithCallback(rec), boot.WithLogOutput(&bytes.Buffer{}))
+	require.NoError(t, err)
+	_, err = h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("hi")))
+	require.NoError(t, err)
+	require.Len(t, rec.Calls(), 1)
+	assert.Equal(t, "hi", rec.Calls()[0].ChannelMessage.Content)
+}
+
+func TestNewHandlerEveryProblem(t *testing.T) {
 	t.Setenv("AWS_REGION", "")
 	t.Setenv("AWS_DEFAULT_REGION", "")
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
-	// Every problem at once: rules, log level and credentials.
-	_, err := boot.NewHandler(env(map[string]string{boot.EnvConfig: "rules: [{rule: nope}]", boot.EnvLogLevel: "chatty"}), &bytes.Buffer{})
+	// Rules, log level and credentials at once.
+	_, err := boot.NewHandler(env(map[string]string{boot.EnvConfig: "rules: [{rule: nope}, {rule: nada}]", boot.EnvLogLevel: "chatty"}))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `unknown rule "nope"`)
-	assert.Contains(t, err.Error(), "CHIMEFLOW_LOG_LEVEL")
-	assert.Contains(t, err.Error(), "AWS_ACCESS_KEY_ID")
+	for _, want := range []string{`unknown rule "nope"`, `unknown rule "nada"`, "CHIMEFLOW_LOG_LEVEL", "AWS_ACCESS_KEY_ID", "AWS_REGION"} {
+		assert.Contains(t, err.Error(), want)
+	}
 
 	t.Setenv("AWS_REGION", "us-east-1")
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	h, err := boot.NewHandler(env(nil), &bytes.Buffer{})
+	h, err := boot.NewHandler(env(map[string]string{boot.EnvConfig: "rules: []"}))
 	require.NoError(t, err)
-	assert.NotNil(t, h.Callback)
-	assert.NotNil(t, h.Router)
+	assert.NotNil(t, h.Callback, "the client signed with the environment's credentials")
+}
+
+// childEnv makes TestChild run one way of starting the runtime loop, in a
+// process of its own, against a Runtime API stand-in.
+const childEnv = "BOOT_TEST_CHILD"
+
+type ctxKey struct{}
+
+// probeHandler answers each invocation with what the process runs under:
+// its GOMAXPROCS and a value the lambda options put in the context. It is a
+// lambda.Handler, as *processor.Handler is.
+type probeHandler struct{}
+
+func (probeHandler) Invoke(ctx context.Context, _ []byte) ([]byte, error) {
+	return json.Marshal(map[string]any{"gomaxprocs": runtime.GOMAXPROCS(0), "value": ctx.Value(ctxKey{})})
+}
+
+var probe probeHandler
+
+func TestChild(t *testing.T) {
+	switch os.Getenv(childEnv) {
+	case "Start":
+		boot.Start(probe, boot.WithLambdaOptions(lambda.WithContextValue(ctxKey{}, "passed through")))
+	case "StartBuilding":
+		boot.Start(probe, boot.WithRouter(processor.NewPipeline()), boot.WithLogOutput(os.Stderr))
+	case "Main":
+		boot.Main(boot.WithCallback(&processortest.Recorder{}))
+	default:
+		t.Skip("run by the tests that start a runtime loop")
+	}
+}
+
+// child starts this test binary as TestChild with the given mode and
+// environment, against rt.
+func child(t *testing.T, rt *lambdatest.Runtime, mode string, extra ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestChild$")
+	cmd.Env = append(lambdatest.Env(rt.Addr(), ""), append(extra, childEnv+"="+mode)...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd, &out
+}
+
+func TestStart(t *testing.T) {
+	for _, tt := range []struct {
+		env  []string
+		want float64
+	}{
+		{nil, 1},
+		{[]string{"GOMAXPROCS=2"}, 2},
+	} {
+		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
+			rt := lambdatest.NewRuntime()
+			defer rt.Close()
+			child(t, rt, "Start", tt.env...)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			res, err := rt.Invoke(ctx, []byte(`{}`), 5*time.Second)
+			require.NoError(t, err)
+			require.False(t, res.Error, string(res.Body))
+			var got map[string]any
+			require.NoError(t, json.Unmarshal(res.Body, &got))
+			assert.Equal(t, tt.want, got["gomaxprocs"])
+			assert.Equal(t, "passed through", got["value"], "WithLambdaOptions reaches lambda.StartWithOptions")
+		})
+	}
+}
+
+// TestRefuseToStart: a mistake in the options or the environment ends the
+// process before it asks for an event, every problem on standard error.
+func TestRefuseToStart(t *testing.T) {
+	tests := []struct {
+		mode string
+		env  []string
+		want []string
+	}{
+		{"StartBuilding", nil, []string{"boot.Start got WithRouter, WithLogOutput, which build a handler: pass them to boot.NewHandler or boot.Main"}},
+		{"Main", []string{"CHIMEFLOW_CONFIG=rules: [{rule: nope}]", "CHIMEFLOW_LOG_LEVEL=loud"},
+			[]string{`$CHIMEFLOW_CONFIG:1:16: unknown rule "nope"`, `CHIMEFLOW_LOG_LEVEL: "loud"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			rt := lambdatest.NewRuntime()
+			defer rt.Close()
+			cmd, out := child(t, rt, tt.mode, tt.env...)
+			err := cmd.Wait()
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit, out.String())
+			assert.Equal(t, 1, exit.ExitCode())
+			assert.True(t, strings.HasPrefix(out.String(), "chimeflow: refusing to start: "), out.String())
+			for _, w := range tt.want {
+				assert.Contains(t, out.String(), w)
+			}
+			select {
+			case <-rt.Polled():
+				t.Error("the process asked for an event")
+			default:
+			}
+		})
+	}
+}
+
+// ExampleNewHandler builds the handler a team's own main would start, with
+// its rules configuration chosen in code and the callbacks recorded.
+func ExampleNewHandler() {
+	rec := &processortest.Recorder{}
+	h, err := boot.NewHandler(
+		boot.WithDefaultConfig("team-rules.yaml", []byte("onError: deny\nrules: []\n")),
+		boot.WithCallback(rec),
+		boot.WithLogOutput(io.Discard),
+		boot.WithGetenv(func(string) string { return "" }), // an empty environment
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = h.Handle(context.Background(), []byte(`{"EventType":"CHANNEL_MESSAGE_EVENT","CallbackId":"0123456789abcdef0123456789abcdef",
+		"ChannelMessage":{"MessageId":"m-1","Content":"hello",
+		"ChannelArn":"arn:aws:chime:us-east-1:111122223333:app-instance/a/channel/c"}}`))
+	fmt.Println(err, len(rec.Calls()), rec.Calls()[0].ChannelMessage.Content)
+	// Output: <nil> 1 hello
 }

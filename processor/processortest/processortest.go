@@ -3,12 +3,18 @@
 // directory of event fixtures against their golden files from a go test.
 //
 // It is to chimeflow what net/http/httptest is to net/http.
+//
+// It registers no rule: a test whose configuration names a built-in rule
+// imports that rule's package (or rules/all) for its side effect, as the
+// processor's own main does. A rule that is not registered fails the test
+// with the rules package's error, which names the package to import.
 package processortest
 
 import (
 	"context"
 	"encoding/json"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/chimeflow/chimeflow/messaging"
@@ -127,14 +133,37 @@ func NewRule(t testing.TB, name, options string) processor.Rule {
 	t.Helper()
 	r, err := rules.New(name, []byte(options))
 	if err != nil {
-		t.Fatalf("processortest: rule %s: %v", name, err)
+		t.Fatalf("processortest: NewRule: %v", err)
 	}
 	return r
 }
 
+// Recorder is a messaging.CallbackAPI that records every callback instead of
+// sending it, and answers each as the service does when it accepts one. It
+// is safe for concurrent use.
+type Recorder struct {
+	mu    sync.Mutex
+	calls []*messaging.ChannelFlowCallbackInput
+}
+
+// ChannelFlowCallback records in and accepts it.
+func (r *Recorder) ChannelFlowCallback(_ context.Context, in *messaging.ChannelFlowCallbackInput, _ ...func(*messaging.Options)) (*messaging.ChannelFlowCallbackOutput, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, in)
+	return &messaging.ChannelFlowCallbackOutput{ChannelArn: in.ChannelArn, CallbackID: in.CallbackID}, nil
+}
+
+// Calls returns the callbacks recorded so far, in order.
+func (r *Recorder) Calls() []*messaging.ChannelFlowCallbackInput {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*messaging.ChannelFlowCallbackInput(nil), r.calls...)
+}
+
 // NewHandler returns a handler for router whose callbacks are recorded.
-func NewHandler(router processor.Router) (*processor.Handler, *replay.Recorder) {
-	rec := &replay.Recorder{}
+func NewHandler(router processor.Router) (*processor.Handler, *Recorder) {
+	rec := &Recorder{}
 	return &processor.Handler{Router: router, Callback: rec}, rec
 }
 
@@ -166,11 +195,11 @@ func ReplayDir(t *testing.T, dir, configPath string) {
 	t.Helper()
 	cfg, err := rules.Load(configPath)
 	if err != nil {
-		t.Fatalf("processortest: %v", err)
+		t.Fatalf("processortest: ReplayDir: %v", err)
 	}
 	sources, err := replay.Load([]string{dir}, nil)
 	if err != nil {
-		t.Fatalf("processortest: %v", err)
+		t.Fatalf("processortest: ReplayDir: %v", err)
 	}
 	h, _ := NewHandler(cfg)
 	rn := &replay.Runner{Handler: h, ConfigName: replay.ConfigName(configPath), Update: os.Getenv(UpdateEnv) != ""}

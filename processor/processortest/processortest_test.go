@@ -3,22 +3,95 @@ package processortest_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/processortest"
-	_ "github.com/chimeflow/chimeflow/rules/all"
+	"github.com/chimeflow/chimeflow/rules"
 )
 
-// TestBundledFixtures replays testdata/events under the bundled default
-// pipeline against their golden files: the same check as
-// `go run ./cmd/replay testdata/events`.
-func TestBundledFixtures(t *testing.T) {
-	processortest.ReplayDir(t, "../../testdata/events", "")
+// This test binary registers no rule: processortest imports no rule set,
+// and neither does this file.
+
+// childEnv makes the test binary run one helper function and exit: the
+// parent test reads what a go test user would see.
+const childEnv = "PROCESSORTEST_CHILD"
+
+// TestChild is run by TestUnregisteredRuleMessage in a process of its own;
+// it skips otherwise.
+func TestChild(t *testing.T) {
+	switch os.Getenv(childEnv) {
+	case "NewRule":
+		processortest.NewRule(t, "profanity", "action: mask")
+	case "ReplayDir":
+		processortest.ReplayDir(t, "testdata/replay", "testdata/builtin.yaml")
+	default:
+		t.Skip("run by TestUnregisteredRuleMessage")
+	}
+}
+
+// TestUnregisteredRuleMessage: a test whose configuration names a built-in
+// rule its binary did not import fails, and the rules package's error (which
+// says what to import) reaches the test's output line for line, unchanged.
+func TestUnregisteredRuleMessage(t *testing.T) {
+	_, errNew := rules.New("profanity", []byte("action: mask"))
+	require.Error(t, errNew, "no rule is registered in this binary")
+	_, errLoad := rules.Load("testdata/builtin.yaml")
+	require.Error(t, errLoad)
+	require.Greater(t, strings.Count(errLoad.Error(), "\n"), 0, "testdata/builtin.yaml names two rules: a multi-line error")
+
+	for _, tt := range []struct {
+		child string
+		want  error
+	}{
+		{"NewRule", errNew},
+		{"ReplayDir", errLoad},
+	} {
+		t.Run(tt.child, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestChild$", "-test.v")
+			cmd.Env = append(os.Environ(), childEnv+"="+tt.child)
+			out, err := cmd.CombinedOutput()
+			require.Error(t, err, "the test must fail:\n%s", out)
+			assert.Contains(t, string(out), "--- FAIL: TestChild")
+			assert.Contains(t, string(out), "processortest: "+tt.child+": ")
+			for _, line := range strings.Split(tt.want.Error(), "\n") {
+				assert.Contains(t, string(out), line)
+			}
+		})
+	}
+}
+
+func TestRecorder(t *testing.T) {
+	h, rec := processortest.NewHandler(processor.NewPipeline())
+	ev := processortest.NewEvent("hi")
+	_, err := h.Handle(context.Background(), processortest.Payload(t, ev))
+	require.NoError(t, err)
+	calls := rec.Calls()
+	require.Len(t, calls, 1)
+	assert.Equal(t, processortest.CallbackID, calls[0].CallbackID)
+	assert.Equal(t, "hi", calls[0].ChannelMessage.Content)
+
+	var r processortest.Recorder
+	in := &messaging.ChannelFlowCallbackInput{CallbackID: "c", ChannelArn: "a"}
+	out, err := r.ChannelFlowCallback(context.Background(), in)
+	require.NoError(t, err)
+	assert.Equal(t, "c", out.CallbackID)
+	assert.Equal(t, "a", out.ChannelArn)
+	assert.Equal(t, []*messaging.ChannelFlowCallbackInput{in}, r.Calls())
+}
+
+// TestReplayDir replays this package's fixtures under a configuration with
+// no rule against their golden files: an ALLOW and an invalid event whose
+// golden file expects its ERROR.
+func TestReplayDir(t *testing.T) {
+	processortest.ReplayDir(t, "testdata/replay", "testdata/empty.yaml")
 }
 
 func TestNewEventIsValid(t *testing.T) {

@@ -1,12 +1,18 @@
 package replay
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
 
 // Diff returns a line diff of two reports in their golden form: lines only
 // in want start with "-", lines only in got with "+".
 func Diff(want, got *Report) string {
-	w, _ := goldenBytes(*want)
-	g, _ := goldenBytes(*got)
+	w, errW := goldenBytes(*want)
+	g, errG := goldenBytes(*got)
+	if errW != nil || errG != nil {
+		return "cannot encode the reports: " + errors.Join(errW, errG).Error() + "\n"
+	}
 	return diffLines(strings.Split(string(w), "\n"), strings.Split(string(g), "\n"))
 }
 

@@ -1,19 +1,14 @@
 package replay_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,243 +16,189 @@ import (
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/processortest"
 	"github.com/chimeflow/chimeflow/processor/replay"
-	"github.com/chimeflow/chimeflow/rules"
-	_ "github.com/chimeflow/chimeflow/rules/all"
 )
-
-func init() {
-	// shout upper-cases "darn" so the tests see a rewrite and a deny.
-	rules.Register("replay-test-shout", func(o rules.Options) (processor.Rule, error) {
-		return processor.RuleFunc(func(_ context.Context, m *processor.Message) (processor.Verdict, error) {
-			if strings.Contains(m.Content, "forbidden") {
-				return processor.Deny("forbidden word"), nil
-			}
-			m.Content = strings.ReplaceAll(m.Content, "darn", "DARN")
-			return processor.Continue, nil
-		}), nil
-	})
-}
 
 func event(t *testing.T, content string) []byte {
 	return processortest.Payload(t, processortest.NewEvent(content))
 }
 
-// workdir lays out events, a JSON Lines file and a configuration.
+// upper rewrites every message to upper case and denies "forbidden".
+var upper = processor.NewPipeline(processor.Stage{Name: "upper", Rule: processor.RuleFunc(func(_ context.Context, m *processor.Message) (processor.Verdict, error) {
+	if strings.Contains(m.Content, "forbidden") {
+		return processor.Deny("forbidden word"), nil
+	}
+	m.Content = strings.ToUpper(m.Content)
+	return processor.Continue, nil
+})})
+
+// workdir lays out events and a JSON Lines file.
 func workdir(t *testing.T) string {
 	dir := t.TempDir()
 	write := func(name string, b []byte) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
 	}
-	write("a-allow.json", event(t, "hello"))
-	write("b-rewrite.json", event(t, "oh darn"))
-	write("c-deny.json", event(t, "a forbidden thing"))
-	write("d-bad.json", []byte(`{"EventType":`))
+	write("a-rewrite.json", event(t, "hello"))
+	write("b-deny.json", event(t, "a forbidden thing"))
+	write("c-bad.json", []byte(`{"EventType":`))
+	write("c-bad.golden.json", []byte(`{}`))
 	write("notes.txt", []byte("not an event"))
-	lines := string(event(t, "first")) + "\n\n" + string(event(t, "darn second")) + "\n"
-	write("more.jsonl", []byte(lines))
-	write("shout.yaml", []byte("rules:\n  - rule: replay-test-shout\n"))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "sub"), 0o755))
+	write("sub/ignored.json", event(t, "not read: directories are not recursive"))
+	write("more.jsonl", []byte(string(event(t, "first"))+"\n\n  "+string(event(t, "second"))+"  \n"))
 	return dir
-}
-
-func run(t *testing.T, stdin string, args ...string) (int, string, string) {
-	var out, errOut bytes.Buffer
-	code := replay.Command(context.Background(), args, replay.IO{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
-		NewClient: func(_ context.Context, endpoint, region string) (messaging.CallbackAPI, error) {
-			return messaging.New(messaging.Options{Region: region, BaseEndpoint: endpoint, Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-				return aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "secret"}, nil
-			})}), nil
-		}})
-	return code, out.String(), errOut.String()
 }
 
 func TestLoad(t *testing.T) {
 	dir := workdir(t)
-	srcs, err := replay.Load([]string{dir, filepath.Join(dir, "a-allow.json"), "-"}, strings.NewReader(string(event(t, "stdin one"))+"\n"))
+	srcs, err := replay.Load([]string{dir, filepath.Join(dir, "a-rewrite.json"), "-"}, strings.NewReader(string(event(t, "stdin one"))+"\n"))
 	require.NoError(t, err)
 	var names []string
 	for _, s := range srcs {
 		names = append(names, s.Name)
 	}
-	assert.Equal(t, []string{"a-allow.json", "b-rewrite.json", "c-deny.json", "d-bad.json", "more.jsonl:1", "more.jsonl:3", "a-allow.json", "stdin:1"}, names)
-	assert.Equal(t, filepath.Join(dir, "a-allow.json"), srcs[0].Path)
-	assert.Empty(t, srcs[4].Path, "lines have no golden file")
+	assert.Equal(t, []string{"a-rewrite.json", "b-deny.json", "c-bad.json", "more.jsonl:1", "more.jsonl:3", "a-rewrite.json", "stdin:1"}, names)
+	assert.Equal(t, filepath.Join(dir, "a-rewrite.json"), srcs[0].Path)
+	assert.Empty(t, srcs[3].Path, "lines have no golden file")
+	assert.Equal(t, event(t, "second"), srcs[4].Data, "lines are trimmed")
 
 	_, err = replay.Load([]string{filepath.Join(dir, "missing.json")}, nil)
-	assert.Error(t, err)
+	assert.ErrorIs(t, err, os.ErrNotExist)
 	_, err = replay.Load([]string{t.TempDir()}, nil)
 	assert.ErrorIs(t, err, replay.ErrNoEvents)
+	_, err = replay.Load([]string{"-"}, nil)
+	assert.ErrorContains(t, err, "standard input")
+}
+
+func TestReadLines(t *testing.T) {
+	srcs, err := replay.ReadLines("capture", strings.NewReader("{}\n\n{\"a\":1}\n"))
+	require.NoError(t, err)
+	require.Len(t, srcs, 2)
+	assert.Equal(t, replay.Source{Name: "capture:3", Data: []byte(`{"a":1}`)}, srcs[1])
+
+	long := strings.Repeat("x", processor.MaxEventSize+2)
+	_, err = replay.ReadLines("big", strings.NewReader(long))
+	assert.ErrorContains(t, err, "reading big")
 }
 
 func TestGoldenPaths(t *testing.T) {
 	assert.Equal(t, "d/x.golden.json", replay.GoldenPath("d/x.json", ""))
 	assert.Equal(t, "d/x.moderation.golden.json", replay.GoldenPath("d/x.json", replay.ConfigName("cfg/moderation.yaml")))
+	assert.Equal(t, "", replay.ConfigName(""))
 	assert.True(t, replay.IsGolden("x.moderation.golden.json"))
 	assert.False(t, replay.IsGolden("x.json"))
 }
 
-func TestCommandJSON(t *testing.T) {
-	dir := workdir(t)
-	code, out, stderr := run(t, "", "-json", "-config", filepath.Join(dir, "shout.yaml"), dir)
-	assert.Equal(t, replay.ExitFail, code, "d-bad.json has no golden file and failed")
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	require.Len(t, lines, 6)
-	var reports []replay.Report
-	for _, l := range lines {
-		var r replay.Report
-		require.NoError(t, json.Unmarshal([]byte(l), &r), l)
-		reports = append(reports, r)
-	}
-	assert.Equal(t, processor.ActionAllow, reports[0].Outcome)
-	assert.Equal(t, processor.ActionRewrite, reports[1].Outcome)
-	assert.Equal(t, "oh DARN", reports[1].Callback.ChannelMessage.Content)
-	assert.Equal(t, []string{"replay-test-shout"}, reports[1].Rules)
-	assert.Equal(t, processor.ActionDeny, reports[2].Outcome)
-	assert.True(t, reports[2].Callback.DeleteResource)
-	assert.Equal(t, "forbidden word", reports[2].Reason)
-	assert.Equal(t, processor.ActionError, reports[3].Outcome)
-	assert.Nil(t, reports[3].Callback)
-	assert.Contains(t, reports[3].Error, "malformed JSON")
-	assert.Equal(t, "more.jsonl:3", reports[5].Source)
-	assert.Equal(t, processortest.ChannelArn, reports[0].Callback.ChannelArn)
-	assert.Equal(t, processortest.CallbackID, reports[0].Callback.CallbackID)
-	// The exact request shape of -json.
-	var raw map[string]any
-	require.NoError(t, json.Unmarshal([]byte(lines[0]), &raw))
-	assert.ElementsMatch(t, []string{"source", "messageId", "outcome", "rules", "callback"}, keys(raw))
-	assert.ElementsMatch(t, []string{"ChannelArn", "CallbackId", "DeleteResource", "ChannelMessage"}, keys(raw["callback"].(map[string]any)))
-	assert.Contains(t, stderr, "6 events: 2 ALLOW, 2 REWRITE, 1 DENY, 1 ERROR")
-}
-
-func keys(m map[string]any) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
-func TestCommandGoldenFiles(t *testing.T) {
-	dir := workdir(t)
-	cfg := filepath.Join(dir, "shout.yaml")
-	require.NoError(t, os.Remove(filepath.Join(dir, "more.jsonl")))
-
-	code, _, _ := run(t, "", "-update", "-config", cfg, dir)
-	assert.Equal(t, replay.ExitOK, code)
-	golden := filepath.Join(dir, "b-rewrite.shout.golden.json")
-	b, err := os.ReadFile(golden)
+func TestNewReportEmbedsTheOutcome(t *testing.T) {
+	h, _ := processortest.NewHandler(upper)
+	src := replay.Source{Name: "x.json", Data: event(t, "hi")}
+	res, err := h.Handle(context.Background(), src.Data)
 	require.NoError(t, err)
-	assert.Contains(t, string(b), `"Content": "oh DARN"`)
-	assert.Contains(t, string(b), `"source": "b-rewrite.json"`)
-	assert.NoFileExists(t, filepath.Join(dir, "b-rewrite.golden.json"), "goldens are per configuration")
+	r := replay.NewReport(src, res, err)
+	assert.Equal(t, res.Outcome.Action, r.Action)
+	assert.Equal(t, "default", r.Pipeline)
+	assert.Equal(t, []string{"upper"}, r.Rules)
+	assert.Equal(t, "HI", r.Outcome.Message.Content, "the whole outcome, working copy included")
+	assert.Equal(t, "HI", r.Callback.ChannelMessage.Content)
+	assert.Equal(t, "msg-0001", r.MessageID)
 
-	// Everything matches now, the malformed event included: its golden
-	// file expects the error.
-	code, out, stderr := run(t, "", "-config", cfg, dir)
-	assert.Equal(t, replay.ExitOK, code, stderr)
-	assert.Contains(t, out, "ok")
-	assert.Contains(t, stderr, "4 matched, 0 mismatched")
-
-	// Under the default configuration, the same events have no goldens.
-	code, _, stderr = run(t, "", dir)
-	assert.Equal(t, replay.ExitFail, code, "d-bad.json fails with no golden to expect it")
-	assert.Contains(t, stderr, "0 matched")
-
-	// A changed golden file is a mismatch, shown as a diff.
-	require.NoError(t, os.WriteFile(golden, []byte(strings.Replace(string(b), "oh DARN", "oh darn", 1)), 0o644))
-	code, out, stderr = run(t, "", "-config", cfg, dir)
-	assert.Equal(t, replay.ExitFail, code)
-	assert.Contains(t, out, "MISMATCH")
-	assert.Contains(t, stderr, `-       "Content": "oh darn"`)
-	assert.Contains(t, stderr, `+       "Content": "oh DARN"`)
-
-	// A golden file that is not JSON is reported, and the run goes on.
-	require.NoError(t, os.WriteFile(golden, []byte("{"), 0o644))
-	code, _, stderr = run(t, "", "-config", cfg, dir)
-	assert.Equal(t, replay.ExitFail, code)
-	assert.Contains(t, stderr, "b-rewrite.json: replay: golden file")
-	assert.Contains(t, stderr, "3 matched")
+	src = replay.Source{Name: "bad.json", Data: []byte("[]")}
+	res, err = h.Handle(context.Background(), src.Data)
+	r = replay.NewReport(src, res, err)
+	assert.Equal(t, processor.ActionError, r.Action)
+	assert.ErrorIs(t, r.Err, processor.ErrInvalidEvent)
+	assert.Equal(t, err.Error(), r.Error)
+	assert.Equal(t, []string{}, r.Rules, "an empty list, never null, in JSON")
+	b, err := json.Marshal(r)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"source":"bad.json","outcome":"ERROR","rules":[],"callback":null,"error":`+string(must(json.Marshal(r.Error)))+`}`, string(b))
 }
 
-func TestCommandTable(t *testing.T) {
-	dir := workdir(t)
-	code, out, _ := run(t, "", "-config", filepath.Join(dir, "shout.yaml"), filepath.Join(dir, "b-rewrite.json"), filepath.Join(dir, "c-deny.json"))
-	assert.Equal(t, replay.ExitOK, code)
-	assert.Regexp(t, `SOURCE\s+MESSAGE\s+OUTCOME\s+RULES\s+GOLDEN\s+DETAIL`, out)
-	assert.Regexp(t, `b-rewrite.json\s+msg-0001\s+REWRITE\s+replay-test-shout\s+-\s+Content="oh DARN"`, out)
-	assert.Regexp(t, `c-deny.json\s+msg-0001\s+DENY\s+replay-test-shout\s+-\s+denied: forbidden word`, out)
-}
-
-func TestCommandStdin(t *testing.T) {
-	code, out, _ := run(t, string(event(t, "from stdin"))+"\n", "-json", "-")
-	assert.Equal(t, replay.ExitOK, code)
-	assert.Contains(t, out, `"source":"stdin:1"`)
-}
-
-func TestCommandUsage(t *testing.T) {
-	dir := workdir(t)
-	tests := []struct {
-		args []string
-		want string
-	}{
-		{nil, "no PATH given"},
-		{[]string{"-nosuchflag", dir}, "flag provided but not defined"},
-		{[]string{"-config", filepath.Join(dir, "missing.yaml"), dir}, "missing.yaml"},
-		{[]string{"-config", filepath.Join(dir, "notes.txt"), dir}, "rules configuration"},
-		{[]string{"-error-policy", "maybe", dir}, `error policy "maybe"`},
-		{[]string{"-log", "loud", dir}, "-log"},
-		{[]string{filepath.Join(dir, "nope")}, "no such file"},
-		{[]string{"-update", "-endpoint", "http://127.0.0.1:1", dir}, "do not mix"},
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
 	}
-	for _, tt := range tests {
-		code, _, stderr := run(t, "", tt.args...)
-		assert.Equal(t, replay.ExitUsage, code, tt.args)
-		assert.Contains(t, stderr, tt.want, tt.args)
-	}
-	code, _, stderr := run(t, "", "-h")
-	assert.Equal(t, replay.ExitOK, code)
-	assert.Contains(t, stderr, "usage: replay")
+	return b
 }
 
-// TestCommandEndpoint sends the callbacks for real, signed, to a local
-// stand-in for Chime SDK Messaging.
-func TestCommandEndpoint(t *testing.T) {
-	var mu sync.Mutex
-	var got []*http.Request
-	var bodies []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		got, bodies = append(got, r), append(bodies, string(b))
-		mu.Unlock()
-		if strings.Contains(string(b), "DARN") {
-			w.Header().Set("x-amzn-ErrorType", "ConflictException")
-			w.WriteHeader(http.StatusConflict)
-			w.Write([]byte(`{"Code":"Conflict","Message":"already processed"}`))
-			return
+func TestRunner(t *testing.T) {
+	dir := workdir(t)
+	srcs, err := replay.Load([]string{dir}, nil)
+	require.NoError(t, err)
+	h, rec := processortest.NewHandler(upper)
+	ctx := context.Background()
+
+	// No golden files yet (c-bad's is not for this configuration).
+	rn := &replay.Runner{Handler: h, ConfigName: "upper"}
+	for _, src := range srcs {
+		r, err := rn.Run(ctx, src)
+		require.NoError(t, err)
+		assert.Equal(t, replay.GoldenNone, r.Golden, src.Name)
+		assert.Empty(t, r.GoldenPath)
+		assert.Equal(t, r.Report.Action != processor.ActionError, r.OK(), src.Name)
+		assert.False(t, r.Expected())
+	}
+	assert.Len(t, rec.Calls(), 4, "every valid event answered once")
+
+	// Update writes them; then each matches.
+	rn.Update = true
+	for _, src := range srcs {
+		r, err := rn.Run(ctx, src)
+		require.NoError(t, err)
+		if src.Path == "" {
+			assert.Equal(t, replay.GoldenNone, r.Golden)
+			continue
 		}
-		w.Write([]byte(`{}`))
-	}))
-	defer srv.Close()
-	dir := workdir(t)
-	code, out, stderr := run(t, "", "-json", "-endpoint", srv.URL, "-region", "eu-west-1", "-config", filepath.Join(dir, "shout.yaml"),
-		filepath.Join(dir, "a-allow.json"), filepath.Join(dir, "b-rewrite.json"), filepath.Join(dir, "c-deny.json"))
-	assert.Equal(t, replay.ExitOK, code, stderr)
-	require.Len(t, got, 3)
-	for _, r := range got {
-		assert.Equal(t, http.MethodPost, r.Method)
-		assert.Equal(t, "/channels/"+processortest.ChannelArn, r.URL.Path)
-		assert.Contains(t, r.Header.Get("Authorization"), "Credential=AKID/")
-		assert.Contains(t, r.Header.Get("Authorization"), "/eu-west-1/chime/aws4_request")
+		assert.Equal(t, replay.GoldenUpdated, r.Golden)
+		assert.FileExists(t, r.GoldenPath)
 	}
-	assert.Contains(t, bodies[2], `"DeleteResource":true`)
-	assert.Contains(t, out, `"duplicate":true`, "a 409 on a rewrite is a duplicate delivery, done")
+	rn.Update = false
+	for _, src := range srcs {
+		r, err := rn.Run(ctx, src)
+		require.NoError(t, err)
+		if src.Path != "" {
+			assert.Equal(t, replay.GoldenMatch, r.Golden, src.Name)
+			assert.True(t, r.OK())
+			assert.True(t, r.Expected())
+		}
+	}
+
+	// A different outcome is a mismatch with a diff.
+	other := processor.NewPipeline()
+	h.Router = other
+	r, err := rn.Run(ctx, srcs[0])
+	require.NoError(t, err)
+	assert.Equal(t, replay.GoldenMismatch, r.Golden)
+	assert.False(t, r.OK())
+	require.NotNil(t, r.Want)
+	diff := replay.Diff(r.Want, &r.Report)
+	assert.Contains(t, diff, `-   "outcome": "REWRITE",`)
+	assert.Contains(t, diff, `+   "outcome": "ALLOW",`)
+	assert.Contains(t, diff, `-       "Content": "HELLO"`)
+	assert.Contains(t, diff, `+       "Content": "hello"`)
+	assert.NotContains(t, diff, "CallbackId", "only differing lines")
+
+	// A golden file that is not JSON is an error, with the report intact.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a-rewrite.upper.golden.json"), []byte("{"), 0o644))
+	r, err = rn.Run(ctx, srcs[0])
+	assert.ErrorContains(t, err, "golden file")
+	assert.Equal(t, processor.ActionAllow, r.Report.Action)
+
+	// An unwritable golden file is an error too.
+	rn.Update = true
+	rn.ConfigName = filepath.Join("no", "such", "dir")
+	_, err = rn.Run(ctx, srcs[0])
+	assert.ErrorContains(t, err, "update golden")
 }
 
-func TestRecorder(t *testing.T) {
-	var r replay.Recorder
-	in := &messaging.ChannelFlowCallbackInput{CallbackID: "c", ChannelArn: "a"}
-	out, err := r.ChannelFlowCallback(context.Background(), in)
+func TestRunnerCallbackFailure(t *testing.T) {
+	refuse := messaging.CallbackFunc(func(context.Context, *messaging.ChannelFlowCallbackInput, ...func(*messaging.Options)) (*messaging.ChannelFlowCallbackOutput, error) {
+		return nil, errors.New("connection refused")
+	})
+	rn := &replay.Runner{Handler: &processor.Handler{Router: upper, Callback: refuse}}
+	r, err := rn.Run(context.Background(), replay.Source{Name: "x", Data: event(t, "hi")})
 	require.NoError(t, err)
-	assert.Equal(t, "c", out.CallbackID)
-	assert.Equal(t, []*messaging.ChannelFlowCallbackInput{in}, r.Calls())
+	assert.Equal(t, processor.ActionError, r.Report.Action)
+	assert.ErrorIs(t, r.Report.Err, processor.ErrCallback)
+	assert.NotNil(t, r.Report.Callback, "the request that was refused")
+	assert.False(t, r.OK())
 }
