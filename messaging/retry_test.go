@@ -65,8 +65,7 @@ func TestRetryThenSuccess(t *testing.T) {
 		{"503 unavailable", []failure{status(503, "ServiceUnavailableException")}},
 		{"502 without body", []failure{func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(502) }}},
 		{"connection dropped", []failure{dropConnection}},
-		{"truncated response body", []failure{truncatedBody}},
-		{"four mixed failures", []failure{status(429, "ThrottledClientException"), dropConnection, status(503, "ServiceUnavailableException"), truncatedBody}},
+		{"four mixed failures", []failure{status(429, "ThrottledClientException"), dropConnection, status(503, "ServiceUnavailableException"), status(500, "ServiceFailureException")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,14 +149,18 @@ func TestTransportErrorsExhaustAttempts(t *testing.T) {
 	assert.Equal(t, 3, fs.count())
 }
 
-// TestDeadlineBoundsRetries: with a 300 ms backoff and a 500 ms deadline, a
-// service that always answers 503 gets two attempts; the call returns the
-// last *APIError before the deadline instead of sleeping past it.
+// TestDeadlineBoundsRetries: with a 300 ms backoff, a 500 ms deadline and
+// no margin, a service that always answers 503 gets two attempts; the call
+// returns the last *APIError before the deadline instead of sleeping past it.
 func TestDeadlineBoundsRetries(t *testing.T) {
 	fs := newFakeServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		status(503, "ServiceUnavailableException")(w, r)
 	})
-	c := newTestClient(t, fs.URL, func(o *Options) { o.MaxBackoff = 300 * time.Millisecond; o.MaxAttempts = 10 })
+	c := newTestClient(t, fs.URL, func(o *Options) {
+		o.MaxBackoff = 300 * time.Millisecond
+		o.MaxAttempts = 10
+		o.DeadlineMargin = -1
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
@@ -258,6 +261,41 @@ func TestCredentialsErrorIsNotRetried(t *testing.T) {
 	_, err := c.ChannelFlowCallback(context.Background(), validCallback())
 	assert.ErrorIs(t, err, boom)
 	assert.Equal(t, 0, fs.count())
+}
+
+// TestTwoXXIsDelivered: a callback answered 2xx is delivered whatever the
+// body that follows; an operation whose answer is needed retries a body
+// cut short.
+func TestTwoXXIsDelivered(t *testing.T) {
+	bodies := map[string]failure{
+		"truncated body": truncatedBody,
+		"not JSON":       func(w http.ResponseWriter, _ *http.Request) { reply(w, 200, "<html>ok</html>") },
+		"wrong types":    func(w http.ResponseWriter, _ *http.Request) { reply(w, 200, `{"ChannelArn":42,"CallbackId":[]}`) },
+		"empty 204":      func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(204) },
+	}
+	for name, answer := range bodies {
+		t.Run(name, func(t *testing.T) {
+			fs := newFakeServer(t, func(_ int, w http.ResponseWriter, r *http.Request) { answer(w, r) })
+			out, err := newTestClient(t, fs.URL).ChannelFlowCallback(context.Background(), validCallback())
+			require.NoError(t, err)
+			assert.Equal(t, testChannelArn, out.ChannelArn)
+			assert.Equal(t, testCallbackID, out.CallbackID)
+			assert.Equal(t, 1, fs.count(), "a delivered callback is never sent again")
+		})
+	}
+	t.Run("describe retries a truncated body", func(t *testing.T) {
+		fs := newFakeServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			if n == 0 {
+				truncatedBody(w, r)
+				return
+			}
+			reply(w, 200, `{"ChannelFlow":{"ChannelFlowArn":"`+testFlowArn+`","Name":"f","Processors":[]}}`)
+		})
+		out, err := newTestClient(t, fs.URL).DescribeChannelFlow(context.Background(), &DescribeChannelFlowInput{ChannelFlowArn: testFlowArn})
+		require.NoError(t, err)
+		assert.Equal(t, "f", out.ChannelFlow.Name)
+		assert.Equal(t, 2, fs.count())
+	})
 }
 
 func TestRetryableErrorStatuses(t *testing.T) {

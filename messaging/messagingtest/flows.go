@@ -54,6 +54,16 @@ func (s *Server) AddBearers(arns ...string) {
 	}
 }
 
+// SetPageSize sets the largest page ListChannelsAssociatedWithChannelFlow
+// answers (a request's MaxResults may ask for less).
+func (s *Server) SetPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n > 0 {
+		s.cfg.PageSize = n
+	}
+}
+
 // PutFlow stores a flow as if it had been created, with its channels
 // associated, and returns it. An empty Arn gets one under AppInstanceArn.
 func (s *Server) PutFlow(f Flow) Flow {
