@@ -368,7 +368,10 @@ func TestRefusesBadSignatures(t *testing.T) {
 			b := strings.Replace(goodCallback, "hi", "ho", 1)
 			r.Body, r.ContentLength = io.NopCloser(strings.NewReader(b)), int64(len(b))
 		}, 403, "InvalidSignatureException"},
-		{"tampered path", func(r *http.Request) { r.URL.RawPath = strings.Replace(r.URL.RawPath, "%2Fa", "%2Fb", 1); r.URL.Path += "" }, 403, "InvalidSignatureException"},
+		{"tampered path", func(r *http.Request) {
+			r.URL.RawPath = strings.Replace(r.URL.RawPath, "%2Fa", "%2Fb", 1)
+			r.URL.Path += ""
+		}, 403, "InvalidSignatureException"},
 		{"header added after signing, then signed list edited", func(r *http.Request) {
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "SignedHeaders=content-length;", "SignedHeaders=", 1))
 		}, 403, "InvalidSignatureException"},
