@@ -148,6 +148,8 @@ type TimeoutError struct {
 // Error says what was cut, and when.
 func (e *TimeoutError) Error() string {
 	switch {
+	case e.Elapsed == 0 && e.Deadline && e.Left <= 0:
+		return fmt.Sprintf("messaging: %s: no time for an attempt: the deadline is less than the %s margin away", e.Operation, e.Margin)
 	case e.Elapsed == 0 && e.Deadline:
 		return fmt.Sprintf("messaging: %s: no time for an attempt: %s left before the deadline less the %s margin", e.Operation, e.Left.Round(time.Millisecond), e.Margin)
 	case e.Deadline:
@@ -158,6 +160,9 @@ func (e *TimeoutError) Error() string {
 
 // Is reports whether target is context.DeadlineExceeded.
 func (e *TimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// Unwrap returns the transport error of the cut attempt, if any.
+func (e *TimeoutError) Unwrap() error { return e.Err }
 
 // ErrRedirect is matched (errors.Is) by every *RedirectError.
 var ErrRedirect = errors.New("messaging: redirect refused")

@@ -424,7 +424,7 @@ func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(
 		if !cutoff.IsZero() {
 			if left := time.Until(cutoff); left < minAttemptWindow {
 				if last == nil {
-					return "", &TimeoutError{Operation: r.op, Left: left, Margin: o.DeadlineMargin}
+					return "", &TimeoutError{Operation: r.op, Deadline: true, Left: left, Margin: o.DeadlineMargin}
 				}
 				return "", giveUp(last, attempt-1, fmt.Errorf("no time for another attempt before the deadline less the %s margin", o.DeadlineMargin))
 			}
@@ -521,8 +521,8 @@ func (c *Client) attempt(ctx context.Context, o *Options, hc HTTPClient, r *requ
 		if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
 			return !byDeadline, &TimeoutError{Operation: r.op, Elapsed: time.Since(start), Deadline: byDeadline, Margin: o.DeadlineMargin, Err: err}
 		}
-		if dl, ok := ctx.Deadline(); ok && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return false, &TimeoutError{Operation: r.op, Elapsed: time.Since(start), Deadline: true, Err: err, Left: time.Until(dl)}
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return false, &TimeoutError{Operation: r.op, Elapsed: time.Since(start), Deadline: true, Margin: o.DeadlineMargin, Err: err}
 		}
 		return ctx.Err() == nil, err
 	}

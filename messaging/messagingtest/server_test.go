@@ -369,10 +369,10 @@ func TestRefusesBadSignatures(t *testing.T) {
 			r.Body, r.ContentLength = io.NopCloser(strings.NewReader(b)), int64(len(b))
 		}, 403, "InvalidSignatureException"},
 		{"tampered path", func(r *http.Request) {
-			r.URL.RawPath = strings.Replace(r.URL.RawPath, "%2Fa", "%2Fb", 1)
-			r.URL.Path += ""
+			r.URL.Path = strings.Replace(r.URL.Path, "/channel/a", "/channel/b", 1)
+			r.URL.RawPath = strings.Replace(r.URL.RawPath, "%2Fchannel%2Fa", "%2Fchannel%2Fb", 1)
 		}, 403, "InvalidSignatureException"},
-		{"header added after signing, then signed list edited", func(r *http.Request) {
+		{"SignedHeaders edited", func(r *http.Request) {
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "SignedHeaders=content-length;", "SignedHeaders=", 1))
 		}, 403, "InvalidSignatureException"},
 	}
@@ -380,6 +380,7 @@ func TestRefusesBadSignatures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newServer(t, messagingtest.Config{})
 			res := send(t, s, tt.edit)
+			assert.Len(t, s.Problems(), 1, "only the signature is wrong: %q", s.Problems())
 			assert.Equal(t, tt.status, res.StatusCode)
 			assert.Equal(t, tt.code, res.Header.Get("X-Amzn-ErrorType"))
 			assert.Equal(t, 1, s.Nonconforming())
