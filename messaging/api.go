@@ -148,12 +148,14 @@ type TimeoutError struct {
 // Error says what was cut, and when.
 func (e *TimeoutError) Error() string {
 	switch {
-	case e.Elapsed == 0 && e.Deadline && e.Left <= 0:
+	case e.Elapsed == 0 && e.Deadline && e.Left <= 0 && e.Margin > 0:
 		return fmt.Sprintf("messaging: %s: no time for an attempt: the deadline is less than the %s margin away", e.Operation, e.Margin)
+	case e.Elapsed == 0 && e.Deadline && e.Left <= 0:
+		return fmt.Sprintf("messaging: %s: no time for an attempt: the deadline has passed", e.Operation)
 	case e.Elapsed == 0 && e.Deadline:
-		return fmt.Sprintf("messaging: %s: no time for an attempt: %s left before the deadline less the %s margin", e.Operation, e.Left.Round(time.Millisecond), e.Margin)
+		return fmt.Sprintf("messaging: %s: no time for an attempt: %s left %s", e.Operation, e.Left.Round(time.Millisecond), beforeCutoff(e.Margin))
 	case e.Deadline:
-		return fmt.Sprintf("messaging: %s: no answer within %s, before the deadline less the %s margin", e.Operation, e.Elapsed.Round(time.Millisecond), e.Margin)
+		return fmt.Sprintf("messaging: %s: no answer within %s, %s", e.Operation, e.Elapsed.Round(time.Millisecond), beforeCutoff(e.Margin))
 	}
 	return fmt.Sprintf("messaging: %s: no answer within the attempt timeout (%s)", e.Operation, e.Elapsed.Round(time.Millisecond))
 }

@@ -351,6 +351,10 @@ type request struct {
 	// bodyOptional: a 2xx answer is success even when its body does not
 	// decode (the caller does not need it).
 	bodyOptional bool
+	// inInvocation: the call is made by a processor within its invocation
+	// (ChannelFlowCallback, GetChannelMessageStatus), where the default
+	// deadline margin applies.
+	inInvocation bool
 }
 
 // resolveOptions returns the options of one call.
@@ -371,13 +375,21 @@ func (c *Client) resolveOptions(optFns []func(*Options)) Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	switch {
-	case o.DeadlineMargin == 0:
-		o.DeadlineMargin = DefaultDeadlineMargin
-	case o.DeadlineMargin < 0:
-		o.DeadlineMargin = 0
-	}
 	return o
+}
+
+// margin returns the time a call of r keeps free before the context's
+// deadline under o.
+func (r *request) margin(o *Options) time.Duration {
+	switch {
+	case o.DeadlineMargin < 0:
+		return 0
+	case o.DeadlineMargin > 0:
+		return o.DeadlineMargin
+	case r.inInvocation:
+		return DefaultDeadlineMargin
+	}
+	return 0
 }
 
 // invoke sends r, retrying as Options allow, and decodes a 2xx body into
@@ -403,7 +415,10 @@ func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(
 		return "", fmt.Errorf("messaging: %s: no Credentials", r.op)
 	}
 	hc := c.httpClient
-	if o.HTTPClient != c.options.HTTPClient {
+	if len(optFns) > 0 {
+		// A per-call HTTPClient is made not to follow redirects too. (The
+		// clients are not compared: an HTTPClient may be of a type that
+		// cannot be.)
 		hc = noRedirects(o.HTTPClient)
 	}
 	target := *endpoint
@@ -414,22 +429,27 @@ func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(
 	sum := sha256.Sum256(r.body)
 	payloadHash := hex.EncodeToString(sum[:])
 
+	margin := r.margin(&o)
 	var cutoff time.Time // the deadline less the margin; zero when ctx has none
 	if deadline, ok := ctx.Deadline(); ok {
-		cutoff = deadline.Add(-o.DeadlineMargin)
+		cutoff = deadline.Add(-margin)
+	}
+	window := minAttemptWindow
+	if margin == 0 {
+		window = 0
 	}
 	var last error // the last error an attempt met
 	var backoff *retry.ExponentialJitterBackoff
 	for attempt := 1; ; attempt++ {
 		if !cutoff.IsZero() {
-			if left := time.Until(cutoff); left < minAttemptWindow {
+			if left := time.Until(cutoff); left < window {
 				if last == nil {
-					return "", &TimeoutError{Operation: r.op, Deadline: true, Left: left, Margin: o.DeadlineMargin}
+					return "", &TimeoutError{Operation: r.op, Deadline: true, Left: left, Margin: margin}
 				}
-				return "", giveUp(last, attempt-1, fmt.Errorf("no time for another attempt before the deadline less the %s margin", o.DeadlineMargin))
+				return "", giveUp(last, attempt-1, fmt.Errorf("no time for another attempt %s", beforeCutoff(margin)))
 			}
 		}
-		reqID, retryable, err := c.attempt(ctx, &o, hc, r, rawURL, payloadHash, out, cutoff)
+		reqID, retryable, err := c.attempt(ctx, &o, hc, r, rawURL, payloadHash, out, cutoff, margin)
 		if err == nil {
 			return reqID, nil
 		}
@@ -446,7 +466,7 @@ func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(
 		}
 		if te := (*TimeoutError)(nil); errors.As(err, &te) && te.Deadline {
 			if last != nil {
-				return "", giveUp(last, attempt, fmt.Errorf("attempt %d got no answer before the deadline less the %s margin", attempt, o.DeadlineMargin))
+				return "", giveUp(last, attempt, fmt.Errorf("attempt %d got no answer %s", attempt, beforeCutoff(margin)))
 			}
 			return "", giveUp(err, attempt, nil)
 		}
@@ -464,8 +484,8 @@ func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(
 		if derr != nil {
 			return "", giveUp(err, attempt, derr)
 		}
-		if !cutoff.IsZero() && time.Until(cutoff) < delay+minAttemptWindow {
-			return "", giveUp(err, attempt, fmt.Errorf("the next attempt would not finish before the deadline less the %s margin", o.DeadlineMargin))
+		if !cutoff.IsZero() && time.Until(cutoff) < delay+window {
+			return "", giveUp(err, attempt, fmt.Errorf("the next attempt would not finish %s", beforeCutoff(margin)))
 		}
 		timer := time.NewTimer(delay)
 		select {
@@ -475,6 +495,15 @@ func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(
 		case <-timer.C:
 		}
 	}
+}
+
+// beforeCutoff says when a call must end: "before the deadline", less the
+// margin if any.
+func beforeCutoff(margin time.Duration) string {
+	if margin <= 0 {
+		return "before the deadline"
+	}
+	return "before the deadline less the " + margin.String() + " margin"
 }
 
 // isTimeout reports whether err is an attempt cut by a deadline.
@@ -502,7 +531,7 @@ func giveUp(err error, attempts int, why error) error {
 
 // attempt sends r once, cut at cutoff (when not zero) or after the attempt
 // timeout. retryable reports whether a failure is worth another attempt.
-func (c *Client) attempt(ctx context.Context, o *Options, hc HTTPClient, r *request, rawURL, payloadHash string, out any, cutoff time.Time) (reqID string, retryable bool, err error) {
+func (c *Client) attempt(ctx context.Context, o *Options, hc HTTPClient, r *request, rawURL, payloadHash string, out any, cutoff time.Time, margin time.Duration) (reqID string, retryable bool, err error) {
 	creds, err := o.Credentials.Retrieve(ctx)
 	if err != nil {
 		return "", false, fmt.Errorf("messaging: %s: retrieve credentials: %w", r.op, err)
@@ -510,7 +539,9 @@ func (c *Client) attempt(ctx context.Context, o *Options, hc HTTPClient, r *requ
 	start := time.Now()
 	end := start.Add(c.attemptTimeout)
 	byDeadline := false
-	if !cutoff.IsZero() && cutoff.Before(end) {
+	// With a margin the attempt is cut at the deadline less the margin;
+	// without one the caller's context cuts it at its deadline.
+	if margin > 0 && !cutoff.IsZero() && cutoff.Before(end) {
 		end, byDeadline = cutoff, true
 	}
 	actx, cancel := context.WithDeadline(ctx, end)
@@ -519,10 +550,10 @@ func (c *Client) attempt(ctx context.Context, o *Options, hc HTTPClient, r *requ
 	// *TimeoutError; a failure of the caller's context stays as it is.
 	timedOut := func(err error) (bool, error) {
 		if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
-			return !byDeadline, &TimeoutError{Operation: r.op, Elapsed: time.Since(start), Deadline: byDeadline, Margin: o.DeadlineMargin, Err: err}
+			return !byDeadline, &TimeoutError{Operation: r.op, Elapsed: time.Since(start), Deadline: byDeadline, Margin: margin, Err: err}
 		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return false, &TimeoutError{Operation: r.op, Elapsed: time.Since(start), Deadline: true, Margin: o.DeadlineMargin, Err: err}
+			return false, &TimeoutError{Operation: r.op, Elapsed: time.Since(start), Deadline: true, Margin: margin, Err: err}
 		}
 		return ctx.Err() == nil, err
 	}

@@ -65,6 +65,7 @@ func (c *Client) ChannelFlowCallback(ctx context.Context, in *ChannelFlowCallbac
 	r.path = "/channels/" + escapeLabel(in.ChannelArn)
 	r.query = "operation=channel-flow-callback"
 	r.bodyOptional = true
+	r.inInvocation = true
 	out := &ChannelFlowCallbackOutput{}
 	if out.RequestID, err = c.invoke(ctx, r, out, optFns); err != nil {
 		return nil, err
@@ -95,6 +96,7 @@ func (c *Client) GetChannelMessageStatus(ctx context.Context, in *GetChannelMess
 	r.path = "/channels/" + escapeLabel(in.ChannelArn) + "/messages/" + escapeLabel(in.MessageID)
 	r.query = q.Encode()
 	r.bearer = in.ChimeBearer
+	r.inInvocation = true
 	out := &GetChannelMessageStatusOutput{}
 	if out.RequestID, err = c.invoke(ctx, r, out, optFns); err != nil {
 		return nil, err

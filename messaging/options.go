@@ -34,8 +34,12 @@ type Options struct {
 	// DeadlineMargin is kept free before the context's deadline: no attempt
 	// and no backoff sleep starts unless it can end at least this long
 	// before the deadline, and an attempt under way is cut there, so that
-	// the caller still has time to record the error (0 means the default,
-	// 500ms; a negative value keeps no margin).
+	// the caller still has time to record the error. A negative value keeps
+	// no margin. Zero means DefaultDeadlineMargin (500ms) for the calls a
+	// processor makes within its invocation (ChannelFlowCallback,
+	// GetChannelMessageStatus), and no margin for the channel flow
+	// management calls, whose callers (the deployment's custom resource)
+	// keep their own.
 	DeadlineMargin time.Duration
 	// AllowHTTP lets BaseEndpoint be a plain http:// URL of a host that is
 	// not loopback. Without it only https://, or http:// to localhost,

@@ -1,8 +1,10 @@
 package messaging
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -194,14 +196,26 @@ func TestNoRetryOnCancel(t *testing.T) {
 		assert.Equal(t, 1, fs.count())
 	})
 	t.Run("during the backoff", func(t *testing.T) {
+		// The context is canceled once the first answer is in, while the
+		// client waits 900 ms before its next attempt.
+		ctx, cancel := context.WithCancel(context.Background())
 		fs := newFakeServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 			status(503, "ServiceUnavailableException")(w, r)
 		})
-		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(100*time.Millisecond, cancel)
+		cancelAfter := doFunc(func(r *http.Request) (*http.Response, error) {
+			res, err := http.DefaultClient.Do(r)
+			if err != nil {
+				return nil, err
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			res.Body = io.NopCloser(bytes.NewReader(body))
+			cancel()
+			return res, nil
+		})
 		start := time.Now()
-		_, err := newTestClient(t, fs.URL, func(o *Options) { o.MaxBackoff = 900 * time.Millisecond }).ChannelFlowCallback(ctx, validCallback())
-		assert.Less(t, time.Since(start), 800*time.Millisecond)
+		_, err := newTestClient(t, fs.URL, func(o *Options) { o.MaxBackoff = 900 * time.Millisecond; o.HTTPClient = cancelAfter }).ChannelFlowCallback(ctx, validCallback())
+		assert.Less(t, time.Since(start), 5*time.Second)
 		assert.ErrorIs(t, err, context.Canceled)
 		var apiErr *APIError
 		assert.ErrorAs(t, err, &apiErr, "the last service error is kept")
@@ -216,6 +230,11 @@ func TestNoRetryOnCancel(t *testing.T) {
 		assert.Equal(t, 0, fs.count())
 	})
 }
+
+// doFunc adapts a function to HTTPClient.
+type doFunc func(*http.Request) (*http.Response, error)
+
+func (f doFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestAttemptTimeoutRetries(t *testing.T) {
 	release := make(chan struct{})
@@ -302,4 +321,18 @@ func TestRetryableErrorStatuses(t *testing.T) {
 	for code, want := range map[int]bool{400: false, 401: false, 403: false, 404: false, 409: false, 429: true, 500: true, 502: true, 503: true, 504: true} {
 		assert.Equal(t, want, (&APIError{StatusCode: code}).Retryable(), "HTTP %d", code)
 	}
+}
+
+// TestFuncHTTPClient: an HTTPClient of a type that cannot be compared (a
+// func) works given to New and per call.
+func TestFuncHTTPClient(t *testing.T) {
+	fs := newFakeServer(t, script())
+	var n int
+	hc := doFunc(func(r *http.Request) (*http.Response, error) { n++; return http.DefaultClient.Do(r) })
+	c := newTestClient(t, fs.URL, func(o *Options) { o.HTTPClient = hc })
+	_, err := c.ChannelFlowCallback(context.Background(), validCallback())
+	require.NoError(t, err)
+	_, err = c.ChannelFlowCallback(context.Background(), validCallback(), func(o *Options) { o.HTTPClient = hc })
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
 }
