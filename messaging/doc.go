@@ -34,10 +34,12 @@
 //   - A plain http:// endpoint is refused (ErrInsecureEndpoint) unless its
 //     host is loopback or Options.AllowHTTP is set.
 //   - No attempt and no backoff sleep starts unless it can end
-//     Options.DeadlineMargin (default 500ms) before the context's deadline;
-//     when the deadline ends the retries, the error is the last one an
-//     attempt met, "after N attempts". Only a call that met no real error
-//     returns a *TimeoutError.
+//     Options.DeadlineMargin before the context's deadline (by default
+//     500ms for the callback and status calls a processor makes within its
+//     invocation, none for the flow management calls); when the deadline
+//     ends the retries, the error is the last one an attempt met, "after N
+//     attempts". Only a call that met no real error returns a
+//     *TimeoutError.
 //   - The service refuses the second callback of an answered message in
 //     three forms (a generic 403, a 409, a 400 about a non-pending
 //     message), which a real failure can also take. MaybeResolved
