@@ -45,10 +45,6 @@ type MessageState struct {
 
 type msgKey struct{ channel, id string }
 
-type msgState struct {
-	MessageState
-}
-
 // AddMessage registers m as PENDING. Registering a message again with
 // another CallbackID (an edit) makes it PENDING again under that CallbackID;
 // callbacks of its earlier CallbackIDs are then refused.
@@ -66,15 +62,14 @@ func (s *Server) AddMessage(m Message) error {
 }
 
 // register adds or renews m as PENDING; s.mu is held.
-func (s *Server) register(m Message) *msgState {
+func (s *Server) register(m Message) *MessageState {
 	k := msgKey{m.ChannelArn, m.MessageID}
 	st, ok := s.messages[k]
 	if !ok {
-		st = &msgState{}
+		st = &MessageState{}
 		s.messages[k] = st
 	}
-	resolution, accepted, refused := st.Resolution, st.Accepted, st.Refused
-	st.MessageState = MessageState{Message: m, Status: messaging.StatusPending, Resolution: resolution, Accepted: accepted, Refused: refused}
+	st.Message, st.Status = m, messaging.StatusPending
 	s.callbacks[m.CallbackID] = k
 	return st
 }
@@ -87,7 +82,7 @@ func (s *Server) MessageState(channelArn, messageID string) (MessageState, bool)
 	if !ok {
 		return MessageState{}, false
 	}
-	out := st.MessageState
+	out := *st
 	if out.Resolution != nil {
 		out.Resolution = cloneCallback(out.Resolution)
 	}
@@ -130,7 +125,7 @@ func (s *Server) callback(params map[string]any) (any, *apiError) {
 	msgID, sub := in.ChannelMessage.MessageID, in.ChannelMessage.SubChannelID
 
 	k, known := s.callbacks[cbID]
-	var st *msgState
+	var st *MessageState
 	switch {
 	case !known && s.cfg.RequireRegistered:
 		return nil, s.fail("BadRequestException", "CallbackId %s is not an invocation of this channel flow", cbID)

@@ -121,16 +121,17 @@ type Server struct {
 	closed chan struct{}
 	once   sync.Once
 
-	mu         sync.Mutex
-	calls      []Call
-	problems   []string
-	faults     map[string][]Fault // by operation
-	cbFaults   map[string][]Fault // by CallbackId
-	attempts   map[string]int
-	messages   map[msgKey]*msgState
-	callbacks  map[string]msgKey // every CallbackId registered -> its message
-	resolution []messaging.ChannelFlowCallbackInput
-	flows      flowState
+	mu            sync.Mutex
+	calls         []Call
+	problems      []string
+	nonconforming int
+	faults        map[string][]Fault // by operation
+	cbFaults      map[string][]Fault // by CallbackId
+	attempts      map[string]int
+	messages      map[msgKey]*MessageState
+	callbacks     map[string]msgKey // every CallbackId registered -> its message
+	resolution    []messaging.ChannelFlowCallbackInput
+	flows         flowState
 }
 
 // modelOnce decodes the embedded model once for every Server.
@@ -167,7 +168,7 @@ func NewServer(cfg Config) *Server {
 		faults:    map[string][]Fault{},
 		cbFaults:  map[string][]Fault{},
 		attempts:  map[string]int{},
-		messages:  map[msgKey]*msgState{},
+		messages:  map[msgKey]*MessageState{},
 		callbacks: map[string]msgKey{},
 		flows:     newFlowState(),
 	}
@@ -249,7 +250,9 @@ func (s *Server) InjectCallback(callbackID string, faults ...Fault) {
 	s.cbFaults[callbackID] = append(s.cbFaults[callbackID], faults...)
 }
 
-// Calls returns the requests received so far, in order.
+// Calls returns the requests received so far, in order. The calls share
+// their Body, Params and Query with the Server's record: read, do not
+// modify.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -272,13 +275,7 @@ func (s *Server) Operations() []string {
 func (s *Server) Nonconforming() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	for _, c := range s.calls {
-		if len(c.Problems) > 0 {
-			n++
-		}
-	}
-	return n
+	return s.nonconforming
 }
 
 // Problems returns how the requests received so far broke the service
@@ -365,6 +362,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.calls = append(s.calls, call)
 	for _, p := range call.Problems {
 		s.problems = append(s.problems, call.Operation+": "+p)
+	}
+	if len(call.Problems) > 0 {
+		s.nonconforming++
 	}
 	policy := s.cfg.Policy
 	s.mu.Unlock()
