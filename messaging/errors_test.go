@@ -154,6 +154,12 @@ func FuzzParseError(f *testing.F) {
 		}
 		_ = e.Error()
 		_ = IsAlreadyResolved(e)
+		if MaybeResolved(e) && status != 400 && status != 403 && status != 409 {
+			t.Fatalf("MaybeResolved for HTTP %d", status)
+		}
+		if MaybeResolved(e) && status == 403 && e.Code == "AccessDeniedException" {
+			t.Fatalf("MaybeResolved for an IAM denial: %+v", e)
+		}
 		if e.Retryable() != (status == 429 || status >= 500) {
 			t.Fatalf("Retryable %v for %d", e.Retryable(), status)
 		}
