@@ -15,7 +15,7 @@ func benchRecord() metrics.Record {
 		PipelineDuration: 120 * time.Microsecond, CallbackDuration: 38 * time.Millisecond,
 		Retries:   metrics.Retries{Throttle: 1},
 		RequestID: "8f2c1a9e-2b7d-4c1e-9a0f-3d5e6f7a8b9c", CallbackID: "4d5f7a1e8b2c4c9d9e0f1a2b3c4d5e6f",
-		MessageID: "f1e2d3c4b5a697887766554433221100ffeeddccbbaa99887766554433221100",
+		MessageID:  "f1e2d3c4b5a697887766554433221100ffeeddccbbaa99887766554433221100",
 		ChannelArn: "arn:aws:chime:us-east-1:111122223333:app-instance/4d5f7a1e-8b2c-4c9d-9e0f-1a2b3c4d5e6f/channel/9a8b7c6d",
 	}
 }
