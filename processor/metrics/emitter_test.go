@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -592,6 +593,25 @@ func TestCatalog(t *testing.T) {
 	for _, n := range metrics.Names() {
 		if !written[n] {
 			t.Errorf("%s is in the catalog but was never written", n)
+		}
+	}
+}
+
+// TestDocumented: docs/operations.md lists every metric with its unit.
+func TestDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, d := range metrics.Catalog() {
+		if !strings.Contains(doc, "| `"+d.Name+"` | "+d.Unit+" |") {
+			t.Errorf("docs/operations.md has no table row for %s (%s)", d.Name, d.Unit)
+		}
+	}
+	for _, env := range []string{metrics.EnvNamespace, metrics.EnvDimensions} {
+		if !strings.Contains(doc, "`"+env+"`") {
+			t.Errorf("docs/operations.md does not name %s", env)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -645,3 +647,26 @@ func ExampleNew() {
 }
 
 var _ io.Writer = (*logBuffer)(nil)
+
+// TestDocumented: docs/operations.md describes every member of the detail
+// and names the environment variables.
+func TestDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, typ := range []reflect.Type{reflect.TypeOf(trail.Event{}), reflect.TypeOf(trail.Content{})} {
+		for i := 0; i < typ.NumField(); i++ {
+			name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+			if !strings.Contains(doc, "`"+name+"`") {
+				t.Errorf("docs/operations.md does not describe the detail member %s", name)
+			}
+		}
+	}
+	for _, s := range []string{trail.EnvBus, trail.EnvContent, trail.Source, trail.DetailType} {
+		if !strings.Contains(doc, "`"+s+"`") {
+			t.Errorf("docs/operations.md does not name %s", s)
+		}
+	}
+}
