@@ -615,3 +615,35 @@ func TestDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupCap: thousands of distinct pipeline and rule names between two
+// flushes are folded into "Other" beyond the cap; nothing is lost.
+func TestGroupCap(t *testing.T) {
+	var buf bytes.Buffer
+	e := newEmitter(t, &buf, metrics.Options{Dimensions: []metrics.Dimension{metrics.DimPipeline, metrics.DimRule}})
+	const n = 3000
+	for i := 0; i < n; i++ {
+		e.Record(metrics.Record{Outcome: metrics.OutcomeDeny, Pipeline: fmt.Sprint("p", i), Rules: []string{fmt.Sprint("r", i)}})
+	}
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	sum, _, ds := check(t, buf.Bytes())
+	if sum[metrics.Denied] != n {
+		t.Fatalf("Denied %v, want %d", sum[metrics.Denied], n)
+	}
+	pipelines, rules := map[string]bool{}, map[string]bool{}
+	var denials float64
+	for _, d := range ds {
+		if p, ok := d.Dimensions["Pipeline"]; ok {
+			pipelines[p] = true
+		}
+		if r, ok := d.Dimensions["Rule"]; ok && len(d.Dimensions) == 1 && d.Name == metrics.RuleDenials {
+			rules[r] = true
+			denials += d.Values[0]
+		}
+	}
+	if len(pipelines) > 520 || !pipelines["Other"] || len(rules) > 520 || !rules["Other"] || denials != n {
+		t.Fatalf("%d pipeline values, %d rule values (Other: %v, %v), %v denials", len(pipelines), len(rules), pipelines["Other"], rules["Other"], denials)
+	}
+}
