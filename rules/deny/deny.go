@@ -205,8 +205,7 @@ func (cp *compiler) compile(c *Condition, n *yaml.Node, path string) matcher {
 		return anyOf(nil)
 	}
 	if v := yamlnode.Resolve(yamlnode.Child(n, found[0])); yamlnode.IsNull(v) {
-		cp.bad(yamlnode.Join(path, found[0]), "has no value")
-		return anyOf(nil)
+		return anyOf(nil) // reported by Decode
 	}
 	m := cp.kind(c, n, path, found[0])
 	if m == nil {
