@@ -98,3 +98,19 @@ func collectStrings(doc string) []string {
 	walk()
 	return out
 }
+
+func TestWriteQuoted(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain <&> é": `"plain <&> é"`,
+		"q\"b\\":      `"q\"b\\"`,
+		"\n\r\t\x01":  `"\n\r\t\u0001"`,
+		"":            `""`,
+		"\xff":        "\"\xff\"",
+	} {
+		var b strings.Builder
+		writeQuoted(&b, in)
+		if b.String() != want {
+			t.Errorf("writeQuoted(%q) = %s, want %s", in, b.String(), want)
+		}
+	}
+}
