@@ -421,9 +421,12 @@ func TestConsequencesAreDropped(t *testing.T) {
 			"d.yaml:3:22: rule test-limit: option limit: want 1 or more, got 0",
 			`d.yaml:3:32: rule test-limit: option other: want a list, got "x"`,
 		}},
-		{"{limit: 2, lmit: 3}", []string{
-			"d.yaml:3:14: rule test-limit: give other",
+		{"{limit: 2, lmit: 3}", []string{ // "give other", about the options as a whole, follows from the unknown option
 			`d.yaml:3:25: rule test-limit: unknown option "lmit" (known: limit, other)`,
+		}},
+		{"{limit: 0, othr: [x]}", []string{
+			"d.yaml:3:22: rule test-limit: option limit: want 1 or more, got 0",
+			`d.yaml:3:25: rule test-limit: unknown option "othr" (known: limit, other)`,
 		}},
 	}
 	for _, tt := range tests {

@@ -464,9 +464,9 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		case ok:
 			d.value(val, v.Field(idx), at)
 		case len(fields.names) == 0:
-			d.add(keyNode(n, key), "unknown %s %s (there are none)", d.what, strconv.Quote(at))
-		default:
-			d.add(keyNode(n, key), "unknown %s %s (known: %s)", d.what, strconv.Quote(at), strings.Join(fields.names, ", "))
+			d.fail(keyNode(n, key), at, "unknown %s %s (there are none)", d.what, strconv.Quote(at))
+		default: // most likely a misspelt option: what New says of what holds it follows from that
+			d.fail(keyNode(n, key), at, "unknown %s %s (known: %s)", d.what, strconv.Quote(at), strings.Join(fields.names, ", "))
 		}
 	})
 }

@@ -100,8 +100,8 @@ func (o *options) Stage() string { return o.stage }
 // When some options could not be decoded, the factory still calls newRule,
 // with those options left as they were in the zero C, so that every
 // mistake is reported at once; the problems newRule then reports about an
-// option that failed to decode, or about what holds it, are taken for
-// consequences and dropped.
+// option that failed to decode or is unknown (most likely misspelt), or
+// about what holds it, are taken for consequences and dropped.
 func Define[C any, R processor.Rule](newRule func(C) (R, error)) Factory {
 	if newRule == nil {
 		panic("rules: Define with a nil New function")
