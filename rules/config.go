@@ -10,7 +10,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chimeflow/chimeflow/processor"
-	"github.com/chimeflow/chimeflow/rules/internal/yamlnode"
 )
 
 // Config is a loaded rules configuration: the default pipeline and the
@@ -132,26 +131,26 @@ func Parse(doc []byte, source string) (*Config, error) {
 
 	names := Names()
 	cfg := &Config{}
-	policy := parsePolicy(errs, yamlnode.Child(top, "onError"), fc.OnError)
+	policy := parsePolicy(errs, child(top, "onError"), fc.OnError)
 	cfg.Default = buildPipeline(errs, names, "default", policy, fc.Rules)
 	for i := range fc.Channels {
 		cc := &fc.Channels[i]
-		at := yamlnode.Child(yamlnode.Child(top, "channels"), strconv.Itoa(i))
+		at := child(child(top, "channels"), strconv.Itoa(i))
 		cp := ChannelPipeline{}
 		var err error
 		if cc.Channel == "" {
 			errs.add(at, "channels[%d]: channel (an ARN glob) is required", i)
 		} else if cp.Channel, err = ParseARNGlob(cc.Channel); err != nil {
-			errs.add(yamlnode.Child(at, "channel"), "channels[%d]: %v", i, err)
+			errs.add(child(at, "channel"), "channels[%d]: %v", i, err)
 		}
 		if cc.SubChannel != "" {
 			if cp.SubChannel, err = ParseIDGlob(cc.SubChannel); err != nil {
-				errs.add(yamlnode.Child(at, "subChannel"), "channels[%d]: %v", i, err)
+				errs.add(child(at, "subChannel"), "channels[%d]: %v", i, err)
 			}
 		}
 		p := policy
 		if cc.OnError != "" {
-			p = parsePolicy(errs, yamlnode.Child(at, "onError"), cc.OnError)
+			p = parsePolicy(errs, child(at, "onError"), cc.OnError)
 		}
 		name := cc.Name
 		if name == "" {
@@ -160,7 +159,7 @@ func Parse(doc []byte, source string) (*Config, error) {
 				name += " / " + cc.SubChannel
 			}
 		}
-		if yamlnode.Child(at, "rules") == nil {
+		if child(at, "rules") == nil {
 			errs.add(at, "channels[%d]: rules is required (an empty list allows everything)", i)
 		}
 		cp.Pipeline = buildPipeline(errs, names, name, p, cc.Rules)
@@ -184,7 +183,7 @@ func buildPipeline(errs *document, names []string, name string, policy processor
 	p := &processor.Pipeline{Name: name, OnError: policy}
 	stageNames := map[string]bool{}
 	for _, n := range entries {
-		n = yamlnode.Resolve(n)
+		n = resolve(n)
 		if n == nil {
 			continue
 		}
@@ -206,15 +205,15 @@ func buildPipeline(errs *document, names []string, name string, policy processor
 		stageNames[sc.Name] = true
 		st := processor.Stage{Name: sc.Name, DryRun: sc.DryRun}
 		if sc.OnError != "" {
-			st.OnError = parsePolicy(errs, yamlnode.Child(n, "onError"), sc.OnError)
+			st.OnError = parsePolicy(errs, child(n, "onError"), sc.OnError)
 		}
 		f, ok := Lookup(sc.Rule)
 		if !ok {
-			errs.add(yamlnode.Child(n, "rule"), "%s", unknownRule(sc.Rule, names))
+			errs.add(child(n, "rule"), "%s", unknownRule(sc.Rule, names))
 			continue
 		}
 		o := &options{stage: sc.Name, at: n, doc: errs}
-		if sc.Options != nil && !yamlnode.IsNull(sc.Options) {
+		if sc.Options != nil && !isNull(sc.Options) {
 			o.node = sc.Options
 		}
 		st.Rule = o.build(f)

@@ -14,8 +14,6 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/chimeflow/chimeflow/rules/internal/yamlnode"
 )
 
 // Problem is one mistake in a configuration document.
@@ -115,7 +113,7 @@ func optionsFromDoc(name string, src []byte) (*options, error) {
 	if err := yaml.Unmarshal(src, &root); err != nil {
 		return nil, fmt.Errorf("rules: options of %s: %w", name, err)
 	}
-	if len(root.Content) > 0 && !yamlnode.IsNull(root.Content[0]) {
+	if len(root.Content) > 0 && !isNull(root.Content[0]) {
 		o.node = root.Content[0]
 	}
 	return o, nil
@@ -169,21 +167,21 @@ func (o *options) find(path string) *yaml.Node {
 func descend(n *yaml.Node, parts []string) (*yaml.Node, int) {
 	best, used := n, 0
 	for j := 1; j <= len(parts); j++ {
-		child := yamlnode.Child(n, strings.Join(parts[:j], "."))
-		if child == nil {
+		c := child(n, strings.Join(parts[:j], "."))
+		if c == nil {
 			continue
 		}
 		if j == len(parts) {
-			return child, j
+			return c, j
 		}
-		if m, k := descend(child, parts[j:]); j+k > used {
+		if m, k := descend(c, parts[j:]); j+k > used {
 			best, used = m, j+k
 			if used == len(parts) {
 				return best, used
 			}
 		}
 		if used < j {
-			best, used = child, j
+			best, used = c, j
 		}
 	}
 	return best, used
@@ -264,15 +262,11 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		v.Set(reflect.ValueOf(n))
 		return
 	}
-	if t == reflect.TypeFor[yaml.Node]() {
-		v.Set(reflect.ValueOf(*n))
-		return
-	}
 	if n = d.enter(n, path); n == nil {
 		return
 	}
 	defer d.leave(n)
-	if yamlnode.IsNull(n) {
+	if isNull(n) {
 		switch {
 		case t.Kind() == reflect.Interface:
 		case d.what == "option":
@@ -398,7 +392,7 @@ func (d *decoder) resolved(n *yaml.Node, v reflect.Value, path string) {
 func (d *decoder) mapping(n *yaml.Node, path string, fn func(key string, val *yaml.Node, at string)) {
 	seen := make(map[string]bool, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := yamlnode.Resolve(n.Content[i])
+		k := resolve(n.Content[i])
 		if k == nil || k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
 			d.fail(n.Content[i], path, "%s: keys must be plain strings", d.label(path))
 			continue
@@ -474,7 +468,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 // keyNode returns the node of key in the mapping n.
 func keyNode(n *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := yamlnode.Resolve(n.Content[i]); k != nil && k.Value == key {
+		if k := resolve(n.Content[i]); k != nil && k.Value == key {
 			return k
 		}
 	}
@@ -538,6 +532,39 @@ func kind(n *yaml.Node) string {
 	}
 	return strconv.Quote(n.Value)
 }
+
+// resolve follows aliases to the node they stand for.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// child returns the value of a mapping's key, or the item of a list at the
+// index key, or nil; aliases are followed.
+func child(n *yaml.Node, key string) *yaml.Node {
+	n = resolve(n)
+	if n == nil {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := resolve(n.Content[i]); k != nil && k.Value == key {
+				return n.Content[i+1]
+			}
+		}
+	case yaml.SequenceNode:
+		if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(n.Content) {
+			return n.Content[i]
+		}
+	}
+	return nil
+}
+
+// isNull reports whether n is YAML's null.
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
 
 // errNoRule is reported when New returns neither a rule nor an error.
 var errNoRule = errors.New("its New function returned no rule")

@@ -57,42 +57,24 @@ import (
 )
 
 // Factory builds a rule from the options a configuration gives it, once
-// per pipeline stage at start-up, never per message. Make one with Define.
-type Factory func(opts Options) (processor.Rule, error)
-
-// Options are one rule's options, as written in the configuration file.
-type Options interface {
-	// Decode decodes the options into v, a pointer to a struct.
-	Decode(v any) error
-	// Errorf records a problem with an option, given by its dotted path.
-	Errorf(option, format string, args ...any) error
-	// Stage returns the stage name, for messages.
-	Stage() string
+// per pipeline stage at start-up, never per message. Make one with Define;
+// the zero Factory is not one.
+type Factory struct {
+	build func(o *options) (processor.Rule, error)
 }
-
-// ErrBadOptions is returned by Options.Decode and Options.Errorf once a
-// problem has been recorded.
-var ErrBadOptions = errors.New("rules: bad options")
-
-func (o *options) Decode(v any) error {
-	before := len(o.doc.list)
-	o.decode(v)
-	if len(o.doc.list) > before {
-		return ErrBadOptions
-	}
-	return nil
-}
-
-func (o *options) Errorf(option, format string, args ...any) error {
-	o.report(option, fmt.Sprintf(format, args...))
-	return ErrBadOptions
-}
-
-func (o *options) Stage() string { return o.stage }
 
 // Define returns the Factory of a rule whose New function is newRule. The
-// factory decodes a stage's options into a zero C (a struct of options;
-// see Config for what its fields may be) and calls newRule with it.
+// factory decodes a stage's options into a zero C and calls newRule with
+// it, once per stage, at start-up.
+//
+// C is a struct whose exported fields are the options, each named by its
+// yaml tag, or else by the field's name with a lower-case first letter.
+// A field may be a string, a bool, a number, a time.Duration ("250ms"), an
+// encoding.TextUnmarshaler, a slice, a map with string keys, a struct, a
+// pointer to any of these (nil when the option is not given), or an any
+// (decoded as nil, bool, int, float64, string, []any or map[string]any).
+// Unknown options, values of the wrong type, values UnmarshalText refuses
+// and options given with no value are reported with their line and column.
 // Problems that newRule reports in an *OptionsError (see Problems) are
 // placed at their options in the file; any other error is reported at the
 // stage's options as a whole.
@@ -106,8 +88,7 @@ func Define[C any, R processor.Rule](newRule func(C) (R, error)) Factory {
 	if newRule == nil {
 		panic("rules: Define with a nil New function")
 	}
-	return func(opts Options) (processor.Rule, error) {
-		o := opts.(*options)
+	return Factory{build: func(o *options) (processor.Rule, error) {
 		var c C
 		o.decode(&c)
 		if o.doc.over {
@@ -121,7 +102,7 @@ func Define[C any, R processor.Rule](newRule func(C) (R, error)) Factory {
 			return nil, errNoRule
 		}
 		return r, nil
-	}
+	}}
 }
 
 // The registry is written by init functions and read at start-up; the mutex
@@ -141,7 +122,7 @@ func Register(name string, f Factory) {
 	if name == "" {
 		panic("rules: Register with an empty name")
 	}
-	if f == nil {
+	if f.build == nil {
 		panic("rules: Register " + name + " with a zero Factory (make one with Define)")
 	}
 	if _, dup := factories[name]; dup {
@@ -198,7 +179,6 @@ func (o *options) build(f Factory) processor.Rule {
 	var problems *OptionsError
 	switch {
 	case err == nil:
-	case errors.Is(err, ErrBadOptions):
 	case errors.As(err, &problems):
 		for _, p := range problems.Problems {
 			if !o.consequence(p.Option) {
@@ -227,7 +207,7 @@ func callFactory(f Factory, o *options) (r processor.Rule, err error) {
 			r, err = nil, fmt.Errorf("factory panicked: %v", v)
 		}
 	}()
-	return f(o)
+	return f.build(o)
 }
 
 // builtins are the rules of this module, each in the package of its name

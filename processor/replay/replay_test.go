@@ -27,7 +27,7 @@ import (
 
 func init() {
 	// shout upper-cases "darn" so the tests see a rewrite and a deny.
-	rules.Register("replay-test-shout", func(o rules.Options) (processor.Rule, error) {
+	rules.Register("replay-test-shout", rules.Define(func(struct{}) (processor.Rule, error) {
 		return processor.RuleFunc(func(_ context.Context, m *processor.Message) (processor.Verdict, error) {
 			if strings.Contains(m.Content, "forbidden") {
 				return processor.Deny("forbidden word"), nil
@@ -35,7 +35,7 @@ func init() {
 			m.Content = strings.ReplaceAll(m.Content, "darn", "DARN")
 			return processor.Continue, nil
 		}), nil
-	})
+	}))
 }
 
 func event(t *testing.T, content string) []byte {
