@@ -166,33 +166,25 @@ type jsonWalk struct {
 // is the first key path that the keys so far complete, or -1.
 func (w *jsonWalk) value(fn visitor, depth int, live uint64, sel int) {
 	w.i = skipSpace(w.doc, w.i)
-	switch w.doc[w.i] {
-	case '{':
+	switch c := w.doc[w.i]; c {
+	case '{', '[':
+		keyed, closing := c == '{', c+2 // '}' and ']' follow '{' and '[' by two
 		w.i++
 		for {
 			w.i = skipSpace(w.doc, w.i)
-			if w.doc[w.i] == '}' {
+			if w.doc[w.i] == closing {
 				w.i++
 				return
 			}
-			ks := w.i
-			w.i, _ = skipString(w.doc, w.i)
-			keyLive, keySel := w.key(w.doc[ks:w.i], depth, live, sel)
-			w.i = skipSpace(w.doc, w.i) + 1 // ':'
-			w.value(fn, depth+1, keyLive, keySel)
-			if w.i = skipSpace(w.doc, w.i); w.doc[w.i] == ',' {
-				w.i++
+			itemDepth, itemLive, itemSel := depth, live, sel // array items share the array's path
+			if keyed {
+				ks := w.i
+				w.i, _ = skipString(w.doc, w.i)
+				itemLive, itemSel = w.key(w.doc[ks:w.i], depth, live, sel)
+				itemDepth++
+				w.i = skipSpace(w.doc, w.i) + 1 // ':'
 			}
-		}
-	case '[':
-		w.i++
-		for {
-			w.i = skipSpace(w.doc, w.i)
-			if w.doc[w.i] == ']' {
-				w.i++
-				return
-			}
-			w.value(fn, depth, live, sel)
+			w.value(fn, itemDepth, itemLive, itemSel)
 			if w.i = skipSpace(w.doc, w.i); w.doc[w.i] == ',' {
 				w.i++
 			}
