@@ -2,7 +2,6 @@ package profanity
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -88,7 +87,6 @@ type Rule struct {
 	mask    rune
 	texts   *rules.Texts
 	flagKey string
-	quoted  string // flagKey as a JSON string literal
 }
 
 // New builds the rule from c, reporting every problem with c by its
@@ -115,8 +113,6 @@ func New(c RuleConfig) (*Rule, error) {
 	case r.action != ActionFlag:
 		bad.Add("flagKey", "applies only with action: flag (action is %s)", r.action)
 	}
-	quoted, _ := json.Marshal(r.flagKey)
-	r.quoted = string(quoted)
 	if c.MinSeverity > Severe {
 		bad.Add("minSeverity", "%d is not a severity (want mild, moderate or severe)", c.MinSeverity)
 	}
@@ -244,8 +240,8 @@ func (r *Rule) flag(m *processor.Message) error {
 
 // unflag removes the flag key from the metadata of a clean message.
 func (r *Rule) unflag(m *processor.Message) error {
-	if !strings.Contains(m.Metadata, r.quoted) && !strings.Contains(m.Metadata, `\u`) {
-		return nil // cannot hold the key: no allocation
+	if !strings.Contains(m.Metadata, r.flagKey) && !strings.Contains(m.Metadata, `\`) {
+		return nil // cannot hold the key, written plainly or escaped: no allocation
 	}
 	obj, err := m.MetadataObject()
 	if err != nil {

@@ -299,18 +299,19 @@ func TestRegistered(t *testing.T) {
 func TestFlagOwnsItsKey(t *testing.T) {
 	forged := `{"profanity":{"severity":"severe","categories":["slur"],"fields":["Content"],"count":1},"app":1}`
 	tests := []struct {
-		name, content, metadata string
-		want                    string
+		name, options, content, metadata string
+		want                             string
 	}{
-		{"clean message: the forged flag is removed", "all good", forged, `{"app":1}`},
-		{"escaped key: removed too", "all good", `{"\u0070rofanity":{"count":9},"app":1}`, `{"app":1}`},
-		{"profane message: the rule's flag replaces it", "shit", forged, `{"app":1,"profanity":{"severity":"moderate","categories":["profanity"],"fields":["Content"],"count":1}}`},
-		{"clean message without the key: untouched", "all good", `{ "app" : 1 }`, `{ "app" : 1 }`},
-		{"not a JSON object: untouched", "all good", `profanity`, `profanity`},
+		{"clean message: the forged flag is removed", "", "all good", forged, `{"app":1}`},
+		{"escaped key: removed too", "", "all good", `{"\u0070rofanity":{"count":9},"app":1}`, `{"app":1}`},
+		{"profane message: the rule's flag replaces it", "", "shit", forged, `{"app":1,"profanity":{"severity":"moderate","categories":["profanity"],"fields":["Content"],"count":1}}`},
+		{"clean message without the key: untouched", "", "all good", `{ "app" : 1 }`, `{ "app" : 1 }`},
+		{"not a JSON object: untouched", "", "all good", `profanity`, `profanity`},
+		{"a key JSON would escape", `flagKey: "a<b"`, "all good", `{"a<b":1,"c":2}`, `{"c":2}`},
 	}
-	r := processortest.NewRule(t, "profanity", "action: flag")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			r := processortest.NewRule(t, "profanity", "{action: flag, "+tt.options+"}")
 			out := processortest.RunRule(t, r, processortest.NewEvent(tt.content, processortest.WithMetadata(tt.metadata)))
 			if len(out.Errors) > 0 || out.Message.Metadata != tt.want {
 				t.Errorf("metadata = %s (errors %v), want %s", out.Message.Metadata, out.Errors, tt.want)
