@@ -24,6 +24,8 @@ type Problem struct {
 	Msg    string
 }
 
+// String returns "SOURCE:LINE:COLUMN: MSG", or "SOURCE: MSG" when the
+// place is unknown.
 func (p Problem) String() string {
 	if p.Line == 0 {
 		return p.Source + ": " + p.Msg
@@ -36,6 +38,8 @@ type ConfigError struct {
 	Problems []Problem
 }
 
+// Error counts the problems and lists them, one a line, in the order of
+// the document.
 func (e *ConfigError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "rules configuration: %d problem(s):", len(e.Problems))
