@@ -181,12 +181,9 @@ func (o *options) build(f Factory) processor.Rule {
 	case err == nil:
 	case errors.As(err, &problems):
 		for _, p := range problems.Problems {
-			if !o.consequence(p.Option) {
+			if !o.consequence(p.Option) { // a consequence of a problem the decoder reported
 				o.report(p.Option, p.Msg)
 			}
-		}
-		if len(o.doc.list) == before { // every one a consequence: say something all the same
-			o.report("", err.Error())
 		}
 	default:
 		o.report("", err.Error())
