@@ -29,7 +29,7 @@ func BenchmarkApply(b *testing.B) {
 func BenchmarkMetadata(b *testing.B) {
 	ctx := context.Background()
 	doc := `{"profile": {"email": "jo@example.com", "tel": ["020 7946 0958"]}, "theme": "dark", "n": [1, 2, 3]}`
-	r := processortest.NewRule(b, Name, "metadataKeys: [profile]")
+	r := processortest.NewRule(b, Name, "scope: {metadata: [profile]}")
 	m := newMessage(msg{content: "x", metadata: doc})
 	b.ReportAllocs()
 	for b.Loop() {
