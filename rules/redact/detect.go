@@ -154,8 +154,8 @@ const (
 )
 
 // maxSep bounds the length of a separator between two groups of digits:
-// "4111 - 1111", "415 **555** 2671".
-const maxSep = 5
+// "4111 - 1111", "415 **555** 2671", "4111    1111".
+const maxSep = 8
 
 // Classes of separators between groups of digits, besides '-', '.' and
 // '/' (which stand for themselves; the view has turned every dash into
@@ -165,7 +165,7 @@ const (
 	sepSpace  = ' ' // spaces and tabs only
 	sepMarkup = '_' // underscores and markdown emphasis ("*", "`", "~"), maybe with spaces
 	sepMixed  = 'x' // two of '-', '.' and '/': "415.-555"
-	sepHidden = 'h' // nothing visible: invisible characters between the digits
+	sepHidden = 'h' // nothing in the view: invisible characters or markdown marks between the digits
 )
 
 // group is one run of digits in a number, with what separates it from the
@@ -199,9 +199,9 @@ type number struct {
 // scan scans the number that starts at s[i]. With card set, only digits
 // and separators are scanned; otherwise a leading '+' and groups in
 // parentheses are allowed too. With split set, a gap in a run of digits
-// (invisible characters removed from the view) separates two groups, as
-// a writer who hid a separator there meant; otherwise the digits on
-// either side of a gap are one group.
+// (invisible characters or markdown marks removed from the view)
+// separates two groups, as a writer who hid a separator there meant;
+// otherwise the digits on either side of a gap are one group.
 func (num *number) scan(v *textview.View, i int, card, split bool) {
 	s := v.Text()
 	num.s, num.forCard, num.split, num.plus, num.start, num.end, num.gaps, num.n = s, card, split, false, i, i, false, 0
@@ -250,6 +250,10 @@ func (num *number) extend(v *textview.View, i int, sep byte, spaced bool) {
 		if !num.forCard && num.n <= 1 && j < len(s) && s[j] == '(' {
 			paren = true
 			j++
+			if num.n == 0 && !num.plus && j < len(s) && s[j] == '+' {
+				num.plus = true // "(+44) 20 7946 0958"
+				j++
+			}
 		}
 		k := j
 		for k < len(s) && isDigit(s[k]) {
@@ -339,9 +343,10 @@ func runClass(mark byte, spaced, markup bool) byte {
 	return sepNone
 }
 
-// nextStart returns the first group after the first one that can start
-// a number of its own (see canStart), or -1. Only a group after a space
-// can: one that follows a digit or another separator is glued to it.
+// nextStart returns the index of the first group but the first that can
+// start a number of its own (see canStart), or -1. Only a group after a
+// space can: one that follows a digit or another separator is glued to
+// it.
 func (num *number) nextStart() int {
 	for r := 1; r < num.n; r++ {
 		if g := &num.groups[r]; g.spaced && canStart(num.s, g.first, num.forCard) {
@@ -496,17 +501,17 @@ const phoneNotBefore = "+-._/\\#$€£¥@&=%*^~"
 // pos. It finds
 //
 //   - international numbers: "+44 20 7946 0958", "+14155552671",
-//     "+44 (0)20 7946 0958", "0044 20 7946 0958";
+//     "+44 (0)20 7946 0958", "(+44) 20 7946 0958", "0044 20 7946 0958";
 //   - national numbers with the trunk prefix 0 written in groups:
 //     "020 7946 0958", "06 12 34 56 78", "(02) 9876 5432", "030/1234567";
 //   - national numbers without a trunk prefix, in the groups of the
 //     formats in localFormats: "(415) 555-2671", "415.555.2671",
 //     "1-800-555-0199", "138 0013 8000", "612 34 56 78".
 //
-// Groups may be separated by spaces, tabs, '-', '.', '/', '_', a mix of
-// them, or invisible characters alone. Bare runs of digits without '+',
-// years, prices, dates and times, IP addresses, decimals and ranges are
-// not telephone numbers.
+// Groups may be separated by spaces, tabs, '-', '.', '/', '_', markdown
+// emphasis, a mix of them, or by nothing visible (invisible characters).
+// Bare runs of digits without '+', years, prices, dates and times, IPv4
+// addresses, decimals and ranges are not telephone numbers.
 func findPhone(v *textview.View, pos int) (int, int, bool) {
 	return findNumber(v, pos, false)
 }
@@ -770,10 +775,10 @@ const cardNotBefore = "+-._/\\@$€£¥&=%*^~,"
 // to 2720) and pass the Luhn check, written together, in groups of four
 // (the last may be shorter), as 4-6-5 or 4-6-4, or digit by digit; in
 // groups of two or three when a separator other than a space keeps them
-// apart. Groups may be separated by spaces, tabs, '-', '.', '/', '_', a
-// mix of them, or invisible characters alone. The first-digit rules keep
-// millisecond timestamps and 64-bit ids, which start with 1, and lists of
-// years unmasked.
+// apart. Groups may be separated by spaces, tabs, '-', '.', '/', '_',
+// markdown emphasis, a mix of them, or by nothing visible (invisible
+// characters). The first-digit rules keep millisecond timestamps and
+// 64-bit ids, which start with 1, and lists of years unmasked.
 func findCard(v *textview.View, pos int) (int, int, bool) {
 	return findNumber(v, pos, true)
 }

@@ -27,8 +27,12 @@
 //   - invisible characters are removed: format characters (category Cf:
 //     zero-width spaces and joiners, the soft hyphen, bidirectional marks
 //     and controls, the byte order mark, invisible operators, tags),
-//     variation selectors, the combining grapheme joiner, and combining
-//     marks on a digit, a space or punctuation (a keycap "4️⃣" reads 4).
+//     variation selectors, the combining grapheme joiner, combining marks
+//     on a digit, a space or punctuation (a keycap "4️⃣" reads 4), and the
+//     markdown emphasis, strikethrough and code marks '*', '~' and '`'
+//     inside a word, between an ASCII letter, digit or '@' and a letter,
+//     digit or '@' ("4**1**11" renders as 4111, "*jo*@example.com" as
+//     *jo@example.com).
 //
 // Every character that is kept or replaced maps to one character of the
 // view, and every replacement is one ASCII byte, so the view is never
@@ -66,6 +70,9 @@ func New(s string) View {
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
+			if isMarkup(c) && i > 0 && joins(s[i-1]) && markupRun(s, i) > 0 {
+				break
+			}
 			i++
 			continue
 		}
@@ -100,6 +107,12 @@ func New(s string) View {
 	}
 	for i < len(s) {
 		if c := s[i]; c < utf8.RuneSelf {
+			if isMarkup(c) && joins(prev) {
+				if m := markupRun(s, i); m > 0 {
+					i += m // emphasis inside a word renders as nothing
+					continue
+				}
+			}
 			buf.WriteByte(c)
 			src[n], prev = int32(i), c
 			n++
@@ -321,6 +334,53 @@ func attached(r rune) bool {
 }
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isMarkup reports whether c marks emphasis, strikethrough or code in
+// markdown, where it may sit inside a word: "4**1**11" renders as 4111.
+// (An underscore inside a word renders as itself.)
+func isMarkup(c byte) bool { return c == '*' || c == '~' || c == '`' }
+
+// joins reports whether c, an ASCII letter, digit or '@', makes a word
+// with what follows a markup character after it.
+func joins(c byte) bool { return isASCIILetter(c) || isDigit(c) || c == '@' }
+
+// markupRun returns the length of the run of markup characters at s[i:]
+// (with the invisible characters and marks among them, which the view
+// removes there anyway) if a letter, a digit or an '@' follows it, and 0
+// otherwise.
+func markupRun(s string, i int) int {
+	k := i
+	for k < len(s) {
+		if isMarkup(s[k]) {
+			k++
+			continue
+		}
+		if s[k] < utf8.RuneSelf {
+			break
+		}
+		r, w := utf8.DecodeRuneInString(s[k:])
+		if !invisible(r) && !unicode.In(r, unicode.Mn, unicode.Me) {
+			break
+		}
+		k += w
+	}
+	if k == len(s) {
+		return 0
+	}
+	if c := s[k]; c < utf8.RuneSelf {
+		if joins(c) {
+			return k - i
+		}
+		return 0
+	}
+	r, _ := utf8.DecodeRuneInString(s[k:])
+	if _, ok := Digit(r); ok || unicode.IsLetter(r) || r == '\uFF20' || r == '\uFE6B' {
+		return k - i
+	}
+	return 0
+}
 
 // lookalike maps compatibility forms and look-alikes of ASCII characters
 // (outside the full-width block, which maps by offset) to them.
