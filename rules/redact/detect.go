@@ -178,6 +178,9 @@ type group struct {
 	sep        byte // class of the separator before it (sepNone, sepSpace, '-', ...)
 	spaced     bool // the separator before it holds a space
 	digits     int  // digits in this group and the ones before it
+	// luhn holds the Luhn sums of those digits: luhn[p] doubles the digits
+	// at even (p = 0) or odd (p = 1) places from the number's first.
+	luhn [2]int
 }
 
 func (g *group) len() int { return g.end - g.start }
@@ -216,10 +219,16 @@ func (num *number) scan(v *textview.View, i int, card, split bool) {
 // number is then the one that starts with groups[r], as scan would find
 // it, but its first groups are not scanned again.
 func (num *number) shift(v *textview.View, r int) {
-	drop := num.groups[r-1].digits
+	dropped := num.groups[r-1]
+	drop := dropped.digits
 	num.n = copy(num.groups[:], num.groups[r:num.n])
 	for k := range num.n {
-		num.groups[k].digits -= drop
+		g := &num.groups[k]
+		g.digits -= drop
+		// A digit's place from the first moves by drop: with an odd drop,
+		// the sums swap.
+		odd := drop % 2
+		g.luhn = [2]int{g.luhn[odd] - dropped.luhn[odd], g.luhn[1-odd] - dropped.luhn[1-odd]}
 	}
 	num.groups[0].sep, num.groups[0].spaced = sepNone, false
 	num.start, num.plus = num.groups[0].first, false
@@ -238,9 +247,10 @@ func (num *number) extend(v *textview.View, i int, sep byte, spaced bool) {
 	if num.forCard {
 		limit = maxGroups
 	}
-	total := 0
+	var total int
+	var sums [2]int
 	if num.n > 0 {
-		total = num.groups[num.n-1].digits
+		total, sums = num.groups[num.n-1].digits, num.groups[num.n-1].luhn
 	}
 	for num.n < limit {
 		first, j, paren := i, i, false
@@ -275,8 +285,13 @@ func (num *number) extend(v *textview.View, i int, sep byte, spaced bool) {
 			}
 			outer++
 		}
-		total += k - j
-		num.groups[num.n] = group{start: j, end: k, outer: outer, first: first, paren: paren, sep: sep, spaced: spaced, digits: total}
+		for x := j; x < k; x++ {
+			d := int(s[x] - '0')
+			sums[total%2] += luhnDouble[d]
+			sums[1-total%2] += d
+			total++
+		}
+		num.groups[num.n] = group{start: j, end: k, outer: outer, first: first, paren: paren, sep: sep, spaced: spaced, digits: total, luhn: sums}
 		num.n++
 		num.end = outer
 		var ok bool
@@ -809,7 +824,9 @@ func (num *number) card(k int) bool {
 	if k > 1 && !cardGroups(gs) {
 		return false
 	}
-	return luhn(s, gs)
+	// The Luhn check doubles every second digit from the last: those at
+	// odd places from the first when there is an even number of digits.
+	return gs[k-1].luhn[d%2]%10 == 0
 }
 
 // cardGroups reports whether the groups of a number are those of a card
@@ -870,24 +887,8 @@ func mastercard2(s string, gs []group) bool {
 	return got == 4 && n >= 2200 && n <= 2720
 }
 
-// luhn reports whether the digits of gs pass the Luhn check.
-func luhn(s string, gs []group) bool {
-	sum, double := 0, false
-	for gi := len(gs) - 1; gi >= 0; gi-- {
-		for i := gs[gi].end - 1; i >= gs[gi].start; i-- {
-			d := int(s[i] - '0')
-			if double {
-				d *= 2
-				if d > 9 {
-					d -= 9
-				}
-			}
-			sum += d
-			double = !double
-		}
-	}
-	return sum%10 == 0
-}
+// luhnDouble[d] is d doubled, less 9 if that is more than 9.
+var luhnDouble = [10]int{0, 2, 4, 6, 8, 1, 3, 5, 7, 9}
 
 // ---- characters ----
 
