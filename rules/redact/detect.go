@@ -178,8 +178,9 @@ type group struct {
 	sep        byte // class of the separator before it (sepNone, sepSpace, '-', ...)
 	spaced     bool // the separator before it holds a space
 	digits     int  // digits in this group and the ones before it
-	// luhn holds the Luhn sums of those digits: luhn[p] doubles the digits
-	// at even (p = 0) or odd (p = 1) places from the number's first.
+	// luhn holds the Luhn sums of those digits, for card numbers: luhn[p]
+	// doubles the digits at even (p = 0) or odd (p = 1) places from the
+	// number's first.
 	luhn [2]int
 }
 
@@ -285,7 +286,10 @@ func (num *number) extend(v *textview.View, i int, sep byte, spaced bool) {
 			}
 			outer++
 		}
-		for x := j; x < k; x++ {
+		if !num.forCard {
+			total += k - j
+		}
+		for x := j; num.forCard && x < k; x++ {
 			d := int(s[x] - '0')
 			sums[total%2] += luhnDouble[d]
 			sums[1-total%2] += d
