@@ -128,8 +128,9 @@ func (r *Rule) redact(s string) (string, bool) {
 	return b.String(), true
 }
 
-// replace writes the replacement of the match sp of the view text view,
-// which is matched in the original text.
+// replace writes the replacement of the match sp: matched is what it
+// covers of the original text, view the normalised text it was found in
+// (a pattern's submatches are taken from there).
 func (r *Rule) replace(b *strings.Builder, matched, view string, sp span) {
 	switch {
 	case sp.det >= numBuiltins:
