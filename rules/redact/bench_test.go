@@ -39,25 +39,3 @@ func BenchmarkMetadata(b *testing.B) {
 		}
 	}
 }
-
-func BenchmarkFind(b *testing.B) {
-	for _, bc := range []struct{ name, text string }{
-		{"clean", strings.Repeat("meet at 10:30 on 2024-05-01, order 123456789 costs $1,299.99 (v1.2.3). ", 8)},
-		{"dirty", strings.Repeat("jo@example.com +44 20 7946 0958 4111 1111 1111 1111 ", 8)},
-	} {
-		b.Run(bc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(bc.text)))
-			for b.Loop() {
-				f := finder{r: builtins, s: bc.text}
-				for pos := 0; ; {
-					sp, ok := f.next(pos)
-					if !ok {
-						break
-					}
-					pos = sp.end
-				}
-			}
-		})
-	}
-}
