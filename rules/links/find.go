@@ -1,219 +1,867 @@
 package links
 
 import (
-	"net/url"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/chimeflow/chimeflow/rules/internal/domain"
 	"github.com/chimeflow/chimeflow/rules/links/internal/idna"
+	"github.com/chimeflow/chimeflow/rules/links/internal/markdown"
+	"github.com/chimeflow/chimeflow/rules/links/internal/whatwg"
 )
 
-// Link is a URL found in a text.
+// Kind says how a link is written.
+type Kind uint8
+
+// Kinds of link.
+const (
+	// KindURL is a URL with a scheme: https://example.com/a,
+	// wss://example.com, https:\\example.com, intent://example.com/#…,
+	// and the hostless javascript:, vbscript:, data: and file:/// URLs.
+	KindURL Kind = iota + 1
+	// KindWWW is a host name starting with "www.": www.example.com.
+	KindWWW
+	// KindBare is a bare domain with a real top-level domain:
+	// example.com/path.
+	KindBare
+	// KindAmbiguous is a bare domain that linkifiers make clickable but
+	// that is more often something else: a file name whose extension is
+	// also a top-level domain, without a path (README.md, setup.py,
+	// evil.zip), or two sentences joined without a space whose second
+	// word is a top-level domain (Hello.World, Evil.Com). Find reports
+	// them; the rule's built-in check (next) does not.
+	KindAmbiguous
+	// KindRelative is a protocol-relative URL, which takes the scheme of
+	// the page it is shown in: //example.com/path.
+	KindRelative
+	// KindTarget is the target of a markdown link or image, or of a
+	// reference definition: [text](https://example.com),
+	// ![alt](//example.com/a.png), [id]: https://example.com. Its
+	// backslash escapes and character references are decoded.
+	KindTarget
+)
+
+var kindNames = [...]string{"", "url", "www", "bare", "ambiguous", "relative", "target"}
+
+// String returns the kind's name: url, www, bare, ambiguous, relative or
+// target.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// Link is a link found in a text.
 type Link struct {
 	// Start and End delimit the link in the text, in bytes: text[Start:End]
-	// is the link as written, trailing punctuation excluded.
+	// is what a strip removes: the link as written, trailing punctuation
+	// excluded; for a markdown target, from its opening parenthesis (or
+	// the ':' of a reference definition) to its end, so that the link's
+	// text is left, no longer a link; for a hostless URL, its scheme.
 	Start, End int
-	// Host is the link's host as written in the text.
+	// Host is the link's host as written (after markdown decoding, for a
+	// markdown target), the first of the hosts it may lead to; "" for a
+	// URL without a host (javascript:, data:, file:///).
 	Host string
 	// Domain is Host normalised: see NormalizeHost.
 	Domain string
+	// Hosts are the normalised hosts the link may lead to, Domain first.
+	// Readers disagree on some texts: "https://good.example@evil.example"
+	// leads to evil.example in a browser and to good.example in a
+	// linkifier that stops at '@'; the target of [x](https://a&period;b)
+	// is https://a.b to a markdown renderer and https://a&period;b in
+	// plain text. Each reading is listed.
+	Hosts []string
+	// Scheme is the link's scheme, lower-cased; "" when none was written
+	// (www., bare and protocol-relative links, relative targets).
+	Scheme string
+	// Kind says how the link is written.
+	Kind Kind
 }
 
-// Find returns the links in text, in order: URLs with an http, https or
-// ftp scheme, host names that start with "www.", and bare domains such as
-// example.com/path whose top-level domain is a real one. It is what the
-// links rule sees; use it to check what a message would trigger.
+// Find returns the links in text, in order and without overlap: URLs with
+// a scheme (https://…, wss://…, https:\\…, intent://…, and javascript:,
+// data:, file: URLs), protocol-relative URLs (//example.com), host names
+// that start with "www.", bare domains such as example.com/path whose
+// top-level domain is a real one (and, as KindAmbiguous, those that are
+// more often file names or sentences), and the targets of markdown links,
+// images and reference definitions. A URL shown as a markdown link's
+// text ([https://a.example](https://b.example)) is a link of its own,
+// found before its target. It is what the links rule sees, with the
+// ambiguous links added; use it to check what a message would trigger.
 func Find(text string) []Link {
 	var out []Link
 	for pos := 0; ; {
-		l, ok := next(text, pos, true)
+		l, ok := scan(text, pos, scanOptions{bare: true, ambiguous: true})
 		if !ok {
 			return out
 		}
-		host := text[l.hostStart:l.hostEnd]
-		out = append(out, Link{Start: l.start, End: l.end, Host: host, Domain: NormalizeHost(host)})
+		out = append(out, l.export(text))
 		pos = l.end
 	}
 }
 
-// link is a URL found by next: its extent and its host's, in bytes.
-type link struct {
-	start, end         int
-	hostStart, hostEnd int
+// export returns l as a Link.
+func (l *link) export(s string) Link {
+	out := Link{Start: l.start, End: l.end, Scheme: strings.ToLower(l.scheme), Kind: l.kind}
+	if l.n > 0 {
+		out.Host = l.hosts[0]
+		for _, h := range l.hosts[:l.n] {
+			if d := NormalizeHost(h); d != "" && !slices.Contains(out.Hosts, d) {
+				out.Hosts = append(out.Hosts, d)
+			}
+		}
+		out.Domain = NormalizeHost(out.Host)
+		if len(out.Hosts) == 0 || out.Hosts[0] != out.Domain {
+			out.Hosts = slices.Insert(out.Hosts, 0, out.Domain)
+		}
+	}
+	return out
 }
 
-// next returns the first link in s that starts at or after pos. Bare
-// domains (no scheme, no www.) are found only if bare is set. It does not
+// maxHosts bounds how many readings of its host a link holds.
+const maxHosts = 4
+
+// link is a link found by next or scan.
+type link struct {
+	// start and end delimit the link: see Link.
+	start, end int
+	// hostStart and hostEnd delimit the first host as written in the
+	// text; for a markdown target whose host was decoded, the host of its
+	// undecoded text. hosts[0] is the host to check: use hostList.
+	hostStart, hostEnd int
+	hosts              [maxHosts]string
+	n                  int
+	scheme             string
+	kind               Kind
+}
+
+// hostList returns the hosts the link may lead to, as written (decoded
+// from markdown for a target), each to be normalised with NormalizeHost;
+// empty for a hostless URL (javascript:, data:, file:///). It does not
 // allocate.
+func (l *link) hostList() []string { return l.hosts[:l.n] }
+
+// addHost adds a reading of the link's host, if it is a new one.
+func (l *link) addHost(h string) {
+	if h == "" || l.n == len(l.hosts) || slices.Contains(l.hosts[:l.n], h) {
+		return
+	}
+	l.hosts[l.n] = h
+	l.n++
+}
+
+// scanOptions say which links scan reports.
+type scanOptions struct {
+	bare      bool // bare domains (example.com)
+	ambiguous bool // and those of KindAmbiguous (README.md, Hello.World)
+}
+
+// next returns the first link in s that starts at or after pos, as the
+// links rule sees them: every kind but KindAmbiguous; bare domains only if
+// bare is set. s[l.hostStart:l.hostEnd] is the link's first host as
+// written; l.hostList() lists every reading of it. It does not allocate
+// unless a markdown target has escapes or character references to decode.
 func next(s string, pos int, bare bool) (link, bool) {
+	return scan(s, pos, scanOptions{bare: bare})
+}
+
+// scan returns the first link in s that starts at or after pos. Each
+// position of s is looked at a bounded number of times, whatever the
+// text: no backtracking.
+func scan(s string, pos int, o scanOptions) (link, bool) {
+	var c authCache
 	for i := pos; i < len(s); {
-		j := strings.IndexAny(s[i:], ".:")
-		if j < 0 {
+		k := strings.IndexAny(s[i:], ".:/]")
+		if k < 0 {
 			return link{}, false
 		}
-		j += i
-		if s[j] == ':' {
-			if l, ok := schemeLink(s, pos, j); ok {
+		j := i + k
+		switch s[j] {
+		case ':':
+			if j > pos && s[j-1] == ']' {
+				if l, ok := targetLink(s, j, j+1); ok {
+					return l, true
+				}
+			}
+			if l, ok := schemeLink(s, pos, j, &c); ok {
 				return l, true
 			}
-			i = j + 1
+		case '/':
+			if l, ok := relativeLink(s, pos, j, &c); ok {
+				return l, true
+			}
+		case ']':
+			if j+1 < len(s) && s[j+1] == '(' {
+				if l, ok := targetLink(s, j+1, j+2); ok {
+					return l, true
+				}
+			}
+		case '.':
+			l, after, ok := hostLink(s, pos, j, o)
+			if ok {
+				return l, true
+			}
+			i = max(after, j+1)
 			continue
 		}
-		l, after, ok := hostLink(s, pos, j, bare)
-		if ok {
-			return l, true
-		}
-		i = max(after, j+1)
+		i = j + 1
 	}
 	return link{}, false
 }
 
-// schemes are the URL schemes whose URLs are links, lower-case.
-var schemes = [...]string{"http", "https", "ftp"}
+// hostlessSchemes are the schemes whose URLs run code or carry a document
+// instead of pointing to a host.
+var hostlessSchemes = [...]string{"javascript", "vbscript", "data"}
 
-// schemeLink reports whether the colon at s[colon] ends the scheme of a
-// link such as https://example.com/path, which must not start before pos.
-func schemeLink(s string, pos, colon int) (link, bool) {
-	if !strings.HasPrefix(s[colon:], "://") {
-		return link{}, false
-	}
-	start := colon
-	for start > pos && colon-start < 6 && isASCIILetter(s[start-1]) {
-		start--
-	}
-	scheme := s[start:colon]
-	known := false
-	for _, k := range schemes {
-		if strings.EqualFold(scheme, k) {
-			known = true
-			break
+func isHostless(scheme string) bool {
+	for _, h := range hostlessSchemes {
+		if strings.EqualFold(scheme, h) {
+			return true
 		}
 	}
-	if !known {
-		return link{}, false
-	}
-	if r, _ := utf8.DecodeLastRuneInString(s[:start]); start > 0 && (isWordRune(r) || strings.ContainsRune("+-.", r)) {
-		return link{}, false // "xhttp://", "git+https://"
-	}
-	body := colon + 3
-	end := trimPunct(s, body, urlEnd(s, body))
-	// The authority runs up to the first '/', '?', '#' or '\' (which
-	// browsers read as '/').
-	auth := end
-	if k := strings.IndexAny(s[body:end], "/?#\\"); k >= 0 {
-		auth = body + k
-	}
-	hs, he := hostOf(s, body, auth)
-	if hs == he {
-		return link{}, false
-	}
-	return link{start: start, end: end, hostStart: hs, hostEnd: he}, true
+	return false
 }
 
-// hostOf returns the host part of the authority s[from:to]: after the last
-// '@' (user information), before the port.
-func hostOf(s string, from, to int) (int, int) {
-	if k := strings.LastIndexByte(s[from:to], '@'); k >= 0 {
-		from += k + 1
-	}
-	if from < to && s[from] == '[' { // an IPv6 literal
-		if k := strings.IndexByte(s[from:to], ']'); k >= 0 {
-			return from, from + k + 1
+// linkifySchemes are the schemes linkifiers recognise in text: a URL with
+// one of them has the linkifier's reading of its host too (see
+// linkifyHost).
+var linkifySchemes = [...]string{"http", "https", "ftp"}
+
+func isLinkifyScheme(scheme string) bool {
+	for _, h := range linkifySchemes {
+		if strings.EqualFold(scheme, h) {
+			return true
 		}
-		return from, to
 	}
-	if k := strings.IndexByte(s[from:to], ':'); k >= 0 {
-		to = from + k
+	return false
+}
+
+// maxScheme bounds the length of a scheme, as CommonMark's autolinks do.
+const maxScheme = 32
+
+// schemeLink reports whether the colon at s[colon] ends the scheme of a
+// URL that does not start before pos, and returns it.
+func schemeLink(s string, pos, colon int, c *authCache) (link, bool) {
+	start := colon
+	for start > pos && colon-start < maxScheme && isSchemeByte(s[start-1]) {
+		start--
 	}
-	return from, to
+	for start < colon && !isASCIILetter(s[start]) {
+		start++
+	}
+	if colon-start < 2 {
+		return link{}, false // no scheme, or a drive letter (C:)
+	}
+	if start > 0 && (isASCIILetter(s[start-1]) || isDigit(s[start-1])) {
+		return link{}, false // "…xhttp://" past maxScheme, "127https://"
+	}
+	scheme := s[start:colon]
+	rest := colon + 1
+	l := link{start: start, scheme: scheme, kind: KindURL}
+	if isHostless(scheme) {
+		if rest < len(s) && s[rest] > ' ' {
+			l.end, l.hostStart, l.hostEnd = rest, rest, rest
+			return l, true
+		}
+		return link{}, false
+	}
+	special := whatwg.IsSpecial(scheme)
+	file := special && strings.EqualFold(scheme, "file")
+	a := rest
+	switch {
+	case file:
+		if !hasTwoSlashes(s, rest, true) {
+			return link{}, false
+		}
+		a += 2
+	case special:
+		for a < len(s) && (s[a] == '/' || s[a] == '\\') {
+			a++
+		}
+	default:
+		if !strings.HasPrefix(s[rest:], "//") {
+			return link{}, false
+		}
+		a += 2
+	}
+	hs, he := c.host(s, a, special, !file)
+	if hs == he {
+		if file && a < len(s) && (s[a] == '/' || s[a] == '\\') { // file:///path
+			l.end = trimPunct(s, a, urlEnd(s, a))
+			l.hostStart, l.hostEnd = a, a
+			return l, true
+		}
+		return link{}, false
+	}
+	if special && a == rest && !strings.ContainsAny(s[hs:he], ".[") {
+		return link{}, false // "http:foo" in prose; "http:example.com" counts
+	}
+	if a == rest+2 && s[rest] == '/' && s[rest+1] == '/' || !special {
+		l.end = authorityEnd(s, a, hs, he, special)
+	} else {
+		// https:evil.example, https:\\evil.example: browsers read them,
+		// linkifiers do not: the host is text to them, where they may
+		// find links of their own. The link is its scheme and slashes;
+		// its host is read on as text.
+		l.end = a
+	}
+	if hs >= he || !hasHostRune(s[hs:he]) {
+		return link{}, false
+	}
+	l.hostStart, l.hostEnd = hs, he
+	l.addHost(s[hs:he])
+	withLinkify := isLinkifyScheme(scheme) && a == rest+2 && s[rest] == '/' && s[rest+1] == '/'
+	l.addReadings(s, a, hs, he, l.end, withLinkify)
+	if junkHost(s[hs:he]) {
+		// No browser reaches such a host; linkifiers stop at its first
+		// punctuation and find what follows as links of their own: so
+		// does scan, from there.
+		l.end = a + len(linkifyHost(s, a, l.end))
+	}
+	return l, true
+}
+
+// authorityEnd returns where a URL whose authority starts at s[a] and
+// whose host is s[hs:he] ends: after the host and a port, and after a
+// path, query or fragment if one follows (then at the first space or
+// unbalanced closing bracket, trailing punctuation excluded). Anything
+// else after the host ends the URL, as it ends it for linkifiers.
+func authorityEnd(s string, a, hs, he int, special bool) int {
+	e := he
+	if e+1 < len(s) && s[e] == ':' && isDigit(s[e+1]) {
+		e++
+		for e < len(s) && isDigit(s[e]) {
+			e++
+		}
+	}
+	if e < len(s) && (s[e] == '/' || s[e] == '?' || s[e] == '#' || special && s[e] == '\\') {
+		return trimPunct(s, a, urlEnd(s, e))
+	}
+	return trimPunct(s, a, e)
+}
+
+// junkHost reports whether the host, as written, cannot be reached: once
+// normalised, it holds something other than letters, digits, '-', '_' and
+// dots (an IPv6 literal aside).
+func junkHost(host string) bool {
+	clean := func(h string) bool {
+		for i := 0; i < len(h); i++ {
+			if c := h[i]; !(isASCIILetter(c) || isDigit(c) || c == '-' || c == '_' || c == '.') {
+				return false
+			}
+		}
+		return true
+	}
+	if clean(host) || strings.HasPrefix(host, "[") {
+		return false
+	}
+	return !clean(NormalizeHost(host))
+}
+
+// addReadings adds the readings of a host written in text that
+// linkifiers make of it where a browser reads the host s[hs:he] of the
+// authority that starts at s[a] in the URL ending at end: the host up to
+// the first punctuation (when withLinkify is set: the URL has a scheme
+// linkifiers know, or is protocol-relative), and the last domain name in
+// the host, after its last punctuation, which a linkifier finds as a bare
+// domain when it does not take the URL ("e%76il.example.net" holds the
+// bare domain 76il.example.net, "evil。example.net" example.net).
+func (l *link) addReadings(s string, a, hs, he, end int, withLinkify bool) {
+	if withLinkify {
+		l.addHost(linkifyHost(s, a, end))
+	}
+	t := he
+	for t > hs {
+		r, w := utf8.DecodeLastRuneInString(s[hs:t])
+		if r != '.' && !isHostRune(r) {
+			break
+		}
+		t -= w
+	}
+	for t < he && (s[t] == '.' || s[t] == '-') {
+		t++
+	}
+	if t > hs && strings.IndexByte(s[t:he], '.') > 0 {
+		l.addHost(s[t:he])
+	}
+}
+
+// hasHostRune reports whether host holds a letter, a digit or an IPv6
+// literal's bracket: "." and "-" alone are no host.
+func hasHostRune(host string) bool {
+	for _, r := range host {
+		if r != '-' && (r == '[' || isHostRune(r)) {
+			return true
+		}
+	}
+	return false
+}
+
+// relativeLink reports whether the slash at s[j] starts a
+// protocol-relative URL (//example.com/path) that linkifiers make
+// clickable, and returns it.
+func relativeLink(s string, pos, j int, c *authCache) (link, bool) {
+	if j+2 >= len(s) || s[j+1] != '/' || j < pos {
+		return link{}, false
+	}
+	if j > 0 {
+		r, _ := utf8.DecodeLastRuneInString(s[:j])
+		if r == ':' || r == '/' || r == '_' || isHostRune(r) {
+			return link{}, false
+		}
+	}
+	a := j + 2
+	hs, he := c.host(s, a, true, true)
+	end := authorityEnd(s, a, hs, he, true)
+	he = min(he, end)
+	if hs >= he {
+		return link{}, false
+	}
+	host := s[hs:he]
+	if !strings.ContainsAny(host, ".[") && !strings.EqualFold(host, "localhost") {
+		return link{}, false // "//comment"
+	}
+	l := link{start: j, end: end, hostStart: hs, hostEnd: he, kind: KindRelative}
+	l.addHost(host)
+	l.addReadings(s, a, hs, he, end, true)
+	if junkHost(host) {
+		l.end = a + len(linkifyHost(s, a, end))
+	}
+	return l, true
+}
+
+// targetLink reads the markdown link destination that follows s[from:],
+// which is right after the '(' of "](" or the ':' of "]:" at s[open], and
+// returns it as a link if it leads to a host, or if it is a hostless URL
+// (then only its scheme is the link, so that what follows is scanned as
+// text: a renderer that refuses a javascript: link shows it as text).
+func targetLink(s string, open, from int) (link, bool) {
+	ds, de, ok := markdown.Destination(s, from)
+	if !ok || ds == de {
+		return link{}, false
+	}
+	raw := s[ds:de]
+	dest := markdown.Decode(raw)
+	scheme, host, hasHost := whatwg.Split(dest)
+	if !hasHost {
+		if n := len(scheme); n > 0 && (isHostless(scheme) || strings.EqualFold(scheme, "file")) {
+			end := ds + n + 1
+			if dest != raw || !strings.HasPrefix(raw, scheme) {
+				end = de
+			}
+			return link{start: open, end: end, hostStart: ds, hostEnd: ds, scheme: scheme, kind: KindTarget}, true
+		}
+		return link{}, false
+	}
+	end := de
+	if end < len(s) && s[end] == '>' {
+		end++
+	}
+	if end < len(s) && s[end] == ')' && s[open] == '(' {
+		end++
+	}
+	l := link{start: open, end: end, scheme: scheme, kind: KindTarget, hostStart: ds, hostEnd: ds}
+	l.addHost(host)
+	// The readings of the text as written, which a plain-text reader
+	// sees (only its scheme-less bare domains are found by scanning on).
+	if !strings.ContainsAny(raw, "\t\n\r") {
+		p := whatwg.Locate(raw)
+		if p.HostEnd > p.HostStart {
+			hs, he := ds+p.HostStart, ds+p.HostEnd
+			l.hostStart, l.hostEnd = hs, he
+			if dest != raw {
+				l.addHost(s[hs:he])
+			}
+			rawScheme := raw[p.SchemeStart:p.SchemeEnd]
+			linkify := rawScheme == "" || isLinkifyScheme(rawScheme)
+			l.addReadings(s, ds+p.AuthStart, hs, he, de, linkify)
+			if junkHost(host) {
+				// Scan the target on as text, where linkifiers find
+				// their own links in it.
+				l.end = ds + p.AuthStart
+			}
+		}
+	}
+	return l, true
+}
+
+// authCache remembers where the last authority scanned ends and where its
+// last '@' is, so that authorities that share an end (as in
+// "https:https:https:…") are not scanned again: scan's work stays linear.
+type authCache struct {
+	from, end, lastAt int // lastAt < from when there is none
+	special, valid    bool
+}
+
+// host returns the host of the authority that starts at s[a]: after its
+// last '@' (when userinfo is allowed), up to its port, its end ('/', '?',
+// '#', '\' for special schemes) or the end of the URL text, which
+// parentheses, brackets and braces end too, an IPv6 literal's brackets
+// aside.
+func (c *authCache) host(s string, a int, special, userinfo bool) (int, int) {
+	if !c.valid || c.special != special || a < c.from || a >= c.end {
+		c.from, c.end, c.lastAt, c.special, c.valid = a, a, a-1, special, true
+		hostStart := a
+	scan:
+		for c.end < len(s) {
+			switch ch := s[c.end]; ch {
+			case '/', '?', '#':
+				break scan
+			case '\\':
+				if special {
+					break scan
+				}
+			case '@':
+				c.lastAt = c.end
+				hostStart = c.end + 1
+			case '[':
+				if c.end != hostStart {
+					break scan
+				}
+				k := c.end + 1
+				for k < len(s) && (isHexDigit(s[k]) || s[k] == ':' || s[k] == '.') {
+					k++
+				}
+				if k == len(s) || s[k] != ']' {
+					break scan
+				}
+				c.end = k
+			case '(', ')', ']', '{', '}':
+				break scan
+			default:
+				if ch >= utf8.RuneSelf {
+					if isURLStop(s, c.end) {
+						break scan
+					}
+					_, w := utf8.DecodeRuneInString(s[c.end:])
+					c.end += w
+					continue
+				}
+				if ch != '`' && isURLStop(s, c.end) { // linkify-it reads '`' as a letter
+					break scan
+				}
+			}
+			c.end++
+		}
+	}
+	hs := a
+	if userinfo && c.lastAt >= a {
+		hs = c.lastAt + 1
+	}
+	he := c.end
+	if hs < he && s[hs] == '[' {
+		if k := strings.IndexByte(s[hs:he], ']'); k >= 0 {
+			return hs, hs + k + 1
+		}
+		return hs, he
+	}
+	if k := strings.IndexByte(s[hs:he], ':'); k >= 0 {
+		he = hs + k
+	}
+	return hs, he
+}
+
+// isURLStop reports whether the character at s[i] ends a URL written in
+// text: white space, a control character, or one of <>"` and the
+// full-width vertical line.
+func isURLStop(s string, i int) bool {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '"' || c == '`'
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r) || unicode.IsControl(r) || r == '\uff5c' || r == utf8.RuneError
+}
+
+// hasTwoSlashes reports whether s[i:] starts with two slashes (or, for a
+// special scheme, backslashes).
+func hasTwoSlashes(s string, i int, special bool) bool {
+	isSlash := func(c byte) bool { return c == '/' || special && c == '\\' }
+	return i+1 < len(s) && isSlash(s[i]) && isSlash(s[i+1])
+}
+
+// linkifyHost returns the host a linkifier reads in the authority that
+// starts at s[a]: the labels of letters, digits, symbols, marks and
+// format characters joined by dots, up to the first space or punctuation
+// other than '-' (so it stops at '@', ':', '&', '_' or '。' where a
+// browser reads on).
+func linkifyHost(s string, a, end int) string {
+	if a < end && s[a] == '[' {
+		return ""
+	}
+	j := a
+	for j < end {
+		r, w := utf8.DecodeRuneInString(s[j:end])
+		if r != '.' && !isHostRune(r) {
+			break
+		}
+		j += w
+	}
+	return strings.TrimRight(s[a:j], ".")
+}
+
+// linkifySymbols are the ASCII symbols linkify-it reads as part of a
+// host.
+const linkifySymbols = "$+=^`|~"
+
+// isHostRune reports whether r can be part of a host's label as
+// linkifiers read it: an ASCII letter, digit or '-', or a non-ASCII
+// character that is not white space, punctuation or a control character
+// (letters, digits, marks, symbols such as emoji, and invisible format
+// characters such as the soft hyphen, which host mapping removes).
+func isHostRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		c := byte(r)
+		return isASCIILetter(c) || isDigit(c) || c == '-'
+	}
+	if r == utf8.RuneError || r == '\uff5c' {
+		return false
+	}
+	return !unicode.In(r, unicode.Z, unicode.P, unicode.Cc) && !unicode.IsSpace(r)
+}
+
+// scanHost reads the host name that starts at s[start]: labels of host
+// runes joined by single dots. It returns where it ends, how many labels
+// it has and where its last label starts.
+func scanHost(s string, start int) (end, labels, last int) {
+	end, last = start, start
+	for {
+		k := end
+		for k < len(s) {
+			r, w := utf8.DecodeRuneInString(s[k:])
+			if !isHostRune(r) {
+				break
+			}
+			k += w
+		}
+		if k == end {
+			return end, labels, last
+		}
+		labels++
+		last, end = end, k
+		if end+1 < len(s) && s[end] == '.' {
+			if r, _ := utf8.DecodeRuneInString(s[end+1:]); isHostRune(r) {
+				end++
+				continue
+			}
+		}
+		return end, labels, last
+	}
 }
 
 // hostLink reports whether the dot at s[dot] is part of a www. host or a
 // bare domain that does not start before pos. When it is not, after is
 // where the search may resume.
-func hostLink(s string, pos, dot int, bare bool) (l link, after int, ok bool) {
+//
+// Two readings of the host are made: labels of letters, digits, marks and
+// symbols such as emoji (the strict one), and linkify-it's, which also
+// reads the ASCII symbols $+=^`|~ as letters ("a=evil.com" is a link to
+// a=evil.com there). The link holds each that is a host.
+func hostLink(s string, pos, dot int, o scanOptions) (l link, after int, ok bool) {
 	start := dot
 	for start > pos {
 		r, w := utf8.DecodeLastRuneInString(s[:start])
-		if !domain.IsLabelRune(r) {
+		if !isHostRune(r) {
 			break
 		}
 		start -= w
 	}
-	if start == dot {
-		return link{}, dot + 1, false
-	}
 	// The host runs forward from there: labels joined by single dots.
-	end, labels, lastLabel := domain.Scan(s, start)
-	after = end
-	if labels < 2 {
+	end, labels, lastLabel := scanHost(s, start)
+	after = max(end, dot+1)
+	ws, we := widen(s, pos, start, end)
+	strict := start < dot && labels >= 2 && bareHostOK(s, start, end)
+	wide := (ws < start || we > end) && bareHostOK(s, ws, we)
+	if !strict && !wide {
 		return link{}, after, false
 	}
-	if r, _ := utf8.DecodeLastRuneInString(s[:start]); start > 0 && strings.ContainsRune("@_-/\\#$%&=+~", r) {
-		return link{}, after, false // a path, an e-mail's domain, a file name
+	hs, he := start, end
+	if !strict {
+		hs, he = ws, we
+		lastLabel = strings.LastIndexByte(s[:we], '.') + 1
 	}
-	if r, _ := utf8.DecodeRuneInString(s[end:]); end < len(s) && strings.ContainsRune("@_", r) {
-		return link{}, after, false // the local part of an e-mail address
-	}
-	host, tld := s[start:end], s[lastLabel:end]
-	if domain.HyphenAtEdge(host) {
-		return link{}, after, false
-	}
+	host, tld := s[hs:he], s[lastLabel:he]
 	// A port, a path, a query or a fragment.
-	urlRest := end
-	if end+1 < len(s) && s[end] == ':' && isDigit(s[end+1]) {
-		urlRest = end + 1
+	urlRest := max(he, we)
+	if urlRest+1 < len(s) && s[urlRest] == ':' && isDigit(s[urlRest+1]) {
+		urlRest++
 		for urlRest < len(s) && isDigit(s[urlRest]) {
 			urlRest++
 		}
 	}
+	hostEnd := urlRest
 	if urlRest < len(s) && strings.IndexByte("/?#", s[urlRest]) >= 0 {
 		urlRest = trimPunct(s, urlRest, urlEnd(s, urlRest))
 	}
-	hasPath := urlRest > end
-	l = link{start: start, end: urlRest, hostStart: start, hostEnd: end}
-	if labels >= 3 && strings.EqualFold(host[:4], "www.") {
-		return l, after, true
+	hasPath := urlRest > hostEnd
+	l = link{start: hs, end: urlRest, hostStart: hs, hostEnd: he, kind: KindBare}
+	l.addHost(host)
+	if wide {
+		l.start = min(l.start, ws)
+		l.addHost(s[ws:we])
 	}
-	if !bare || !isTLD(tld) {
+	if strings.Count(host, ".") >= 2 && len(host) > 4 && strings.EqualFold(host[:4], "www.") {
+		l.kind = KindWWW
+		return l, max(after, l.end), true
+	}
+	if !o.bare || !isTLD(tld) {
 		return link{}, after, false
 	}
-	// "Hello.World" and "end.Next" are sentences, "EXAMPLE.COM" is a host.
-	if hasASCIIUpper(tld) && hasASCIILower(host) {
-		return link{}, after, false
+	// "Hello.World" and "end.Next" are sentences, "EXAMPLE.COM" is a
+	// host; "README.md" is a file, "README.md/x" a link.
+	if hasASCIIUpper(tld) && hasASCIILower(host) || !hasPath && isFileExtension(tld) {
+		if !o.ambiguous {
+			return link{}, after, false
+		}
+		l.kind = KindAmbiguous
 	}
-	if !hasPath && isFileExtension(tld) {
-		return link{}, after, false
+	return l, max(after, l.end), true
+}
+
+// widen returns linkify-it's reading of the host s[start:end]: extended
+// both ways over host runes, the ASCII symbols it reads as letters and
+// single dots, but not before pos; it does not start with a symbol it
+// refuses there ($+=^`|), a dot or a hyphen, nor end with a dot or a
+// hyphen.
+func widen(s string, pos, start, end int) (int, int) {
+	isWide := func(r rune) bool {
+		return isHostRune(r) || r < utf8.RuneSelf && strings.IndexByte(linkifySymbols, byte(r)) >= 0
 	}
-	return l, after, true
+	ws := start
+	for ws > pos {
+		r, w := utf8.DecodeLastRuneInString(s[:ws])
+		if r == '.' && ws-1 > pos && ws < len(s) && s[ws] != '.' {
+			if p, _ := utf8.DecodeLastRuneInString(s[:ws-1]); isWide(p) {
+				ws--
+				continue
+			}
+		}
+		if r == '.' || !isWide(r) {
+			break
+		}
+		ws -= w
+	}
+	we := end
+	for we < len(s) {
+		r, w := utf8.DecodeRuneInString(s[we:])
+		if r == '.' && we > ws && s[we-1] != '.' && we+1 < len(s) {
+			if n, _ := utf8.DecodeRuneInString(s[we+1:]); isWide(n) {
+				we++
+				continue
+			}
+		}
+		if r == '.' || !isWide(r) {
+			break
+		}
+		we += w
+	}
+	for ws < we && strings.IndexByte("$+=^`|.-", s[ws]) >= 0 {
+		ws++
+	}
+	for we > ws && (s[we-1] == '.' || s[we-1] == '-') {
+		we--
+	}
+	return ws, we
+}
+
+// bareHostOK reports whether s[start:end], written without a scheme, is
+// a host linkifiers make a link of: at least two labels, neither starting
+// nor ending with a hyphen, not inside a path or a file name (after ':',
+// '/', '-', '_' or '@'), not followed by '_', and not the local part of
+// an e-mail address (followed by '@' and a domain).
+func bareHostOK(s string, start, end int) bool {
+	host := s[start:end]
+	if strings.IndexByte(host, '.') <= 0 || hyphenAtEdge(host) || strings.HasSuffix(host, ".") {
+		return false
+	}
+	if start > 0 {
+		switch r, _ := utf8.DecodeLastRuneInString(s[:start]); r {
+		case ':', '/', '-', '_', '@', '.':
+			if r != '.' || start < 2 || s[start-2] != '.' { // "wait...evil.com"
+				return false
+			}
+		}
+	}
+	if end < len(s) {
+		switch s[end] {
+		case '_':
+			return false
+		case '@':
+			e, labels, last := scanHost(s, end+1)
+			if labels >= 2 && isTLD(s[last:e]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// hyphenAtEdge reports whether one of the labels of the dotted name starts
+// or ends with '-', which no host name label may: "-example.com",
+// "example-.com".
+func hyphenAtEdge(name string) bool {
+	return strings.HasPrefix(name, "-") || strings.HasSuffix(name, "-") ||
+		strings.Contains(name, "-.") || strings.Contains(name, ".-")
 }
 
 // urlEnd returns where the URL text that continues at s[i] ends: at a
-// space, a control character, or a character that cannot be part of a URL
-// written in text.
+// space, a control character, one of <>"` or a closing parenthesis,
+// bracket or brace that no opening one in the URL matches (the ']' that
+// ends a markdown link's text, the ')' that ends its target).
 func urlEnd(s string, i int) int {
+	var paren, bracket, brace int
 	for i < len(s) {
-		r, w := utf8.DecodeRuneInString(s[i:])
-		if r < ' ' || r == 0x7f || unicode.IsSpace(r) || strings.ContainsRune(`<>"`+"`", r) {
-			break
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			if isURLStop(s, i) {
+				return i
+			}
+			_, w := utf8.DecodeRuneInString(s[i:])
+			i += w
+			continue
 		}
-		i += w
+		switch c {
+		case '(':
+			paren++
+		case ')':
+			if paren == 0 {
+				return i
+			}
+			paren--
+		case '[':
+			bracket++
+		case ']':
+			if bracket == 0 {
+				return i
+			}
+			bracket--
+		case '{':
+			brace++
+		case '}':
+			if brace == 0 {
+				return i
+			}
+			brace--
+		default:
+			if isURLStop(s, i) {
+				return i
+			}
+		}
+		i++
 	}
 	return i
 }
 
 // trimPunct drops the punctuation that ends a sentence rather than the URL
-// s[from:to], and closing brackets with no opening one in the URL.
+// s[from:to].
 func trimPunct(s string, from, to int) int {
 	for to > from {
 		r, w := utf8.DecodeLastRuneInString(s[from:to])
 		switch {
 		case strings.ContainsRune(".,;:!?'*", r):
-		case r == ')' && strings.Count(s[from:to], "(") < strings.Count(s[from:to], ")"):
-		case r == ']' && strings.Count(s[from:to], "[") < strings.Count(s[from:to], "]"):
 		case r >= utf8.RuneSelf && unicode.IsPunct(r):
 		default:
 			return to
@@ -224,48 +872,54 @@ func trimPunct(s string, from, to int) int {
 }
 
 // NormalizeHost returns host in the form the allow and deny lists are
-// matched against: percent-escapes decoded, ideographic full stops read as
-// dots, lower-cased, trailing dots dropped, and every non-ASCII label in
-// its Punycode form ("xn--…"). User information and a port, if host still
-// has them, are dropped.
+// matched against, the one a browser connects to: markdown escapes and
+// character references decoded, tabs and newlines removed,
+// percent-escapes decoded, mapped per UTS #46 (lower case, full-width and
+// other compatibility forms made plain, invisible characters such as the
+// soft hyphen removed, ideographic full stops read as dots), every
+// non-ASCII label in its Punycode form ("xn--…"), IPv4 addresses in
+// dotted decimal whatever their form (2130706433, 0x7f.1, 0177.0.0.1,
+// 127.1 are 127.0.0.1, and so is the IPv4-mapped [::ffff:7f00:1]), IPv6
+// addresses in canonical form, and trailing dots dropped. User
+// information and a port, if host still has them, are dropped.
 func NormalizeHost(host string) string {
-	return idna.ToASCII(displayHost(host))
+	h, _ := whatwg.Host(hostPart(host))
+	return strings.TrimRight(whatwg.Unmap(h), ".")
+}
+
+// hostPart returns host without user information or port, and with
+// markdown escapes and character references decoded.
+func hostPart(host string) string {
+	host = markdown.Decode(host)
+	if k := strings.LastIndexByte(host, '@'); k >= 0 {
+		host = host[k+1:]
+	}
+	return whatwg.HostOnly(host)
 }
 
 // displayHost is NormalizeHost without the Punycode step: the host as a
 // reader would write it, for messages.
 func displayHost(host string) string {
-	if k := strings.LastIndexByte(host, '@'); k >= 0 {
-		host = host[k+1:]
+	n := NormalizeHost(host)
+	if !strings.Contains(n, "xn--") {
+		return n
 	}
-	if strings.HasPrefix(host, "[") {
-		if k := strings.IndexByte(host, ']'); k >= 0 {
-			host = host[:k+1]
-		}
-	} else if k := strings.IndexByte(host, ':'); k >= 0 {
-		host = host[:k]
+	h := hostPart(host)
+	if strings.IndexByte(h, '%') >= 0 {
+		h = whatwg.PercentDecode(h)
 	}
-	if strings.IndexByte(host, '%') >= 0 {
-		if h, err := url.PathUnescape(host); err == nil && utf8.ValidString(h) {
-			host = h
-		}
-	}
-	if strings.ContainsAny(host, "\u3002\uff0e\uff61") {
-		host = strings.NewReplacer("\u3002", ".", "\uff0e", ".", "\uff61", ".").Replace(host)
-	}
-	return strings.TrimRight(strings.ToLower(host), ".")
+	return strings.TrimRight(idna.Map(h), ".")
 }
 
 // isTLD reports whether label (as written) is a top-level domain.
 func isTLD(label string) bool {
-	label = idna.ToASCII(strings.ToLower(label))
-	_, ok := slices.BinarySearch(tlds[:], label)
+	_, ok := slices.BinarySearch(tlds[:], idna.ToASCII(label))
 	return ok
 }
 
 // fileExtensions are top-level domains that are more often the extension
 // of a file name ("README.md", "setup.py", "photos.zip"): a bare domain
-// ending in one is a link only when a path or a port follows it.
+// ending in one is KindAmbiguous unless a path or a port follows it.
 var fileExtensions = [...]string{
 	"ac", "am", "app", "as", "cc", "gs", "md", "mk", "ml", "mo", "mov",
 	"pm", "ps", "py", "rs", "sh", "so", "sv", "tf", "zip",
@@ -284,9 +938,15 @@ func isWordRune(r rune) bool {
 	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r))
 }
 
+func isSchemeByte(c byte) bool {
+	return isASCIILetter(c) || isDigit(c) || c == '+' || c == '-' || c == '.'
+}
+
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isHexDigit(c byte) bool { return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'f' }
 
 func hasASCIIUpper(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -19,8 +19,22 @@ func TestFind(t *testing.T) {
 		{"http upper case", "HTTP://EXAMPLE.COM/X", []string{"HTTP://EXAMPLE.COM/X"}},
 		{"ftp", "ftp://files.example.net/a.txt", []string{"ftp://files.example.net/a.txt"}},
 		{"scheme with userinfo and port", "https://u:p@example.com:8443/x", []string{"https://u:p@example.com:8443/x"}},
-		{"scheme without host", "http:// and https:///path", nil},
-		{"unknown scheme", "ssh://example.com git+https://example.com xhttp://a.com", nil},
+		{"scheme without host", "http:// and https:// and ftp:/", nil},
+		{"extra slashes: the path's first segment is the host", "https:///path", []string{"https:///"}},
+		{"other schemes with an authority", "ssh://example.com git+https://example.com xhttp://a.com", []string{"ssh://example.com", "git+https://example.com", "xhttp://a.com"}},
+		{"WebSocket and intent", "wss://example.com/s intent://example.com/#Intent;end", []string{"wss://example.com/s", "intent://example.com/#Intent;end"}},
+		{"special scheme without two slashes: the scheme alone", `https:example.com https:/example.com https:\\example.com`, []string{"https:", "https:/", `https:\\`, "example.com"}},
+		{"hostless schemes: the scheme alone", "javascript:alert(1) data:text/html,x vbscript:x", []string{"javascript:", "data:", "vbscript:"}},
+		{"file URLs", "file:///etc/passwd file://server/share", []string{"file:///etc/passwd", "file://server/share"}},
+		{"protocol-relative", "see //example.com/x, (//example.org)", []string{"//example.com/x", "//example.org"}},
+		{"not protocol-relative", "a//example.com //comment _//example.com x://example.com", nil},
+		{"markdown link: its text and its target", "[https://example.com/login](https://evil.example/x)", []string{"https://example.com/login", "(https://evil.example/x)"}},
+		{"markdown image and title", `![a](//img.example/a.png "https://t.example")`, []string{"(//img.example/a.png", "https://t.example"}},
+		{"markdown reference definition", "[x][1]\n\n[1]: <https://evil.example>", []string{": <https://evil.example>"}},
+		{"markdown relative target is not a link", "[x](./page.html) [y](#top)", nil},
+		{"markdown javascript target: its scheme, then what it holds", "[x](javascript:go('https://evil.example'))", []string{"(javascript:", "https://evil.example"}},
+		{"userinfo", "https://example.com@evil.example/", []string{"https://example.com@evil.example/"}},
+		{"junk host: linkifiers stop at its punctuation", "https://good.example&evil.example.net/", []string{"https://good.example", "evil.example.net/"}},
 		{"IP host", "http://192.0.2.1/x", []string{"http://192.0.2.1/x"}},
 		{"IPv6 host", "http://[2001:db8::1]:80/", []string{"http://[2001:db8::1]:80/"}},
 		{"www", "visit www.example.com today", []string{"www.example.com"}},
@@ -48,14 +62,14 @@ func TestFind(t *testing.T) {
 
 		// Things that look like domains but are not links.
 		{"file name", "open file.txt and data.json", nil},
-		{"file-extension TLDs", "README.md setup.py main.rs install.sh lib.so photos.zip clip.mov", nil},
+		{"file-extension TLDs (ambiguous)", "README.md setup.py main.rs install.sh lib.so photos.zip clip.mov", nil},
 		{"abbreviations", "e.g. i.e. a.m. p.m. U.S. Ph.D. etc.", nil},
 		{"version numbers", "v1.2.3 and 1.20.4 and go1.26", nil},
 		{"decimals and IPs without scheme", "3.14 and 0.5% and 192.168.0.1", nil},
-		{"sentences without a space", "I am done.Next time.Really", nil},
-		{"mixed case TLD", "Example.Com and example.COM", nil},
+		{"sentences without a space (ambiguous)", "I am done.Next time.Really", nil},
+		{"mixed case TLD (ambiguous)", "Example.Com and example.COM", nil},
 		{"e-mail address", "write to bob.smith@example.com", nil},
-		{"path on its own", "/usr/share/example.com and C:\\dir\\example.com", nil},
+		{"path on its own", "/usr/share/example.com and ~/dir/example.com", nil},
 		{"made-up TLD", "example.notatld and foo.bar1", nil},
 		{"hyphen at label edge", "-example.com example-.com", nil},
 		{"JavaScript libraries", "node.js and vue.js", nil},
@@ -64,14 +78,51 @@ func TestFind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// What the rule sees: Find less the ambiguous links.
 			var got []string
 			for _, l := range Find(tt.text) {
-				got = append(got, tt.text[l.Start:l.End])
+				if l.Kind != KindAmbiguous {
+					got = append(got, tt.text[l.Start:l.End])
+				}
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("Find(%q) = %q, want %q", tt.text, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestFindKinds(t *testing.T) {
+	tests := []struct {
+		text   string
+		kind   Kind
+		scheme string
+		hosts  []string
+	}{
+		{"https://Example.com/a", KindURL, "https", []string{"example.com"}},
+		{"javascript:alert(1)", KindURL, "javascript", nil},
+		{"www.example.org", KindWWW, "", []string{"www.example.org"}},
+		{"example.com/x", KindBare, "", []string{"example.com"}},
+		{"README.md", KindAmbiguous, "", []string{"readme.md"}},
+		{"evil.zip", KindAmbiguous, "", []string{"evil.zip"}},
+		{"Hello.World", KindAmbiguous, "", []string{"hello.world"}},
+		{"//example.com", KindRelative, "", []string{"example.com"}},
+		{"[x](https://evil&period;example)", KindTarget, "https", []string{"evil.example", "evil"}},
+		{"[x](//evil.example)", KindTarget, "", []string{"evil.example"}},
+		{"https://good.example@evil.example", KindURL, "https", []string{"evil.example", "good.example"}},
+		{"a=evil.com", KindBare, "", []string{"evil.com", "a=evil.com"}},
+		{"https://e%76il.example.net", KindURL, "https", []string{"evil.example.net", "e", "76il.example.net"}},
+	}
+	for _, tt := range tests {
+		ls := Find(tt.text)
+		if len(ls) != 1 {
+			t.Errorf("Find(%q): %d links, want 1", tt.text, len(ls))
+			continue
+		}
+		l := ls[0]
+		if l.Kind != tt.kind || l.Scheme != tt.scheme || !slices.Equal(l.Hosts, tt.hosts) {
+			t.Errorf("Find(%q) = kind %v, scheme %q, hosts %q; want %v, %q, %q", tt.text, l.Kind, l.Scheme, l.Hosts, tt.kind, tt.scheme, tt.hosts)
+		}
 	}
 }
 

@@ -1,0 +1,260 @@
+package links
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chimeflow/chimeflow/internal/testenv"
+	"github.com/chimeflow/chimeflow/rules/links/internal/whatwg"
+)
+
+// EnvOracle names the variable that points the differential test at a
+// directory whose node_modules holds the oracle's packages
+// (testdata/oracle/package.json); .ci/steps/20-links-oracle.sh sets it.
+const envOracle = "CHIMEFLOW_LINKS_ORACLE"
+
+// oracleLink is one link the oracle found.
+type oracleLink struct {
+	Reader string `json:"reader"`
+	Href   string `json:"href"`
+	Scheme string `json:"scheme"`
+	Host   string `json:"host"`
+	Error  string `json:"error"`
+}
+
+// oracle runs testdata/oracle/oracle.js: one node process, one JSON line
+// in and out per text.
+type oracle struct {
+	in  *json.Encoder
+	out *bufio.Scanner
+}
+
+func startOracle(t *testing.T) *oracle {
+	t.Helper()
+	node := testenv.Tool(t, "node")
+	dir := os.Getenv(envOracle)
+	if dir == "" {
+		testenv.Missing(t, "%s is not set: run .ci/steps/20-links-oracle.sh, which installs markdown-it and linkify-it and sets it", envOracle)
+	}
+	modules := filepath.Join(dir, "node_modules")
+	for _, pkg := range []string{"markdown-it", "linkify-it"} {
+		if _, err := os.Stat(filepath.Join(modules, pkg, "package.json")); err != nil {
+			testenv.Missing(t, "%s: %s is not installed: %v", envOracle, pkg, err)
+		}
+	}
+	cmd := exec.Command(node, filepath.Join("testdata", "oracle", "oracle.js"))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start the oracle: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = stdin.Close()
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("oracle: %v", err)
+		}
+	})
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(nil, 16<<20)
+	return &oracle{in: json.NewEncoder(stdin), out: sc}
+}
+
+func (o *oracle) links(t *testing.T, text string) []oracleLink {
+	t.Helper()
+	if err := o.in.Encode(map[string]string{"text": text}); err != nil {
+		t.Fatalf("oracle: write: %v", err)
+	}
+	if !o.out.Scan() {
+		t.Fatalf("oracle: no answer for %q: %v", text, o.out.Err())
+	}
+	var ans struct {
+		Links []oracleLink `json:"links"`
+	}
+	if err := json.Unmarshal(o.out.Bytes(), &ans); err != nil {
+		t.Fatalf("oracle: %v: %s", err, o.out.Bytes())
+	}
+	return ans.Links
+}
+
+// resolvable reports whether a normalised host can lead anywhere: an IP
+// address, localhost, or a name under a top-level domain of the root
+// zone. Linkifiers make links of other names too (evil.web, https://evil
+// when '&' cut the host short); they resolve nowhere, so the finder need
+// not read them the same way, only see a link there.
+func resolvable(host string) bool {
+	if strings.HasPrefix(host, "[") || host == "localhost" {
+		return true
+	}
+	if h, err := whatwg.Host(host); err == nil && h != "" && h[0] >= '0' && h[0] <= '9' && strings.Count(h, ".") == 3 {
+		if _, err := whatwg.Host(h); err == nil && isIPv4(h) {
+			return true
+		}
+	}
+	tld := host[strings.LastIndexByte(host, '.')+1:]
+	_, ok := slices.BinarySearch(tlds[:], tld)
+	return ok && strings.Contains(host, ".")
+}
+
+func isIPv4(h string) bool {
+	for _, c := range h {
+		if c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// TestOracle compares the finder with real implementations
+// (testdata/oracle/oracle.js: markdown-it with linkify-it, linkify-it on
+// its own, node's WHATWG URL) over the evasion corpus, generated variants
+// of it and random texts: every resolvable host the oracle makes a link
+// to must be among the hosts the finder reports for the text. The finder
+// may report more; how many is logged, and plain prose must stay clean.
+func TestOracle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs node")
+	}
+	o := startOracle(t)
+	var texts []string
+	for _, p := range readProbes(t) {
+		if p.Want != "out-of-scope" {
+			texts = append(texts, p.Probe)
+		}
+	}
+	texts = append(texts, generatedTexts()...)
+	texts = append(texts, randomTexts(3000)...)
+
+	misses, extra, unresolvable, compared := 0, 0, 0, 0
+	for _, text := range texts {
+		found := seenHosts(text, scanOptions{bare: true, ambiguous: true})
+		var want []string
+		for _, l := range o.links(t, text) {
+			if l.Error != "" || l.Host == "" {
+				continue
+			}
+			h := NormalizeHost(l.Host)
+			if !resolvable(h) {
+				unresolvable++
+				continue
+			}
+			compared++
+			if !slices.Contains(want, h) {
+				want = append(want, h)
+			}
+			if !slices.Contains(found, h) {
+				misses++
+				if misses <= 4000 {
+					t.Errorf("%q: %s links to %q (href %q); the finder sees %q", text, l.Reader, h, l.Href, found)
+				}
+			}
+		}
+		for _, h := range found {
+			if !slices.Contains(want, h) {
+				extra++
+			}
+		}
+	}
+	if misses > 40 {
+		t.Errorf("%d hosts missed in all", misses)
+	}
+	t.Logf("%d texts: %d oracle links compared, %d missed; %d unresolvable oracle hosts skipped; %d hosts the finder reports beyond the oracle's",
+		len(texts), compared, misses, unresolvable, extra)
+	if compared < 1000 {
+		t.Errorf("only %d links compared: is the oracle working?", compared)
+	}
+}
+
+// TestOracleProse checks that the finder reports no links where the
+// oracle sees none in ordinary chat prose.
+func TestOracleProse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs node")
+	}
+	o := startOracle(t)
+	b, err := os.ReadFile(filepath.Join("testdata", "prose.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, falsePositives := 0, 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		lines++
+		if n := len(o.links(t, line)); n > 0 {
+			t.Errorf("prose.txt holds a line the oracle makes links of, pick another: %q", line)
+			continue
+		}
+		if got := seenHosts(line, scanOptions{bare: true}); len(got) > 0 {
+			falsePositives++
+			t.Errorf("%q: the finder reports links to %q where no renderer makes one", line, got)
+		}
+	}
+	t.Logf("%d lines of prose, %d with a false link", lines, falsePositives)
+}
+
+// generatedTexts writes hosts in every form a link can take.
+func generatedTexts() []string {
+	hosts := []string{
+		"evil.example.net", "ｅｖｉｌ.example.net", "ev\u00adil.example.net", "ev\u200bil.example.net",
+		"bücher.example.net", "xn--bcher-kva.example.net", "EVIL.Example.NET", "evil.example.net.",
+		"127.1", "0x7f.0.0.1", "2130706433", "0177.0.0.01", "[::ffff:127.0.0.1]", "[2001:DB8::1]",
+		"a.b.c.example.org", "sub_x.evil.example.net", "e%76il.example.net", "evil。example.net",
+		"ⓔⓥⓘⓛ.example.net", "user@evil.example.net", "evil.example.net:8080", "пример.рф",
+	}
+	forms := []string{
+		"%s", "see %s, or not", "https://%s/x", "http://%s", "HTTPS://%s?q=1#f", "//%s/x", "www.%s",
+		"[x](https://%s/a)", "[https://good.example.org/](https://%s)", "![a](https://%s/i.png)",
+		"<https://%s/>", "[x][r]\n\n[r]: https://%s", "[x][r]\n\n[r]: <//%s>", "https:%s", "https:/%s",
+		"https:\\\\%s", "wss://%s", "ws://%s/x", "(https://%s)", "**https://%s**", "\"https://%s\"",
+		"https://good.example.org@%s/", "[x](//%s)", "<%s>", "`https://%s`", "[%s](https://good.example.org)",
+		"ftp://%s:21/", "https://%s:8080/p?q#f", "[x](<https://%s>)", "[x](https://%s \"t\")",
+		"intent://%s/#Intent;end", "file://%s/share", "(//%s)", "*//%s*", "x=%s", "**%s**", "[%s]",
+	}
+	var out []string
+	for _, h := range hosts {
+		for _, f := range forms {
+			out = append(out, fmt.Sprintf(f, h))
+		}
+	}
+	return out
+}
+
+// randomTexts returns n texts made of URL fragments in random order, from
+// a fixed seed: the places where finder and renderers are likeliest to
+// disagree (brackets, escapes, odd schemes and separators).
+func randomTexts(n int) []string {
+	tokens := []string{
+		"https://", "http:", "//", "\\\\", "/", "\\", ":", "@", ".", "..", "[", "]", "(", ")", "](", "]:",
+		"<", ">", "!", "*", "_", "`", "\"", "'", " ", "\n", "\t", "&period;", "&#46;", "%2e", "%40",
+		"evil", "example", "net", "com", "co.uk", "www.", "good.example.org", "ｅ", "\u00ad", "\u200b",
+		"。", "．", "127", "0x7f", "1", "[::1]", "~", "=", "#", "?", "x", "wss://", "javascript:",
+		"mailto:", "a.b", "-", "ü", "xn--", "&amp;", "\\.", "8080", "::ffff:", "Evil.Com", "README.md",
+	}
+	rng := rand.New(rand.NewPCG(10, 20))
+	out := make([]string, 0, n)
+	for range n {
+		var b strings.Builder
+		for range 1 + rng.IntN(12) {
+			b.WriteString(tokens[rng.IntN(len(tokens))])
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
