@@ -245,6 +245,9 @@ const maxScheme = 32
 // schemeLink reports whether the colon at s[colon] ends the scheme of a
 // URL that does not start before pos, and returns it.
 func schemeLink(s string, pos, colon int, c *authCache) (link, bool) {
+	if l, ok := schemeLinkFrom(s, pos, colon, c, linkifySchemeStart(s, pos, colon)); ok {
+		return l, true
+	}
 	start := colon
 	for start > pos && colon-start < maxScheme && isSchemeByte(s[start-1]) {
 		start--
@@ -257,6 +260,39 @@ func schemeLink(s string, pos, colon int, c *authCache) (link, bool) {
 	}
 	if start > 0 && (isASCIILetter(s[start-1]) || isDigit(s[start-1])) {
 		return link{}, false // "…xhttp://" past maxScheme, "127https://"
+	}
+	return schemeLinkFrom(s, pos, colon, c, start)
+}
+
+// linkifySchemeStart returns where a scheme linkifiers know (http, https,
+// ftp) that ends at s[colon] starts, if "//" follows and it comes after
+// the start of s, a space, punctuation or a control character, as
+// linkify-it wants ("x.https://", "-https://"); -1 otherwise.
+func linkifySchemeStart(s string, pos, colon int) int {
+	if !strings.HasPrefix(s[colon:], "://") {
+		return -1
+	}
+	for _, sc := range linkifySchemes {
+		start := colon - len(sc)
+		if start < pos || !strings.EqualFold(s[start:colon], sc) {
+			continue
+		}
+		if start == 0 {
+			return start
+		}
+		r, _ := utf8.DecodeLastRuneInString(s[:start])
+		if r != '_' && (r == '<' || r == '>' || r == '\uff5c' || unicode.In(r, unicode.Z, unicode.P, unicode.Cc)) {
+			return start
+		}
+	}
+	return -1
+}
+
+// schemeLinkFrom returns the URL whose scheme runs from s[start] to the
+// colon at s[colon], if it is a link.
+func schemeLinkFrom(s string, pos, colon int, c *authCache, start int) (link, bool) {
+	if start < 0 || colon-start < 2 {
+		return link{}, false
 	}
 	scheme := s[start:colon]
 	rest := colon + 1
@@ -288,48 +324,86 @@ func schemeLink(s string, pos, colon int, c *authCache) (link, bool) {
 		a += 2
 	}
 	hs, he := c.host(s, a, special, !file)
-	if hs == he {
-		if file && a < len(s) && (s[a] == '/' || s[a] == '\\') { // file:///path
+	if file && hs == he {
+		if a < len(s) && (s[a] == '/' || s[a] == '\\') { // file:///path
 			l.end = trimPunct(s, a, urlEnd(s, a))
 			l.hostStart, l.hostEnd = a, a
 			return l, true
 		}
 		return link{}, false
 	}
+	twoSlashes := a == rest+2 && s[rest] == '/' && s[rest+1] == '/'
+	var lhost string // the linkifier's reading
+	if twoSlashes && isLinkifyScheme(scheme) {
+		lhost = linkifyHost(s, a, len(s))
+	}
+	if !hasHostRune(s[hs:he]) && lhost == "" {
+		return link{}, false
+	}
 	if special && a == rest && !strings.ContainsAny(s[hs:he], ".[") {
 		return link{}, false // "http:foo" in prose; "http:example.com" counts
 	}
-	if a == rest+2 && s[rest] == '/' && s[rest+1] == '/' || !special {
-		l.end = authorityEnd(s, a, hs, he, special)
-	} else {
+	l.hostStart, l.hostEnd = hs, he
+	if hs == he {
+		l.hostStart, l.hostEnd = a, a+len(lhost)
+	}
+	l.addHost(s[l.hostStart:l.hostEnd])
+	switch {
+	case !twoSlashes && special:
 		// https:evil.example, https:\\evil.example: browsers read them,
 		// linkifiers do not: the host is text to them, where they may
-		// find links of their own. The link is its scheme and slashes;
-		// its host is read on as text.
+		// find links of their own. The link is its scheme and slashes.
 		l.end = a
+	case hs < he && he+1 < len(s) && s[he] == ':' && !isDigit(s[he+1]):
+		// "mailto://https://…": the host is the scheme of another URL.
+		l.end = a
+	case twoSlashes && isLinkifyScheme(scheme) && lhost == "":
+		// No linkifier makes a link of it: what follows is text to them.
+		l.end = a
+	case lhost != "" && hs == a && a+len(lhost) < he:
+		// The linkifier's host stops short of the browser's: its link
+		// ends there, and what follows is text to it.
+		l.end = authorityEnd(s, a, a+len(lhost), special, true)
+	case isLinkifyScheme(scheme):
+		l.end = authorityEnd(s, a, he, special, true)
+	default:
+		// Linkifiers do not know the scheme: all but the host is text
+		// to them (a bare domain in the path is a link of its own).
+		l.end = authorityEnd(s, a, he, special, false)
 	}
-	if hs >= he || !hasHostRune(s[hs:he]) {
-		return link{}, false
+	if lhost != "" {
+		l.end = max(l.end, a+len(lhost))
 	}
-	l.hostStart, l.hostEnd = hs, he
-	l.addHost(s[hs:he])
-	withLinkify := isLinkifyScheme(scheme) && a == rest+2 && s[rest] == '/' && s[rest+1] == '/'
-	l.addReadings(s, a, hs, he, l.end, withLinkify)
+	if hs < he {
+		l.addReadings(s, a, hs, min(he, max(l.end, hs)), l.end, lhost != "")
+	} else {
+		l.addHost(lhost)
+	}
+	if k := embeddedScheme(s, a, l.end); k >= 0 {
+		l.end = max(k, l.start+len(scheme)+1)
+		if hs < k && k < he {
+			l.addHost(s[hs:k]) // the host as markdown-it reads it, the other URL cut off
+		}
+	}
 	if junkHost(s[hs:he]) {
 		// No browser reaches such a host; linkifiers stop at its first
 		// punctuation and find what follows as links of their own: so
 		// does scan, from there.
-		l.end = a + len(linkifyHost(s, a, l.end))
+		l.end = a + len(lhost)
+		if l.end == a {
+			l.end = max(a, l.start+len(scheme)+1)
+		}
 	}
 	return l, true
 }
 
 // authorityEnd returns where a URL whose authority starts at s[a] and
-// whose host is s[hs:he] ends: after the host and a port, and after a
-// path, query or fragment if one follows (then at the first space or
-// unbalanced closing bracket, trailing punctuation excluded). Anything
-// else after the host ends the URL, as it ends it for linkifiers.
-func authorityEnd(s string, a, hs, he int, special bool) int {
+// whose host ends at s[he] ends: after the host and a port, and, when
+// path is set, after a path, query or fragment if one follows (see
+// urlEnd). Anything else after the host (a backslash too, which browsers
+// read as a slash) ends the URL, as it ends it for linkifiers, which find
+// links of their own in what follows. Trailing punctuation is left out.
+func authorityEnd(s string, a, he int, special, path bool) int {
 	e := he
 	if e+1 < len(s) && s[e] == ':' && isDigit(s[e+1]) {
 		e++
@@ -337,15 +411,15 @@ func authorityEnd(s string, a, hs, he int, special bool) int {
 			e++
 		}
 	}
-	if e < len(s) && (s[e] == '/' || s[e] == '?' || s[e] == '#' || special && s[e] == '\\') {
+	if path && e < len(s) && (s[e] == '/' || s[e] == '?' || s[e] == '#') {
 		return trimPunct(s, a, urlEnd(s, e))
 	}
 	return trimPunct(s, a, e)
 }
 
 // junkHost reports whether the host, as written, cannot be reached: once
-// normalised, it holds something other than letters, digits, '-', '_' and
-// dots (an IPv6 literal aside).
+// normalised, it is empty, has an empty label, or holds something other
+// than letters, digits, '-', '_' and dots (an IPv6 literal aside).
 func junkHost(host string) bool {
 	clean := func(h string) bool {
 		for i := 0; i < len(h); i++ {
@@ -355,10 +429,11 @@ func junkHost(host string) bool {
 		}
 		return true
 	}
-	if clean(host) || strings.HasPrefix(host, "[") {
+	if host != "" && clean(host) && !strings.Contains(host, "..") && host[0] != '.' || strings.HasPrefix(host, "[") {
 		return false
 	}
-	return !clean(NormalizeHost(host))
+	n := NormalizeHost(host)
+	return n == "" || !clean(n) || strings.Contains(n, "..") || strings.HasPrefix(n, ".")
 }
 
 // addReadings adds the readings of a host written in text that
@@ -372,6 +447,19 @@ func junkHost(host string) bool {
 func (l *link) addReadings(s string, a, hs, he, end int, withLinkify bool) {
 	if withLinkify {
 		l.addHost(linkifyHost(s, a, end))
+	}
+	// Labels of letters and digits only: what a linkifier that stops at
+	// symbols such as '`' reads.
+	p := hs
+	for p < he {
+		r, w := utf8.DecodeRuneInString(s[p:he])
+		if r != '.' && !isHostRune(r) {
+			break
+		}
+		p += w
+	}
+	if p > hs && p < he && strings.IndexByte(s[hs:p], '.') > 0 {
+		l.addHost(strings.TrimRight(s[hs:p], "."))
 	}
 	t := he
 	for t > hs {
@@ -408,36 +496,75 @@ func relativeLink(s string, pos, j int, c *authCache) (link, bool) {
 		return link{}, false
 	}
 	if j > 0 {
+		// After the start, a space, punctuation or a control character,
+		// as for linkify-it, but not after ':', '/' or '_'.
 		r, _ := utf8.DecodeLastRuneInString(s[:j])
-		if r == ':' || r == '/' || r == '_' || isHostRune(r) {
+		if r == ':' || r == '/' || r == '_' || !(r == '<' || r == '>' || r == '\uff5c' || unicode.In(r, unicode.Z, unicode.P, unicode.Cc)) {
 			return link{}, false
 		}
 	}
 	a := j + 2
 	hs, he := c.host(s, a, true, true)
-	end := authorityEnd(s, a, hs, he, true)
+	end := authorityEnd(s, a, he, true, true)
 	he = min(he, end)
-	if hs >= he {
-		return link{}, false
+	lhost := linkifyHost(s, a, end)
+	qualifies := func(h string) bool {
+		return strings.ContainsAny(h, ".[") || strings.EqualFold(h, "localhost")
 	}
-	host := s[hs:he]
-	if !strings.ContainsAny(host, ".[") && !strings.EqualFold(host, "localhost") {
+	if !(hs < he && qualifies(s[hs:he])) && !qualifies(lhost) {
 		return link{}, false // "//comment"
 	}
-	l := link{start: j, end: end, hostStart: hs, hostEnd: he, kind: KindRelative}
-	l.addHost(host)
+	l := link{start: j, end: max(end, a+len(lhost)), hostStart: hs, hostEnd: he, kind: KindRelative}
+	if hs == he {
+		l.hostStart, l.hostEnd = a, a+len(lhost)
+	}
+	l.addHost(s[l.hostStart:l.hostEnd])
 	l.addReadings(s, a, hs, he, end, true)
-	if junkHost(host) {
-		l.end = a + len(linkifyHost(s, a, end))
+	if junkHost(s[hs:he]) {
+		l.end = a + len(lhost)
+	}
+	if k := embeddedScheme(s, a, l.end); k >= 0 {
+		l.end = max(k, j+2)
+		if hs < k && k < he {
+			l.addHost(s[hs:k])
+		}
 	}
 	return l, true
 }
 
+// embeddedScheme returns where, in s[from:to], the scheme of another URL
+// starts that markdown-it would link on its own ("https://" in
+// "//a.bhttps://evil.com" or "example.com/x/https://evil.com"): http,
+// https or ftp followed by "://", not after an ASCII letter, digit or one
+// of ".+-"; -1 if there is none.
+func embeddedScheme(s string, from, to int) int {
+	for i := from; i < to; {
+		k := strings.Index(s[i:min(len(s), to+3)], "://")
+		if k < 0 {
+			return -1
+		}
+		colon := i + k
+		for _, sc := range linkifySchemes {
+			start := colon - len(sc)
+			if start < from || start >= to || !strings.EqualFold(s[start:colon], sc) {
+				continue
+			}
+			if start == 0 || !isSchemeByte(s[start-1]) {
+				return start
+			}
+		}
+		i = colon + 3
+	}
+	return -1
+}
+
 // targetLink reads the markdown link destination that follows s[from:],
 // which is right after the '(' of "](" or the ':' of "]:" at s[open], and
-// returns it as a link if it leads to a host, or if it is a hostless URL
-// (then only its scheme is the link, so that what follows is scanned as
-// text: a renderer that refuses a javascript: link shows it as text).
+// returns it as a link if it leads to a host as a markdown renderer reads
+// it (escapes and character references decoded). The link is that one
+// character: a strip that removes it unmakes the markdown link, and the
+// destination is scanned on as text, where a plain-text reader finds its
+// own links (javascript: and data: targets among them).
 func targetLink(s string, open, from int) (link, bool) {
 	ds, de, ok := markdown.Destination(s, from)
 	if !ok || ds == de {
@@ -447,43 +574,13 @@ func targetLink(s string, open, from int) (link, bool) {
 	dest := markdown.Decode(raw)
 	scheme, host, hasHost := whatwg.Split(dest)
 	if !hasHost {
-		if n := len(scheme); n > 0 && (isHostless(scheme) || strings.EqualFold(scheme, "file")) {
-			end := ds + n + 1
-			if dest != raw || !strings.HasPrefix(raw, scheme) {
-				end = de
-			}
-			return link{start: open, end: end, hostStart: ds, hostEnd: ds, scheme: scheme, kind: KindTarget}, true
-		}
 		return link{}, false
 	}
-	end := de
-	if end < len(s) && s[end] == '>' {
-		end++
-	}
-	if end < len(s) && s[end] == ')' && s[open] == '(' {
-		end++
-	}
-	l := link{start: open, end: end, scheme: scheme, kind: KindTarget, hostStart: ds, hostEnd: ds}
+	l := link{start: open, end: open + 1, scheme: scheme, kind: KindTarget, hostStart: ds, hostEnd: ds}
 	l.addHost(host)
-	// The readings of the text as written, which a plain-text reader
-	// sees (only its scheme-less bare domains are found by scanning on).
-	if !strings.ContainsAny(raw, "\t\n\r") {
+	if dest == raw && !strings.ContainsAny(raw, "\t\n\r") {
 		p := whatwg.Locate(raw)
-		if p.HostEnd > p.HostStart {
-			hs, he := ds+p.HostStart, ds+p.HostEnd
-			l.hostStart, l.hostEnd = hs, he
-			if dest != raw {
-				l.addHost(s[hs:he])
-			}
-			rawScheme := raw[p.SchemeStart:p.SchemeEnd]
-			linkify := rawScheme == "" || isLinkifyScheme(rawScheme)
-			l.addReadings(s, ds+p.AuthStart, hs, he, de, linkify)
-			if junkHost(host) {
-				// Scan the target on as text, where linkifiers find
-				// their own links in it.
-				l.end = ds + p.AuthStart
-			}
-		}
+		l.hostStart, l.hostEnd = ds+p.HostStart, ds+p.HostEnd
 	}
 	return l, true
 }
@@ -584,23 +681,43 @@ func hasTwoSlashes(s string, i int, special bool) bool {
 }
 
 // linkifyHost returns the host a linkifier reads in the authority that
-// starts at s[a]: the labels of letters, digits, symbols, marks and
-// format characters joined by dots, up to the first space or punctuation
-// other than '-' (so it stops at '@', ':', '&', '_' or '。' where a
-// browser reads on).
+// starts at s[a] and does not pass end: an IPv6 literal in brackets, or
+// labels of letters, digits, symbols, marks and format characters joined
+// by single dots, up to the first space or punctuation other than '-' (so
+// it stops at '@', ':', '&', '_' or '。' where a browser reads on).
 func linkifyHost(s string, a, end int) string {
 	if a < end && s[a] == '[' {
+		k := a + 1
+		for k < end && (isHexDigit(s[k]) || s[k] == ':' || s[k] == '.') {
+			k++
+		}
+		if k < end && s[k] == ']' {
+			return s[a : k+1]
+		}
 		return ""
 	}
 	j := a
 	for j < end {
 		r, w := utf8.DecodeRuneInString(s[j:end])
-		if r != '.' && !isHostRune(r) {
+		if r == '.' {
+			if n, _ := utf8.DecodeRuneInString(s[j+1 : end]); j+1 < end && isLinkifyRune(n) && j > a {
+				j++
+				continue
+			}
+			break
+		}
+		if !isLinkifyRune(r) {
 			break
 		}
 		j += w
 	}
-	return strings.TrimRight(s[a:j], ".")
+	return s[a:j]
+}
+
+// isLinkifyRune reports whether linkify-it reads r as a letter in a host:
+// a host rune or one of the ASCII symbols it takes.
+func isLinkifyRune(r rune) bool {
+	return isHostRune(r) || r < utf8.RuneSelf && strings.IndexByte(linkifySymbols, byte(r)) >= 0
 }
 
 // linkifySymbols are the ASCII symbols linkify-it reads as part of a
@@ -673,8 +790,27 @@ func hostLink(s string, pos, dot int, o scanOptions) (l link, after int, ok bool
 	end, labels, lastLabel := scanHost(s, start)
 	after = max(end, dot+1)
 	ws, we := widen(s, pos, start, end)
-	strict := start < dot && labels >= 2 && bareHostOK(s, start, end)
-	wide := (ws < start || we > end) && bareHostOK(s, ws, we)
+	strictOK, strictEmail := bareHostOK(s, start, end)
+	strict := start < dot && labels >= 2 && strictOK
+	wide, wideEmail := bareHostOK(s, ws, we)
+	// linkify-it takes the first start that makes a host: after a symbol
+	// if not before it ("x.=a.com~b.com" is a link to a.com~b.com).
+	for tries := 0; !wide && tries < 4 && ws < min(start, we); tries++ {
+		k := strings.IndexAny(s[ws:min(start, we)], "$+=^`|~")
+		if k < 0 {
+			break
+		}
+		ws += k + 1
+		for ws < we && strings.IndexByte("$+=^`|.-", s[ws]) >= 0 {
+			ws++
+		}
+		wide, wideEmail = bareHostOK(s, ws, we)
+	}
+	wide = wide && (ws < start || we > end)
+	if !wide {
+		ws, we = start, end
+	}
+	email := strict && strictEmail || !strict && wideEmail
 	if !strict && !wide {
 		return link{}, after, false
 	}
@@ -696,6 +832,16 @@ func hostLink(s string, pos, dot int, o scanOptions) (l link, after int, ok bool
 	if urlRest < len(s) && strings.IndexByte("/?#", s[urlRest]) >= 0 {
 		urlRest = trimPunct(s, urlRest, urlEnd(s, urlRest))
 	}
+	if k := embeddedScheme(s, hs, max(urlRest, we)); k >= 0 {
+		urlRest = max(k, he)
+		if wide && we > k {
+			we = k
+			for we > ws && strings.IndexByte(".-"+linkifySymbols, s[we-1]) >= 0 {
+				we--
+			}
+			wide = we > he || ws < hs
+		}
+	}
 	hasPath := urlRest > hostEnd
 	l = link{start: hs, end: urlRest, hostStart: hs, hostEnd: he, kind: KindBare}
 	l.addHost(host)
@@ -711,8 +857,9 @@ func hostLink(s string, pos, dot int, o scanOptions) (l link, after int, ok bool
 		return link{}, after, false
 	}
 	// "Hello.World" and "end.Next" are sentences, "EXAMPLE.COM" is a
-	// host; "README.md" is a file, "README.md/x" a link.
-	if hasASCIIUpper(tld) && hasASCIILower(host) || !hasPath && isFileExtension(tld) {
+	// host; "README.md" is a file, "README.md/x" a link; "first.name" in
+	// first.name@example.com is an e-mail address's local part.
+	if hasASCIIUpper(tld) && hasASCIILower(host) || !hasPath && isFileExtension(tld) || email {
 		if !o.ambiguous {
 			return link{}, after, false
 		}
@@ -761,7 +908,7 @@ func widen(s string, pos, start, end int) (int, int) {
 	for ws < we && strings.IndexByte("$+=^`|.-", s[ws]) >= 0 {
 		ws++
 	}
-	for we > ws && (s[we-1] == '.' || s[we-1] == '-') {
+	for we > ws && strings.IndexByte(".-"+linkifySymbols, s[we-1]) >= 0 {
 		we--
 	}
 	return ws, we
@@ -770,33 +917,43 @@ func widen(s string, pos, start, end int) (int, int) {
 // bareHostOK reports whether s[start:end], written without a scheme, is
 // a host linkifiers make a link of: at least two labels, neither starting
 // nor ending with a hyphen, not inside a path or a file name (after ':',
-// '/', '-', '_' or '@'), not followed by '_', and not the local part of
-// an e-mail address (followed by '@' and a domain).
-func bareHostOK(s string, start, end int) bool {
+// '/', '-', '_' or '@'; a '_' that opens markdown emphasis aside), not
+// followed by '_' (unless it closes emphasis). email reports a host
+// followed by '@' and a domain: the local part of an e-mail address,
+// which some linkifiers still take.
+func bareHostOK(s string, start, end int) (ok, email bool) {
 	host := s[start:end]
 	if strings.IndexByte(host, '.') <= 0 || hyphenAtEdge(host) || strings.HasSuffix(host, ".") {
-		return false
+		return false, false
 	}
 	if start > 0 {
 		switch r, _ := utf8.DecodeLastRuneInString(s[:start]); r {
-		case ':', '/', '-', '_', '@', '.':
-			if r != '.' || start < 2 || s[start-2] != '.' { // "wait...evil.com"
-				return false
+		case ':', '/', '-', '@':
+			return false, false
+		case '.':
+			if start < 2 || s[start-2] != '.' { // "wait...evil.com"
+				return false, false
+			}
+		case '_':
+			if p, _ := utf8.DecodeLastRuneInString(s[:start-1]); start > 1 && isWordRune(p) {
+				return false, false // my_file.com
 			}
 		}
 	}
 	if end < len(s) {
 		switch s[end] {
 		case '_':
-			return false
+			if n, _ := utf8.DecodeRuneInString(s[end+1:]); end+1 < len(s) && isWordRune(n) {
+				return false, false
+			}
 		case '@':
 			e, labels, last := scanHost(s, end+1)
 			if labels >= 2 && isTLD(s[last:e]) {
-				return false
+				return true, true
 			}
 		}
 	}
-	return true
+	return true, false
 }
 
 // hyphenAtEdge reports whether one of the labels of the dotted name starts
@@ -807,52 +964,158 @@ func hyphenAtEdge(name string) bool {
 		strings.Contains(name, "-.") || strings.Contains(name, ".-")
 }
 
-// urlEnd returns where the URL text that continues at s[i] ends: at a
-// space, a control character, one of <>"` or a closing parenthesis,
-// bracket or brace that no opening one in the URL matches (the ']' that
-// ends a markdown link's text, the ')' that ends its target).
+// urlEnd returns where the path, query or fragment of a URL written in
+// text that continues at s[i] ends, as linkify-it reads it: at white
+// space, a control character, '<', '>', a closing parenthesis, bracket or
+// brace that no opening one in the URL matches (the ']' that ends a
+// markdown link's text, the ')' that ends its target), an opening one
+// never closed, or punctuation it does not take in a path (such as '。'
+// or "!)"). It reads each byte once or twice: no backtracking.
 func urlEnd(s string, i int) int {
-	var paren, bracket, brace int
 	for i < len(s) {
 		c := s[i]
 		if c >= utf8.RuneSelf {
-			if isURLStop(s, i) {
+			r, w := utf8.DecodeRuneInString(s[i:])
+			if !isPathRune(r) {
 				return i
 			}
-			_, w := utf8.DecodeRuneInString(s[i:])
 			i += w
 			continue
 		}
-		switch c {
-		case '(':
-			paren++
-		case ')':
-			if paren == 0 {
+		switch {
+		case isASCIILetter(c) || isDigit(c):
+			i++
+		case c == '\\' && i+1 < len(s) && markdownPunct(s[i+1]),
+			c == '&' && isReference(s[i:]):
+			// A markdown escape or a character reference splits the text
+			// a markdown renderer linkifies: the URL ends there for it.
+			return i
+		case strings.IndexByte(`\/:%@#&=_~*$+^|`+"`", c) >= 0:
+			i++
+		case c == '(' || c == '[' || c == '{':
+			e := pairEnd(s, i)
+			if e < 0 {
 				return i
 			}
-			paren--
-		case '[':
-			bracket++
-		case ']':
-			if bracket == 0 {
+			i = e
+		case c == '"' || c == '\'':
+			if c == '\'' && i+1 < len(s) && (s[i+1] == '-' || isPathRuneAt(s, i+1)) {
+				i++
+				continue
+			}
+			k := strings.IndexByte(s[i+1:min(len(s), i+1+100*utf8.UTFMax)], c)
+			if k < 0 || hasSpaceOrControl(s[i+1:i+1+k]) {
 				return i
 			}
-			bracket--
-		case '{':
-			brace++
-		case '}':
-			if brace == 0 {
+			i += k + 2
+		case c == '.':
+			n := 1
+			for i+n < len(s) && s[i+n] == '.' && n < 20 {
+				n++
+			}
+			k := i + n
+			if n >= 2 && k < len(s) && s[k] == ':' {
+				k++
+			}
+			switch {
+			case n >= 2 && k < len(s) && (isASCIILetter(s[k]) || isDigit(s[k]) || strings.IndexByte("%/&", s[k]) >= 0):
+				i = k + 1
+			case n == 1 && i+1 < len(s) && s[i+1] != '.' && !isSpaceOrControlAt(s, i+1):
+				i++
+			default:
 				return i
 			}
-			brace--
-		default:
-			if isURLStop(s, i) {
+		case c == '-':
+			i++
+		case c == ',' || c == ';' || c == '!' || c == '?':
+			k := i + 1
+			for c == '!' && k < len(s) && s[k] == '!' {
+				k++
+			}
+			if k >= len(s) || isSpaceOrControlAt(s, k) || c == '?' && s[k] == '?' {
 				return i
 			}
+			i = k
+		default: // space, control, <, >, and unmatched closing brackets
+			return i
 		}
-		i++
 	}
 	return i
+}
+
+// markdownPunct reports whether a backslash before c is a markdown
+// escape: c is ASCII punctuation.
+func markdownPunct(c byte) bool {
+	return c > ' ' && c < 0x7f && !isASCIILetter(c) && !isDigit(c)
+}
+
+// isReference reports whether s starts with something shaped like an
+// HTML character reference: '&', a name or #number, ';'.
+func isReference(s string) bool {
+	k := 1
+	for k < len(s) && k < 34 && (isASCIILetter(s[k]) || isDigit(s[k]) || k == 1 && s[k] == '#') {
+		k++
+	}
+	return k > 1 && k < len(s) && s[k] == ';'
+}
+
+// pairEnd returns where the bracket pair that opens at s[i] ('(', '[' or
+// '{') ends, after its closing bracket, pairs of the same kind nested in
+// it; -1 if white space, a control character or the end of s comes first.
+func pairEnd(s string, i int) int {
+	open := s[i]
+	closing := byte(')')
+	switch open {
+	case '[':
+		closing = ']'
+	case '{':
+		closing = '}'
+	}
+	depth := 0
+	for j := i; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == open:
+			depth++
+		case c == closing:
+			depth--
+			if depth == 0 {
+				return j + 1
+			}
+		case c <= ' ' || c == 0x7f:
+			return -1
+		case c >= utf8.RuneSelf && isSpaceOrControlAt(s, j):
+			return -1
+		}
+	}
+	return -1
+}
+
+// isPathRune reports whether linkify-it takes the non-ASCII r in a path:
+// anything but white space, punctuation and control characters.
+func isPathRune(r rune) bool {
+	return r != utf8.RuneError && r != '\uff5c' && !unicode.In(r, unicode.Z, unicode.P, unicode.Cc) && !unicode.IsSpace(r)
+}
+
+func isPathRuneAt(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	if r < utf8.RuneSelf {
+		return isHostRune(r)
+	}
+	return isPathRune(r)
+}
+
+func isSpaceOrControlAt(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return r <= ' ' || r == 0x7f || unicode.IsSpace(r) || unicode.IsControl(r)
+}
+
+func hasSpaceOrControl(s string) bool {
+	for i := range s {
+		if isSpaceOrControlAt(s, i) {
+			return true
+		}
+	}
+	return false
 }
 
 // trimPunct drops the punctuation that ends a sentence rather than the URL
@@ -872,8 +1135,8 @@ func trimPunct(s string, from, to int) int {
 }
 
 // NormalizeHost returns host in the form the allow and deny lists are
-// matched against, the one a browser connects to: markdown escapes and
-// character references decoded, tabs and newlines removed,
+// matched against, the one a browser connects to: tabs and newlines
+// removed,
 // percent-escapes decoded, mapped per UTS #46 (lower case, full-width and
 // other compatibility forms made plain, invisible characters such as the
 // soft hyphen removed, ideographic full stops read as dots), every
@@ -887,10 +1150,8 @@ func NormalizeHost(host string) string {
 	return strings.TrimRight(whatwg.Unmap(h), ".")
 }
 
-// hostPart returns host without user information or port, and with
-// markdown escapes and character references decoded.
+// hostPart returns host without user information or port.
 func hostPart(host string) string {
-	host = markdown.Decode(host)
 	if k := strings.LastIndexByte(host, '@'); k >= 0 {
 		host = host[k+1:]
 	}
