@@ -173,6 +173,7 @@ func next(s string, pos int, bare bool) (link, bool) {
 // text: no backtracking.
 func scan(s string, pos int, o scanOptions) (link, bool) {
 	var c authCache
+	var wc wideCache
 	for i := pos; i < len(s); {
 		k := strings.IndexAny(s[i:], ".:/]")
 		if k < 0 {
@@ -200,7 +201,7 @@ func scan(s string, pos int, o scanOptions) (link, bool) {
 				}
 			}
 		case '.':
-			l, after, ok := hostLink(s, pos, j, o)
+			l, after, ok := hostLink(s, pos, j, o, &wc)
 			if ok {
 				return l, true
 			}
@@ -777,7 +778,7 @@ func scanHost(s string, start int) (end, labels, last int) {
 // symbols such as emoji (the strict one), and linkify-it's, which also
 // reads the ASCII symbols $+=^`|~ as letters ("a=evil.com" is a link to
 // a=evil.com there). The link holds each that is a host.
-func hostLink(s string, pos, dot int, o scanOptions) (l link, after int, ok bool) {
+func hostLink(s string, pos, dot int, o scanOptions, wc *wideCache) (l link, after int, ok bool) {
 	start := dot
 	for start > pos {
 		r, w := utf8.DecodeLastRuneInString(s[:start])
@@ -789,37 +790,16 @@ func hostLink(s string, pos, dot int, o scanOptions) (l link, after int, ok bool
 	// The host runs forward from there: labels joined by single dots.
 	end, labels, lastLabel := scanHost(s, start)
 	after = max(end, dot+1)
-	ws, we := widen(s, pos, start, end)
 	strictOK, strictEmail := bareHostOK(s, start, end)
-	strict := start < dot && labels >= 2 && strictOK
-	wide, wideEmail := bareHostOK(s, ws, we)
-	// linkify-it takes the first start that makes a host: after a symbol
-	// if not before it ("x.=a.com~b.com" is a link to a.com~b.com).
-	for tries := 0; !wide && tries < 4 && ws < min(start, we); tries++ {
-		k := strings.IndexAny(s[ws:min(start, we)], "$+=^`|~")
-		if k < 0 {
-			break
-		}
-		ws += k + 1
-		for ws < we && strings.IndexByte("$+=^`|.-", s[ws]) >= 0 {
-			ws++
-		}
-		wide, wideEmail = bareHostOK(s, ws, we)
-	}
-	wide = wide && (ws < start || we > end)
-	if !wide {
-		ws, we = start, end
-	}
-	email := strict && strictEmail || !strict && wideEmail
+	strict := start < dot && labels >= 2 && strictOK && (isWWW(s[start:end]) || o.bare && isTLD(s[lastLabel:end]))
+	ws, we, wide, wideEmail := wc.get(s, pos, start, end, o)
 	if !strict && !wide {
 		return link{}, after, false
 	}
 	hs, he := start, end
 	if !strict {
 		hs, he = ws, we
-		lastLabel = strings.LastIndexByte(s[:we], '.') + 1
 	}
-	host, tld := s[hs:he], s[lastLabel:he]
 	// A port, a path, a query or a fragment.
 	urlRest := max(he, we)
 	if urlRest+1 < len(s) && s[urlRest] == ':' && isDigit(s[urlRest+1]) {
@@ -839,23 +819,32 @@ func hostLink(s string, pos, dot int, o scanOptions) (l link, after int, ok bool
 			for we > ws && strings.IndexByte(".-"+linkifySymbols, s[we-1]) >= 0 {
 				we--
 			}
-			wide = we > he || ws < hs
+			wide = strict && (we > he || ws < hs)
 		}
 	}
 	hasPath := urlRest > hostEnd
+	host := s[hs:he]
 	l = link{start: hs, end: urlRest, hostStart: hs, hostEnd: he, kind: KindBare}
 	l.addHost(host)
 	if wide {
 		l.start = min(l.start, ws)
 		l.addHost(s[ws:we])
+		// Its last domain name, after its last symbol, which a
+		// linkifier that does not take symbols reads.
+		t := we
+		for t > ws && s[t-1] < utf8.RuneSelf && strings.IndexByte(linkifySymbols, s[t-1]) < 0 || t > ws && s[t-1] >= utf8.RuneSelf {
+			t--
+		}
+		if t > ws && t < we && strings.IndexByte(s[t:we], '.') > 0 {
+			l.addHost(s[t:we])
+		}
 	}
-	if strings.Count(host, ".") >= 2 && len(host) > 4 && strings.EqualFold(host[:4], "www.") {
+	if isWWW(host) {
 		l.kind = KindWWW
 		return l, max(after, l.end), true
 	}
-	if !o.bare || !isTLD(tld) {
-		return link{}, after, false
-	}
+	tld := host[strings.LastIndexByte(host, '.')+1:]
+	email := strict && strictEmail || !strict && wideEmail
 	// "Hello.World" and "end.Next" are sentences, "EXAMPLE.COM" is a
 	// host; "README.md" is a file, "README.md/x" a link; "first.name" in
 	// first.name@example.com is an e-mail address's local part.
@@ -866,6 +855,54 @@ func hostLink(s string, pos, dot int, o scanOptions) (l link, after int, ok bool
 		l.kind = KindAmbiguous
 	}
 	return l, max(after, l.end), true
+}
+
+// isWWW reports whether host is a www. host name: "www." and two labels
+// more.
+func isWWW(host string) bool {
+	return len(host) > 4 && strings.EqualFold(host[:4], "www.") && strings.IndexByte(host[4:], '.') > 0
+}
+
+// wideCache remembers linkify-it's reading of the last run of host
+// runes, symbols and dots scan looked at, which every dot in the run
+// shares: reading it again at each would cost the run's length each time.
+type wideCache struct {
+	from, to        int // the run
+	ws, we          int
+	wide, wideEmail bool
+	valid, bare     bool
+}
+
+// get returns linkify-it's reading of the host around s[start:end]
+// (see widen), and whether it makes a link: a host with a real top-level
+// domain (or a www. host) that differs from s[start:end].
+func (c *wideCache) get(s string, pos, start, end int, o scanOptions) (ws, we int, wide, email bool) {
+	if c.valid && c.bare == o.bare && start >= c.from && end <= c.to {
+		ws, we, wide, email = c.ws, c.we, c.wide, c.wideEmail
+		return ws, we, wide && (ws < start || we > end), email
+	}
+	ws, we = widen(s, pos, start, end)
+	from, to := ws, we
+	wide, email = bareHostOK(s, ws, we)
+	// linkify-it takes the first start that makes a host: after a symbol
+	// if not before it ("x.=a.com~b.com" is a link to a.com~b.com).
+	for tries := 0; !wide && tries < 4 && ws < min(start, we); tries++ {
+		k := strings.IndexAny(s[ws:min(start, we)], "$+=^`|~")
+		if k < 0 {
+			break
+		}
+		ws += k + 1
+		for ws < we && strings.IndexByte("$+=^`|.-", s[ws]) >= 0 {
+			ws++
+		}
+		wide, email = bareHostOK(s, ws, we)
+	}
+	if wide {
+		h := s[ws:we]
+		wide = isWWW(h) || o.bare && isTLD(h[strings.LastIndexByte(h, '.')+1:])
+	}
+	*c = wideCache{from: from, to: to, ws: ws, we: we, wide: wide, wideEmail: email, valid: true, bare: o.bare}
+	return ws, we, wide && (ws < start || we > end), email
 }
 
 // widen returns linkify-it's reading of the host s[start:end]: extended

@@ -98,6 +98,147 @@ func (o *oracle) links(t *testing.T, text string) []oracleLink {
 	return ans.Links
 }
 
+// host asks the oracle for the host node's URL parses out of u.
+func (o *oracle) host(t *testing.T, u string) (string, bool) {
+	t.Helper()
+	if err := o.in.Encode(map[string]string{"url": u}); err != nil {
+		t.Fatalf("oracle: write: %v", err)
+	}
+	if !o.out.Scan() {
+		t.Fatalf("oracle: no answer for %q: %v", u, o.out.Err())
+	}
+	var ans struct {
+		Host  string `json:"host"`
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal(o.out.Bytes(), &ans); err != nil {
+		t.Fatalf("oracle: %v: %s", err, o.out.Bytes())
+	}
+	return ans.Host, ans.Error == ""
+}
+
+// TestOracleHosts compares NormalizeHost with node's WHATWG host parser
+// on hosts in every form browsers accept: IPv4 addresses as one to four
+// numbers in decimal, octal and hexadecimal, IPv6 literals compressed or
+// not, with an IPv4 part, and domains with full-width, circled,
+// mathematical, decomposed, case-folded and invisible characters and
+// percent-escapes. Wherever node parses the host, NormalizeHost must give
+// the same host (IPv4-mapped IPv6 addresses as their IPv4 address, which
+// NormalizeHost makes of them, trailing dots dropped).
+func TestOracleHosts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs node")
+	}
+	o := startOracle(t)
+	hosts := generatedHosts(4000)
+	compared, failed := 0, 0
+	for _, h := range hosts {
+		want, ok := o.host(t, "https://"+h+"/")
+		if !ok {
+			continue
+		}
+		compared++
+		want = strings.TrimRight(whatwg.Unmap(want), ".")
+		if got := NormalizeHost(h); got != want {
+			failed++
+			if failed <= 40 {
+				t.Errorf("NormalizeHost(%q) = %q, node's URL: %q", h, got, want)
+			}
+		}
+	}
+	t.Logf("%d hosts, %d parsed by node and compared, %d differ", len(hosts), compared, failed)
+	if compared < len(hosts)/2 {
+		t.Errorf("only %d of %d hosts compared", compared, len(hosts))
+	}
+}
+
+// generatedHosts returns hosts written in the many forms browsers accept,
+// from a fixed seed.
+func generatedHosts(n int) []string {
+	rng := rand.New(rand.NewPCG(46, 46))
+	num := func(v uint64) string {
+		switch rng.IntN(4) {
+		case 0:
+			return fmt.Sprintf("0x%x", v)
+		case 1:
+			return fmt.Sprintf("0X%X", v)
+		case 2:
+			return fmt.Sprintf("0%o", v)
+		}
+		return fmt.Sprint(v)
+	}
+	ipv4 := func() string {
+		v := rng.Uint32()
+		if rng.IntN(8) == 0 {
+			v = 0x7f000001
+		}
+		switch parts := 1 + rng.IntN(4); parts {
+		case 1:
+			return num(uint64(v))
+		case 2:
+			return num(uint64(v>>24)) + "." + num(uint64(v&0xffffff))
+		case 3:
+			return num(uint64(v>>24)) + "." + num(uint64(v>>16&0xff)) + "." + num(uint64(v&0xffff))
+		default:
+			return num(uint64(v>>24)) + "." + num(uint64(v>>16&0xff)) + "." + num(uint64(v>>8&0xff)) + "." + num(uint64(v&0xff))
+		}
+	}
+	ipv6 := func() string {
+		var p []string
+		for range 8 {
+			switch rng.IntN(3) {
+			case 0:
+				p = append(p, "0")
+			case 1:
+				p = append(p, fmt.Sprintf("%x", rng.IntN(0x10000)))
+			default:
+				p = append(p, fmt.Sprintf("%04X", rng.IntN(0x10000)))
+			}
+		}
+		s := strings.Join(p, ":")
+		switch rng.IntN(4) {
+		case 0:
+			s = strings.Replace(s, ":0:0:", "::", 1)
+		case 1:
+			s = "::ffff:" + fmt.Sprintf("%d.%d.%d.%d", rng.IntN(256), rng.IntN(256), rng.IntN(256), rng.IntN(256))
+		case 2:
+			s = "::" + p[7]
+		}
+		return "[" + s + "]"
+	}
+	pieces := []string{
+		"evil", "example", "com", "ｅｖｉｌ", "ⓔⓥⓘⓛ", "𝐞𝐯𝐢𝐥", "ﬁle", "bu\u0308cher", "BÜCHER", "straße", "ΣΟΦΟΣ",
+		"ς", "ẞ", "İ", "\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufe0f", "\u034f", "%65", "%2e", "%C3%BC",
+		"。", "．", "｡", "-", "xn--bcher-kva", "пример", "рф", "한국", "\u1100\u1161\u11a8", "a\u0323\u0301",
+		"ＥＸＡＭＰＬＥ", "①", "⑴", "Å", "Å", "ǅ", "ᾈ", "ﷺ", "㍿", "㌀", "·", "٠١", "e\u0301",
+	}
+	out := make([]string, 0, n)
+	for range n {
+		switch rng.IntN(5) {
+		case 0:
+			h := ipv4()
+			if rng.IntN(5) == 0 {
+				h += "."
+			}
+			out = append(out, h)
+		case 1:
+			out = append(out, ipv6())
+		default:
+			var b strings.Builder
+			for k := range 1 + rng.IntN(4) {
+				if k > 0 {
+					b.WriteString(".")
+				}
+				for range 1 + rng.IntN(3) {
+					b.WriteString(pieces[rng.IntN(len(pieces))])
+				}
+			}
+			out = append(out, b.String())
+		}
+	}
+	return out
+}
+
 // resolvable reports whether a normalised host can lead anywhere: an IP
 // address, localhost, or a name under a top-level domain of the root
 // zone. Linkifiers make links of other names too (evil.web, https://evil

@@ -13,7 +13,6 @@ package markdown
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -123,8 +122,12 @@ func Decode(s string) string {
 			b.WriteByte(s[i+1])
 			i++
 		case c == '&':
-			if v, n := reference(s[i:]); n > 0 {
-				b.WriteString(v)
+			if r, v, n := reference(s[i:]); n > 0 {
+				if v != "" {
+					b.WriteString(v)
+				} else {
+					b.WriteRune(r)
+				}
 				i += n - 1
 				continue
 			}
@@ -137,11 +140,12 @@ func Decode(s string) string {
 }
 
 // reference decodes the character reference that starts s ("&…;") and
-// returns its characters and length, or n == 0 if there is none.
-func reference(s string) (string, int) {
-	end := strings.IndexByte(s, ';')
-	if end < 2 || end > 33 {
-		return "", 0
+// returns its characters (a numeric reference's as r, a named one's as v)
+// and its length, or n == 0 if there is none.
+func reference(s string) (r rune, v string, n int) {
+	end := strings.IndexByte(s[:min(len(s), 34)], ';')
+	if end < 2 {
+		return 0, "", 0
 	}
 	body := s[1:end]
 	if body[0] == '#' {
@@ -151,27 +155,41 @@ func reference(s string) (string, int) {
 			num, base = num[1:], 16
 		}
 		if num == "" || base == 10 && len(num) > 7 || base == 16 && len(num) > 6 {
-			return "", 0
+			return 0, "", 0
 		}
-		v, err := strconv.ParseUint(num, base, 32)
-		if err != nil {
-			return "", 0
+		var x uint32
+		for i := 0; i < len(num); i++ {
+			d, ok := digitValue(num[i])
+			if !ok || int(d) >= base {
+				return 0, "", 0
+			}
+			x = x*uint32(base) + uint32(d)
 		}
-		r := rune(v)
+		r = rune(x)
 		if r == 0 || !utf8.ValidRune(r) {
 			r = utf8.RuneError
 		}
-		return string(r), end + 1
+		return r, "", end + 1
 	}
 	for i := 0; i < len(body); i++ {
 		if c := body[i]; !(c|0x20 >= 'a' && c|0x20 <= 'z' || c >= '0' && c <= '9') {
-			return "", 0
+			return 0, "", 0
 		}
 	}
 	if k, ok := slices.BinarySearch(entityNames[:], body); ok {
-		return entityValues[k], end + 1
+		return 0, entityValues[k], end + 1
 	}
-	return "", 0
+	return 0, "", 0
+}
+
+func digitValue(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c|0x20 >= 'a' && c|0x20 <= 'f':
+		return c | 0x20 - 'a' + 10, true
+	}
+	return 0, false
 }
 
 // isPunct reports whether c is ASCII punctuation, which a backslash

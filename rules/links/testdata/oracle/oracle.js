@@ -12,6 +12,9 @@
 //   - "linkify": linkify-it alone over the raw text, as a plain-text
 //     chat client does.
 //
+// A line {"url": "..."} is answered with {"host": "..."}: the hostname
+// node's WHATWG URL parses out of that URL, or {"error": "..."}.
+//
 // Each href is resolved with node's WHATWG URL against the page the chat
 // runs in (https://chat.invalid/); links that stay on that page's host are
 // left out. A link whose URL fails to parse has "error" instead of "host".
@@ -56,7 +59,17 @@ function resolve(reader, href) {
 
 const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
 rl.on('line', (line) => {
-  const { text } = JSON.parse(line);
+  const { text, url } = JSON.parse(line);
+  if (url !== undefined) {
+    let ans;
+    try {
+      ans = { host: new URL(url).hostname };
+    } catch (e) {
+      ans = { error: String(e.code || e.message) };
+    }
+    process.stdout.write(JSON.stringify(ans) + '\n');
+    return;
+  }
   const links = [];
   for (const [name, md] of Object.entries(readers)) {
     for (const href of collect(md.parse(text, {}), [])) links.push(resolve(name, href));
