@@ -175,11 +175,13 @@ func scan(s string, pos int, o scanOptions) (link, bool) {
 	var c authCache
 	var wc wideCache
 	for i := pos; i < len(s); {
-		k := strings.IndexAny(s[i:], ".:/]")
-		if k < 0 {
+		j := i
+		for j < len(s) && !isTrigger[s[j]] {
+			j++
+		}
+		if j == len(s) {
 			return link{}, false
 		}
-		j := i + k
 		switch s[j] {
 		case ':':
 			if j > pos && s[j-1] == ']' {
@@ -212,6 +214,11 @@ func scan(s string, pos int, o scanOptions) (link, bool) {
 	}
 	return link{}, false
 }
+
+// isTrigger marks the bytes where a link may be found: the dot of a
+// host, the colon of a scheme or a reference definition, the slash of a
+// protocol-relative URL, the bracket before a markdown target.
+var isTrigger = [256]bool{'.': true, ':': true, '/': true, ']': true}
 
 // hostlessSchemes are the schemes whose URLs run code or carry a document
 // instead of pointing to a host.
@@ -282,7 +289,7 @@ func linkifySchemeStart(s string, pos, colon int) int {
 			return start
 		}
 		r, _ := utf8.DecodeLastRuneInString(s[:start])
-		if r != '_' && (r == '<' || r == '>' || r == '\uff5c' || unicode.In(r, unicode.Z, unicode.P, unicode.Cc)) {
+		if r != '_' && (r == '<' || r == '>' || isZPCc(r)) {
 			return start
 		}
 	}
@@ -500,7 +507,7 @@ func relativeLink(s string, pos, j int, c *authCache) (link, bool) {
 		// After the start, a space, punctuation or a control character,
 		// as for linkify-it, but not after ':', '/' or '_'.
 		r, _ := utf8.DecodeLastRuneInString(s[:j])
-		if r == ':' || r == '/' || r == '_' || !(r == '<' || r == '>' || r == '\uff5c' || unicode.In(r, unicode.Z, unicode.P, unicode.Cc)) {
+		if r == ':' || r == '/' || r == '_' || !(r == '<' || r == '>' || isZPCc(r)) {
 			return link{}, false
 		}
 	}
@@ -567,6 +574,16 @@ func embeddedScheme(s string, from, to int) int {
 // destination is scanned on as text, where a plain-text reader finds its
 // own links (javascript: and data: targets among them).
 func targetLink(s string, open, from int) (link, bool) {
+	// Only a destination that starts with a scheme, a slash or a
+	// backslash (or an escape or a reference that may decode to one) can
+	// lead to a host: do not read the others ("](](](…").
+	k := from
+	for k < len(s) && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r' || s[k] == '<') {
+		k++
+	}
+	if k == len(s) || !(isASCIILetter(s[k]) || s[k] == '/' || s[k] == '\\' || s[k] == '&') {
+		return link{}, false
+	}
 	ds, de, ok := markdown.Destination(s, from)
 	if !ok || ds == de {
 		return link{}, false
@@ -715,6 +732,23 @@ func linkifyHost(s string, a, end int) string {
 	return s[a:j]
 }
 
+// isZPCc reports whether r is white space, punctuation or a control
+// character (Unicode's Z, P and Cc), or the full-width vertical line,
+// which linkify-it reads as such: what may come before a URL or a host.
+func isZPCc(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r <= ' ' || r == 0x7f || strings.IndexByte(`!"#%&'()*,-./:;?@[\]_{}`, byte(r)) >= 0
+	}
+	return r == '\uff5c' || unicode.In(r, unicode.Z, unicode.P, unicode.Cc)
+}
+
+// isWideByte reports whether c is a dot or one of the ASCII symbols
+// linkify-it reads as letters: what linkify-it's reading of a host may
+// extend over beyond ours. Non-ASCII bytes may start host runes: true.
+func isWideByte(c byte) bool {
+	return c >= utf8.RuneSelf || c == '.' || strings.IndexByte(linkifySymbols, c) >= 0
+}
+
 // isLinkifyRune reports whether linkify-it reads r as a letter in a host:
 // a host rune or one of the ASCII symbols it takes.
 func isLinkifyRune(r rune) bool {
@@ -786,6 +820,9 @@ func hostLink(s string, pos, dot int, o scanOptions, wc *wideCache) (l link, aft
 			break
 		}
 		start -= w
+	}
+	if start == dot && (dot == pos || s[dot-1] == '.' || !isWideByte(s[dot-1])) {
+		return link{}, dot + 1, false // no label before the dot
 	}
 	// The host runs forward from there: labels joined by single dots.
 	end, labels, lastLabel := scanHost(s, start)
@@ -877,6 +914,9 @@ type wideCache struct {
 // (see widen), and whether it makes a link: a host with a real top-level
 // domain (or a www. host) that differs from s[start:end].
 func (c *wideCache) get(s string, pos, start, end int, o scanOptions) (ws, we int, wide, email bool) {
+	if (start == pos || !isWideByte(s[start-1])) && (end == len(s) || !isWideByte(s[end])) {
+		return start, end, false, false // nothing to widen over
+	}
 	if c.valid && c.bare == o.bare && start >= c.from && end <= c.to {
 		ws, we, wide, email = c.ws, c.we, c.wide, c.wideEmail
 		return ws, we, wide && (ws < start || we > end), email
@@ -1211,6 +1251,25 @@ func displayHost(host string) string {
 
 // isTLD reports whether label (as written) is a top-level domain.
 func isTLD(label string) bool {
+	var buf [24]byte
+	if len(label) <= len(buf) {
+		ascii := true
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if c >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf[i] = c
+		}
+		if ascii {
+			_, ok := slices.BinarySearch(tlds[:], string(buf[:len(label)]))
+			return ok
+		}
+	}
 	_, ok := slices.BinarySearch(tlds[:], idna.ToASCII(label))
 	return ok
 }

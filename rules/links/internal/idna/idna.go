@@ -31,9 +31,11 @@ const (
 	initialN    = 128
 )
 
-// MaxLabel bounds the labels ToASCII encodes: a longer label (no real DNS
-// label is longer than 63 bytes) is returned lower-cased but unencoded.
-const MaxLabel = 1024
+// MaxLabel bounds the labels ToASCII encodes, in runes: a longer label
+// is returned mapped but unencoded. No label that long can be a real one
+// (DNS labels hold at most 63 bytes once encoded), and Punycode's cost
+// grows with the square of a label's length.
+const MaxLabel = 63
 
 // ToASCII returns host mapped (see Map), with every non-ASCII label
 // replaced by "xn--" and its Punycode encoding. It never fails: invalid
