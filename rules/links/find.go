@@ -846,7 +846,10 @@ func hostLink(s string, pos, dot int, o scanOptions, wc *wideCache) (l link, aft
 		}
 	}
 	hostEnd := urlRest
-	if urlRest < len(s) && strings.IndexByte("/?#", s[urlRest]) >= 0 {
+	// A linkifier takes the path only of a host it links, whose top-level
+	// domain it knows: letters. After one written with invisible
+	// characters or symbols, the path is text to it.
+	if urlRest < len(s) && strings.IndexByte("/?#", s[urlRest]) >= 0 && allLetters(s[strings.LastIndexByte(s[:he], '.')+1:he]) {
 		urlRest = trimPunct(s, urlRest, urlEnd(s, urlRest))
 	}
 	if k := embeddedScheme(s, hs, max(urlRest, we)); k >= 0 {
@@ -892,6 +895,16 @@ func hostLink(s string, pos, dot int, o scanOptions, wc *wideCache) (l link, aft
 		l.kind = KindAmbiguous
 	}
 	return l, max(after, l.end), true
+}
+
+// allLetters reports whether s is made of letters only.
+func allLetters(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isWWW reports whether host is a www. host name: "www." and two labels
