@@ -716,6 +716,10 @@ func linkifyHost(s string, a, end int) string {
 	}
 	j := a
 	for j < end {
+		if c := s[j]; c < utf8.RuneSelf && asciiHost[c] != 0 {
+			j++
+			continue
+		}
 		r, w := utf8.DecodeRuneInString(s[j:end])
 		if r == '.' {
 			if n, _ := utf8.DecodeRuneInString(s[j+1 : end]); j+1 < end && isLinkifyRune(n) && j > a {
@@ -752,8 +756,26 @@ func isWideByte(c byte) bool {
 // isLinkifyRune reports whether linkify-it reads r as a letter in a host:
 // a host rune or one of the ASCII symbols it takes.
 func isLinkifyRune(r rune) bool {
-	return isHostRune(r) || r < utf8.RuneSelf && strings.IndexByte(linkifySymbols, byte(r)) >= 0
+	if r < utf8.RuneSelf {
+		return asciiHost[r] != 0
+	}
+	return isHostRune(r)
 }
+
+// asciiHost classifies ASCII: 1 for the host runes (letters, digits,
+// '-'), 2 for the symbols linkify-it also reads as letters.
+var asciiHost = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		b := byte(c)
+		if isASCIILetter(b) || isDigit(b) || b == '-' {
+			t[c] = 1
+		}
+		if strings.IndexByte(linkifySymbols, b) >= 0 {
+			t[c] = 2
+		}
+	}
+	return t
+}()
 
 // linkifySymbols are the ASCII symbols linkify-it reads as part of a
 // host.
@@ -766,8 +788,7 @@ const linkifySymbols = "$+=^`|~"
 // characters such as the soft hyphen, which host mapping removes).
 func isHostRune(r rune) bool {
 	if r < utf8.RuneSelf {
-		c := byte(r)
-		return isASCIILetter(c) || isDigit(c) || c == '-'
+		return asciiHost[r]&1 != 0
 	}
 	if r == utf8.RuneError || r == '\uff5c' {
 		return false
