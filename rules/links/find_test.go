@@ -1,6 +1,7 @@
 package links
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -298,4 +299,19 @@ func BenchmarkNext(b *testing.B) {
 			}
 		})
 	}
+}
+
+// A markdown link whose text is a trusted URL is two links: the text, and
+// the target a renderer makes of it, which is also read as text. Each
+// link lists every host a reader may resolve it to.
+func ExampleFind_markdown() {
+	text := "[https://example.com/login](https://ｅｖｉｌ.example/x) or //0x7f.1/admin"
+	for _, l := range Find(text) {
+		fmt.Printf("%s %q %v\n", l.Kind, text[l.Start:l.End], l.Hosts)
+	}
+	// Output:
+	// url "https://example.com/login" [example.com]
+	// target "(" [evil.example]
+	// url "https://ｅｖｉｌ.example/x" [evil.example]
+	// relative "//0x7f.1/admin" [127.0.0.1]
 }

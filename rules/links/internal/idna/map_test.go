@@ -2,6 +2,7 @@ package idna
 
 import (
 	"bufio"
+	"fmt"
 	"compress/bzip2"
 	"os"
 	"path/filepath"
@@ -154,4 +155,12 @@ func BenchmarkMap(b *testing.B) {
 			}
 		})
 	}
+}
+
+func ExampleMap() {
+	fmt.Println(Map("ＥＶ\u00adＩＬ.ⓔⓧⓐⓜⓟⓛⓔ"))
+	fmt.Println(ToASCII("BU\u0308CHER.example"))
+	// Output:
+	// evil.example
+	// xn--bcher-kva.example
 }

@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -67,4 +68,14 @@ func TestDecodePlainDoesNotAllocate(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _ = Decode(s) }); n != 0 {
 		t.Errorf("Decode without escapes allocates %v times", n)
 	}
+}
+
+func ExampleDestination() {
+	s := "[click](<https://evil&period;example/a b> \"title\")"
+	start, end, ok := Destination(s, strings.Index(s, "(")+1)
+	fmt.Println(s[start:end], ok)
+	fmt.Println(Decode(s[start:end]))
+	// Output:
+	// https://evil&period;example/a b true
+	// https://evil.example/a b
 }

@@ -2,6 +2,7 @@ package whatwg
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -133,4 +134,21 @@ func FuzzHost(f *testing.F) {
 			t.Fatalf("Locate(%q) = %+v", in, p)
 		}
 	})
+}
+
+func ExampleHost() {
+	for _, h := range []string{"0x7f.1", "ｅ%76il.example", "[::FFFF:127.0.0.1]"} {
+		host, err := Host(h)
+		fmt.Println(host, err, Unmap(host))
+	}
+	// Output:
+	// 127.0.0.1 <nil> 127.0.0.1
+	// evil.example <nil> evil.example
+	// [::ffff:7f00:1] <nil> 127.0.0.1
+}
+
+func ExampleSplit() {
+	scheme, host, ok := Split(`https:\\good.example@evil.example\x`)
+	fmt.Println(scheme, host, ok)
+	// Output: https evil.example true
 }
