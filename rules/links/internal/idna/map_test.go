@@ -2,8 +2,8 @@ package idna
 
 import (
 	"bufio"
-	"fmt"
 	"compress/bzip2"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
