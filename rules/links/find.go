@@ -157,6 +157,7 @@ func (l *link) addHost(h string) {
 type scanOptions struct {
 	bare      bool // bare domains (example.com)
 	ambiguous bool // and those of KindAmbiguous (README.md, Hello.World)
+	noTargets bool // no markdown targets: scan reads one as text
 }
 
 // next returns the first link in s that starts at or after pos, as the
@@ -184,8 +185,8 @@ func scan(s string, pos int, o scanOptions) (link, bool) {
 		}
 		switch s[j] {
 		case ':':
-			if j > pos && s[j-1] == ']' {
-				if l, ok := targetLink(s, j, j+1); ok {
+			if j > pos && s[j-1] == ']' && !o.noTargets {
+				if l, ok := targetLink(s, j, j+1, o); ok {
 					return l, true
 				}
 			}
@@ -197,8 +198,8 @@ func scan(s string, pos int, o scanOptions) (link, bool) {
 				return l, true
 			}
 		case ']':
-			if j+1 < len(s) && s[j+1] == '(' {
-				if l, ok := targetLink(s, j+1, j+2); ok {
+			if j+1 < len(s) && s[j+1] == '(' && !o.noTargets {
+				if l, ok := targetLink(s, j+1, j+2, o); ok {
 					return l, true
 				}
 			}
@@ -572,8 +573,10 @@ func embeddedScheme(s string, from, to int) int {
 // it (escapes and character references decoded). The link is that one
 // character: a strip that removes it unmakes the markdown link, and the
 // destination is scanned on as text, where a plain-text reader finds its
-// own links (javascript: and data: targets among them).
-func targetLink(s string, open, from int) (link, bool) {
+// own links (javascript: and data: targets among them); unless the
+// destination read as text is one link from end to end, which the target
+// link then takes in.
+func targetLink(s string, open, from int, o scanOptions) (link, bool) {
 	// Only a destination that starts with a scheme, a slash or a
 	// backslash (or an escape or a reference that may decode to one) can
 	// lead to a host: do not read the others ("](](](…").
@@ -599,6 +602,22 @@ func targetLink(s string, open, from int) (link, bool) {
 	if dest == raw && !strings.ContainsAny(raw, "\t\n\r") {
 		p := whatwg.Locate(raw)
 		l.hostStart, l.hostEnd = ds+p.HostStart, ds+p.HostEnd
+	}
+	// When the destination, read as text, is one link from end to end,
+	// the target link takes it in (and its closing parenthesis), with its
+	// readings: a strip then leaves "[text]".
+	inner, ok := scan(s[:de], ds, scanOptions{bare: o.bare, ambiguous: true, noTargets: true})
+	if ok && inner.start == ds && inner.end == de {
+		for _, h := range inner.hostList() {
+			l.addHost(h)
+		}
+		l.end = de
+		if l.end < len(s) && s[l.end] == '>' {
+			l.end++
+		}
+		if l.end < len(s) && s[l.end] == ')' && s[open] == '(' {
+			l.end++
+		}
 	}
 	return l, true
 }

@@ -29,9 +29,9 @@ func TestFind(t *testing.T) {
 		{"file URLs", "file:///etc/passwd file://server/share", []string{"file:///etc/passwd", "file://server"}},
 		{"protocol-relative", "see //example.com/x, (//example.org)", []string{"//example.com/x", "//example.org"}},
 		{"not protocol-relative", "a//example.com //comment _//example.com x://example.com", nil},
-		{"markdown link: its text and its target", "[https://example.com/login](https://evil.example/x)", []string{"https://example.com/login", "(", "https://evil.example/x"}},
-		{"markdown image and title", `![a](//img.example/a.png "https://t.example")`, []string{"(", "//img.example/a.png", "https://t.example"}},
-		{"markdown reference definition", "[x][1]\n\n[1]: <https://evil.example>", []string{":", "https://evil.example"}},
+		{"markdown link: its text and its target", "[https://example.com/login](https://evil.example/x)", []string{"https://example.com/login", "(https://evil.example/x)"}},
+		{"markdown image and title", `![a](//img.example/a.png "https://t.example")`, []string{"(//img.example/a.png", "https://t.example"}},
+		{"markdown reference definition", "[x][1]\n\n[1]: <https://evil.example>", []string{": <https://evil.example>"}},
 		{"markdown relative target is not a link", "[x](./page.html) [y](#top)", nil},
 		{"markdown javascript target: a hostless URL, then what it holds", "[x](javascript:go('https://evil.example'))", []string{"javascript:", "https://evil.example"}},
 		{"markdown target with references: read decoded, and as written", "[x](https://evil&period;example)", []string{"(", "https://evil"}},
@@ -302,8 +302,8 @@ func BenchmarkNext(b *testing.B) {
 }
 
 // A markdown link whose text is a trusted URL is two links: the text, and
-// the target a renderer makes of it, which is also read as text. Each
-// link lists every host a reader may resolve it to.
+// the target a renderer makes of it. Each link lists every host a reader
+// may resolve it to.
 func ExampleFind_markdown() {
 	text := "[https://example.com/login](https://ｅｖｉｌ.example/x) or //0x7f.1/admin"
 	for _, l := range Find(text) {
@@ -311,7 +311,6 @@ func ExampleFind_markdown() {
 	}
 	// Output:
 	// url "https://example.com/login" [example.com]
-	// target "(" [evil.example]
-	// url "https://ｅｖｉｌ.example/x" [evil.example]
+	// target "(https://ｅｖｉｌ.example/x)" [evil.example]
 	// relative "//0x7f.1/admin" [127.0.0.1]
 }
