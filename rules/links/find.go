@@ -57,9 +57,11 @@ func (k Kind) String() string {
 type Link struct {
 	// Start and End delimit the link in the text, in bytes: text[Start:End]
 	// is what a strip removes: the link as written, trailing punctuation
-	// excluded; for a markdown target, from its opening parenthesis (or
-	// the ':' of a reference definition) to its end, so that the link's
-	// text is left, no longer a link; for a hostless URL, its scheme.
+	// excluded; for a markdown target, its opening parenthesis (or the ':'
+	// of a reference definition), and its destination and closing
+	// parenthesis too when the destination read as text is one link, so
+	// that the link's text is left, no longer a link; for a hostless URL,
+	// its scheme.
 	Start, End int
 	// Host is the link's host as written (after markdown decoding, for a
 	// markdown target), the first of the hosts it may lead to; "" for a
