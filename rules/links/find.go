@@ -146,6 +146,10 @@ type link struct {
 // allocate.
 func (l *link) hostList() []string { return l.hosts[:l.n] }
 
+// hostless reports whether the link is a URL without a host
+// (javascript:, vbscript:, data:, file:///); l.scheme names it.
+func (l *link) hostless() bool { return l.n == 0 }
+
 // addHost adds a reading of the link's host, if it is a new one.
 func (l *link) addHost(h string) {
 	if h == "" || l.n == len(l.hosts) || slices.Contains(l.hosts[:l.n], h) {

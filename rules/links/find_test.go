@@ -314,3 +314,33 @@ func ExampleFind_markdown() {
 	// target "(https://ｅｖｉｌ.example/x)" [evil.example]
 	// relative "//0x7f.1/admin" [127.0.0.1]
 }
+
+func TestNextHostList(t *testing.T) {
+	tests := []struct {
+		text     string
+		hosts    []string // as written, every reading
+		hostless bool
+	}{
+		{"https://example.com/x", []string{"example.com"}, false},
+		{"https://good.example@evil.example/", []string{"evil.example", "good.example"}, false},
+		{"[x](https://evil&period;example)", []string{"evil.example"}, false},
+		{"javascript:alert(1)", nil, true},
+		{"data:text/html,hi", nil, true},
+	}
+	for _, tt := range tests {
+		l, ok := next(tt.text, 0, true)
+		if !ok {
+			t.Errorf("next(%q): no link", tt.text)
+			continue
+		}
+		if got := l.hostList(); !slices.Equal(got, tt.hosts) || l.hostless() != tt.hostless {
+			t.Errorf("next(%q): hosts %q, hostless %v; want %q, %v", tt.text, got, l.hostless(), tt.hosts, tt.hostless)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		l, _ := next("see https://good.example@evil.example/ now", 0, true)
+		_ = l.hostList()
+	}); n != 0 {
+		t.Errorf("next and hostList allocate %v times", n)
+	}
+}
