@@ -250,13 +250,8 @@ func generatedHosts(n int) []string {
 // when '&' cut the host short); they resolve nowhere, so the finder need
 // not read them the same way, only see a link there.
 func resolvable(host string) bool {
-	if strings.HasPrefix(host, "[") || host == "localhost" {
+	if strings.HasPrefix(host, "[") || host == "localhost" || isIPv4(host) && strings.Count(host, ".") == 3 {
 		return true
-	}
-	if h, err := whatwg.Host(host); err == nil && h != "" && h[0] >= '0' && h[0] <= '9' && strings.Count(h, ".") == 3 {
-		if _, err := whatwg.Host(h); err == nil && isIPv4(h) {
-			return true
-		}
 	}
 	tld := host[strings.LastIndexByte(host, '.')+1:]
 	_, ok := slices.BinarySearch(tlds[:], tld)
