@@ -1,7 +1,6 @@
 package redrive_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -20,7 +19,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/require"
 
@@ -65,7 +63,12 @@ func newCallback(endpoint string) messaging.CallbackAPI {
 // queue creates a queue named for t and sends the bodies to it, in order.
 func (e *awsEnv) queue(t *testing.T, bodies ...string) string {
 	t.Helper()
-	name := strings.NewReplacer("/", "-", " ", "-", "_", "-").Replace(t.Name())
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, t.Name())
 	if len(name) > 70 {
 		name = name[len(name)-70:]
 	}
@@ -213,7 +216,6 @@ type invokeRequest struct {
 
 func newLambda(t *testing.T, e *awsEnv) *lambdaEnv {
 	t.Helper()
-	ctx := context.Background()
 	target, err := url.Parse(e.moto)
 	require.NoError(t, err)
 	l := &lambdaEnv{function: "chat-moderation-processor"}
@@ -231,13 +233,7 @@ func newLambda(t *testing.T, e *awsEnv) *lambdaEnv {
 	srv := newRecordingServer(t, proxy)
 	l.client = lambda.New(lambda.Options{Region: region, Credentials: creds, BaseEndpoint: aws.String(srv)})
 
-	// The function, as moto creates it: it needs a role Lambda can assume.
-	role := createRole(t, e.moto)
-	_, err = l.client.CreateFunction(ctx, &lambda.CreateFunctionInput{
-		FunctionName: aws.String(l.function), Role: aws.String(role), Runtime: lambdatypes.RuntimeProvidedal2023,
-		Handler: aws.String("bootstrap"), Code: &lambdatypes.FunctionCode{ZipFile: zipped(t, "bootstrap", "not run by these tests")},
-	})
-	require.NoError(t, err)
+	redrivetest.CreateFunction(t, l.client, e.moto, l.function)
 	return l
 }
 
@@ -260,39 +256,6 @@ func newRecordingServer(t *testing.T, h http.Handler) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
-}
-
-// createRole creates, in moto's IAM, a role Lambda may assume, with the
-// IAM query API (no IAM client among the project's dependencies).
-func createRole(t *testing.T, endpoint string) string {
-	t.Helper()
-	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	form := url.Values{"Action": {"CreateRole"}, "Version": {"2010-05-08"}, "RoleName": {"processor"}, "AssumeRolePolicyDocument": {policy}}
-	req, err := http.NewRequest(http.MethodPost, endpoint+"/", strings.NewReader(form.Encode()))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDREDRIVETEST/20240101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
-	_, arn, ok := strings.Cut(string(b), "<Arn>")
-	require.True(t, ok, "%s", b)
-	arn, _, _ = strings.Cut(arn, "</Arn>")
-	return arn
-}
-
-func zipped(t *testing.T, name, content string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	z := zip.NewWriter(&buf)
-	w, err := z.Create(name)
-	require.NoError(t, err)
-	_, err = w.Write([]byte(content))
-	require.NoError(t, err)
-	require.NoError(t, z.Close())
-	return buf.Bytes()
 }
 
 func readFile(t *testing.T, name string) []byte {

@@ -577,12 +577,16 @@ func (r *Redriver) invoke(ctx context.Context, payload []byte, m *sqstypes.Messa
 	}
 }
 
-// delete deletes the record from the queue, unless in a dry run.
+// delete deletes the record from the queue, unless in a dry run. It does
+// so even when ctx has just ended: the event is answered, and a record left
+// behind would only be answered again, as a duplicate.
 func (r *Redriver) delete(ctx context.Context, m *sqstypes.Message, res *Result) {
 	if r.cfg.DryRun {
 		res.Would = "delete"
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	_, err := r.cfg.SQS.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(r.cfg.QueueURL), ReceiptHandle: m.ReceiptHandle})
 	if err != nil {
 		res.DeleteError = err.Error()

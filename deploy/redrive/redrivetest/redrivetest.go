@@ -1,12 +1,15 @@
 // Package redrivetest helps test code that reads a channel flow
 // processor's on-failure queue: it builds Lambda on-failure records in the
-// documented shape, and starts a Chime SDK Messaging callback endpoint on
+// documented shape, starts a Chime SDK Messaging callback endpoint on
 // loopback that answers each CallbackId as the service does (accepted
-// once, refused as already resolved after that) or fails it on request.
+// once, refused as already resolved after that) or fails it on request,
+// and creates a processor function in a local AWS-compatible server.
 package redrivetest
 
 import (
+	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,6 +19,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/chimeflow/chimeflow/internal/lambdatest"
 	"github.com/chimeflow/chimeflow/messaging"
@@ -251,4 +258,61 @@ func signingRegion(auth string) string {
 		return ""
 	}
 	return parts[2]
+}
+
+// CreateFunction creates a processor function named name in the Lambda of
+// a local AWS-compatible server (moto.server) through client, with the
+// role it requires, and returns its ARN. Its code is never run: moto runs
+// functions in Docker, and an asynchronous Invoke is answered 202 before.
+func CreateFunction(t testing.TB, client *lambda.Client, endpoint, name string) string {
+	t.Helper()
+	role := createRole(t, endpoint, name+"-role")
+	var code bytes.Buffer
+	z := zip.NewWriter(&code)
+	w, err := z.Create("bootstrap")
+	if err == nil {
+		_, err = w.Write([]byte("#!/bin/sh\nexit 1\n"))
+	}
+	if err == nil {
+		err = z.Close()
+	}
+	if err != nil {
+		t.Fatalf("redrivetest: zip: %v", err)
+	}
+	out, err := client.CreateFunction(context.Background(), &lambda.CreateFunctionInput{
+		FunctionName: aws.String(name), Role: aws.String(role), Runtime: lambdatypes.RuntimeProvidedal2023,
+		Handler: aws.String("bootstrap"), Code: &lambdatypes.FunctionCode{ZipFile: code.Bytes()},
+	})
+	if err != nil {
+		t.Fatalf("redrivetest: create function %s: %v", name, err)
+	}
+	return aws.ToString(out.FunctionArn)
+}
+
+// createRole creates, in the server's IAM, a role Lambda may assume, with
+// the IAM query API (the project has no IAM client), and returns its ARN.
+func createRole(t testing.TB, endpoint, name string) string {
+	t.Helper()
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	form := url.Values{"Action": {"CreateRole"}, "Version": {"2010-05-08"}, "RoleName": {name}, "AssumeRolePolicyDocument": {policy}}
+	req, err := http.NewRequest(http.MethodPost, endpoint+"/", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatalf("redrivetest: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	// The server routes by the credential scope's service; it does not
+	// check signatures.
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDREDRIVETEST/20240101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("redrivetest: create role: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	_, arn, ok := strings.Cut(string(b), "<Arn>")
+	arn, _, _ = strings.Cut(arn, "</Arn>")
+	if resp.StatusCode != http.StatusOK || !ok {
+		t.Fatalf("redrivetest: create role: HTTP %d: %s", resp.StatusCode, b)
+	}
+	return arn
 }
