@@ -30,7 +30,8 @@ while Chime SDK Messaging still accepts an answer (48 hours after the
 message), answers it again:
 
   default      through the same pipeline as the processor, here: the rules of
-               -config (default: the bundled default.yaml) and a callback
+               -config FILE, or those the deployed function FN runs with
+               (-config-from FN), or the bundled default, and a callback
                signed with your AWS credentials;
   -invoke FN   by invoking the processor function FN again, asynchronously,
                with the original event: the deployed rules answer it.
@@ -54,12 +55,13 @@ flags:
 
 // redriveFlags are the flags of flowctl redrive.
 type redriveFlags struct {
-	queue, invoke, config, errorPolicy, logLevel string
-	region, profile                              string
-	endpoint, sqsEndpoint, lambdaEndpoint        string
-	dryRun, deleteExpired, json                  bool
-	max, progress                                int
-	window, visibility, wait, timeout            time.Duration
+	queue, invoke, config, configFrom     string
+	errorPolicy, logLevel                 string
+	region, profile                       string
+	endpoint, sqsEndpoint, lambdaEndpoint string
+	dryRun, deleteExpired, json           bool
+	max, progress                         int
+	window, visibility, wait, timeout     time.Duration
 }
 
 func runRedrive(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -72,7 +74,8 @@ func runRedrive(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	fs.StringVar(&f.queue, "queue", "", "the dead-letter queue `URL` (the stack's DeadLetterQueueUrl output)")
 	fs.StringVar(&f.invoke, "invoke", "", "invoke this processor `function` (name or ARN) again with each event, instead of answering here")
-	fs.StringVar(&f.config, "config", "", "rules configuration `file` to answer with (default: the bundled default; use the function's own)")
+	fs.StringVar(&f.config, "config", "", "rules configuration `file` to answer with (default: the bundled default)")
+	fs.StringVar(&f.configFrom, "config-from", "", "answer with the rules the deployed processor `function` runs with (its CHIMEFLOW_CONFIG and CHIMEFLOW_ERROR_POLICY)")
 	fs.StringVar(&f.errorPolicy, "error-policy", "", "override the configuration's error policy: deny or allow")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "show what would be done; send, invoke and delete nothing")
 	fs.BoolVar(&f.deleteExpired, "delete-expired", false, "delete the records past the 48-hour answer window instead of keeping them")
@@ -150,8 +153,11 @@ func (f *redriveFlags) check(rest []string) error {
 	if f.queue == "" {
 		problems = append(problems, "missing -queue")
 	}
-	if f.invoke != "" && (f.config != "" || f.errorPolicy != "" || f.logLevel != "") {
-		problems = append(problems, "-invoke uses the deployed function's rules: -config, -error-policy and -log do not apply")
+	if f.invoke != "" && (f.config != "" || f.configFrom != "" || f.errorPolicy != "" || f.logLevel != "") {
+		problems = append(problems, "-invoke uses the deployed function's rules: -config, -config-from, -error-policy and -log do not apply")
+	}
+	if f.config != "" && f.configFrom != "" {
+		problems = append(problems, "-config and -config-from: choose one")
 	}
 	if f.max < 0 {
 		problems = append(problems, "-max is negative")
@@ -185,18 +191,27 @@ func (f *redriveFlags) build(ctx context.Context, stderr io.Writer) (redrive.Con
 	if f.wait == 0 {
 		rc.Wait = -1
 	}
+	lambdaClient := awslambda.NewFromConfig(cfg, func(o *awslambda.Options) {
+		if f.lambdaEndpoint != "" {
+			o.BaseEndpoint = aws.String(f.lambdaEndpoint)
+		}
+	})
 	if f.invoke != "" {
-		rc.Function = f.invoke
-		rc.Lambda = awslambda.NewFromConfig(cfg, func(o *awslambda.Options) {
-			if f.lambdaEndpoint != "" {
-				o.BaseEndpoint = aws.String(f.lambdaEndpoint)
-			}
-		})
+		rc.Function, rc.Lambda = f.invoke, lambdaClient
 		return rc, nil
 	}
 	// The rules come from the flags only, never from CHIMEFLOW_* variables
 	// the shell may hold.
-	env := map[string]string{boot.EnvConfigFile: f.config, boot.EnvErrorPolicy: f.errorPolicy, boot.EnvLogLevel: f.logLevel}
+	env := map[string]string{boot.EnvConfigFile: f.config}
+	if f.configFrom != "" {
+		if env, err = redrive.FunctionRules(ctx, lambdaClient, f.configFrom); err != nil {
+			return redrive.Config{}, err
+		}
+	}
+	if f.errorPolicy != "" {
+		env[boot.EnvErrorPolicy] = f.errorPolicy
+	}
+	env[boot.EnvLogLevel] = f.logLevel
 	rc.Boot = []boot.Option{boot.WithGetenv(func(k string) string { return env[k] })}
 	if f.logLevel != "" {
 		rc.Log = stderr

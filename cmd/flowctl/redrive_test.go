@@ -62,7 +62,13 @@ func setupRedrive(t *testing.T) *redriveEnv {
 	}
 	e.sqs = sqs.New(sqs.Options{Region: "us-east-1", Credentials: testCreds, BaseEndpoint: aws.String(e.moto)})
 	client := awslambda.New(awslambda.Options{Region: "us-east-1", Credentials: testCreds, BaseEndpoint: aws.String(e.moto)})
-	redrivetest.CreateFunction(t, client, e.moto, e.function)
+	redrivetest.CreateFunction(t, client, e.moto, e.function, nil)
+	redrivetest.CreateFunction(t, client, e.moto, "custom-rules-processor", map[string]string{
+		"CHIMEFLOW_CONFIG":       "rules:\n  - rule: deny\n    options: {any: [{keywords: [free money], reason: deployed spam rule}]}\n",
+		"CHIMEFLOW_ERROR_POLICY": "allow",
+		"CHIMEFLOW_LOG_LEVEL":    "debug",
+	})
+	redrivetest.CreateFunction(t, client, e.moto, "file-rules-processor", map[string]string{"CHIMEFLOW_CONFIG_FILE": "/var/task/rules.yaml"})
 	return e
 }
 
@@ -247,6 +253,29 @@ func TestRedrive(t *testing.T) {
 			},
 		},
 		{
+			name: "the rules of the deployed function",
+			records: func(t *testing.T) []string {
+				return []string{record(t, 1, "free money", time.Minute)}
+			},
+			args:     []string{"-config-from", "custom-rules-processor", "-json"},
+			summary:  "flowctl redrive: 1 read: 1 answered, 0 duplicate, 0 invoked, 0 expired, 0 failed, 0 kept, 0 unparsable; 1 deleted, 0 left in the queue",
+			requests: 1,
+			check: func(t *testing.T, stdout, _ string) {
+				assert.Contains(t, stdout, `"outcome":"DENY"`)
+				assert.Contains(t, stdout, `"reason":"deployed spam rule"`)
+			},
+		},
+		{
+			name: "the rules of a function that reads them from its package",
+			records: func(t *testing.T) []string {
+				return []string{record(t, 1, "a", time.Minute)}
+			},
+			args:    []string{"-config-from", "file-rules-processor"},
+			code:    1,
+			summary: "flowctl redrive: file-rules-processor reads its rules from CHIMEFLOW_CONFIG_FILE=/var/task/rules.yaml, a file of its package: pass that file instead",
+			visible: 1,
+		},
+		{
 			name: "invoke",
 			records: func(t *testing.T) []string {
 				return []string{record(t, 1, "a", time.Minute), record(t, 2, "b", 49*time.Hour)}
@@ -357,6 +386,7 @@ func TestRedriveUsage(t *testing.T) {
 		{"no queue", []string{"redrive"}, nil, 2, "missing -queue"},
 		{"stray arguments", []string{"redrive", "-queue", q, "extra"}, nil, 2, `unexpected arguments ["extra"]`},
 		{"invoke with rules", []string{"redrive", "-queue", q, "-invoke", "f", "-config", "x.yaml"}, nil, 2, "-invoke uses the deployed function's rules"},
+		{"config and config-from", []string{"redrive", "-queue", q, "-config", "x.yaml", "-config-from", "f"}, nil, 2, "-config and -config-from: choose one"},
 		{"negative max", []string{"redrive", "-queue", q, "-max", "-1"}, nil, 2, "-max is negative"},
 		{"bad flag", []string{"redrive", "-bogus"}, nil, 2, "flag provided but not defined: -bogus"},
 		{"missing rules file", []string{"redrive", "-queue", q, "-config", "testdata/nope.yaml"}, nil, 2, "testdata/nope.yaml"},

@@ -233,7 +233,7 @@ func newLambda(t *testing.T, e *awsEnv) *lambdaEnv {
 	srv := newRecordingServer(t, proxy)
 	l.client = lambda.New(lambda.Options{Region: region, Credentials: creds, BaseEndpoint: aws.String(srv)})
 
-	redrivetest.CreateFunction(t, l.client, e.moto, l.function)
+	redrivetest.CreateFunction(t, l.client, e.moto, l.function, nil)
 	return l
 }
 

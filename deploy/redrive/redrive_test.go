@@ -564,3 +564,33 @@ func TestNew(t *testing.T) {
 		})
 	}
 }
+
+func TestFunctionRules(t *testing.T) {
+	e := newEnv(t)
+	l := newLambda(t, e)
+	redrivetest.CreateFunction(t, l.client, e.moto, "with-rules", map[string]string{
+		boot.EnvConfig: rulesDoc, boot.EnvErrorPolicy: "allow", boot.EnvLogLevel: "debug", "OTHER": "x",
+	})
+	redrivetest.CreateFunction(t, l.client, e.moto, "with-file", map[string]string{boot.EnvConfigFile: "/var/task/rules.yaml"})
+	tests := []struct {
+		function string
+		want     map[string]string
+		err      string
+	}{
+		{l.function, map[string]string{}, ""},
+		{"with-rules", map[string]string{boot.EnvConfig: rulesDoc, boot.EnvErrorPolicy: "allow"}, ""},
+		{"with-file", nil, "with-file reads its rules from CHIMEFLOW_CONFIG_FILE=/var/task/rules.yaml"},
+		{"no-such-function", nil, "read the configuration of no-such-function: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.function, func(t *testing.T) {
+			got, err := redrive.FunctionRules(context.Background(), l.client, tt.function)
+			if tt.err != "" {
+				assert.ErrorContains(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

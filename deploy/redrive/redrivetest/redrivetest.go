@@ -260,11 +260,12 @@ func signingRegion(auth string) string {
 	return parts[2]
 }
 
-// CreateFunction creates a processor function named name in the Lambda of
-// a local AWS-compatible server (moto.server) through client, with the
-// role it requires, and returns its ARN. Its code is never run: moto runs
-// functions in Docker, and an asynchronous Invoke is answered 202 before.
-func CreateFunction(t testing.TB, client *lambda.Client, endpoint, name string) string {
+// CreateFunction creates a processor function named name, with the
+// environment variables env, in the Lambda of a local AWS-compatible
+// server (moto.server) through client, with the role it requires, and
+// returns its ARN. Its code is never run: moto runs functions in Docker,
+// and answers an asynchronous Invoke 202 before that.
+func CreateFunction(t testing.TB, client *lambda.Client, endpoint, name string, env map[string]string) string {
 	t.Helper()
 	role := createRole(t, endpoint, name+"-role")
 	var code bytes.Buffer
@@ -282,6 +283,7 @@ func CreateFunction(t testing.TB, client *lambda.Client, endpoint, name string) 
 	out, err := client.CreateFunction(context.Background(), &lambda.CreateFunctionInput{
 		FunctionName: aws.String(name), Role: aws.String(role), Runtime: lambdatypes.RuntimeProvidedal2023,
 		Handler: aws.String("bootstrap"), Code: &lambdatypes.FunctionCode{ZipFile: code.Bytes()},
+		Environment: &lambdatypes.Environment{Variables: env},
 	})
 	if err != nil {
 		t.Fatalf("redrivetest: create function %s: %v", name, err)
