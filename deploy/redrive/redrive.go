@@ -44,6 +44,9 @@ const (
 	// DefaultProgressEvery and DefaultProgressInterval pace Config.Progress.
 	DefaultProgressEvery    = 100
 	DefaultProgressInterval = 5 * time.Second
+	// DefaultRecordTimeout bounds the work on one record: the answer with
+	// its retries, or the invocation, and the delete.
+	DefaultRecordTimeout = time.Minute
 )
 
 // SQSAPI is the part of *sqs.Client Redrive uses.
@@ -110,6 +113,10 @@ type Config struct {
 	Progress         func(Summary)
 	ProgressEvery    int
 	ProgressInterval time.Duration
+
+	// RecordTimeout bounds the work on one record (DefaultRecordTimeout
+	// when 0). The record in hand is finished when the run's context ends.
+	RecordTimeout time.Duration
 
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -306,6 +313,9 @@ func New(cfg Config) (*Redriver, error) {
 	if cfg.ProgressInterval <= 0 {
 		cfg.ProgressInterval = DefaultProgressInterval
 	}
+	if cfg.RecordTimeout <= 0 {
+		cfg.RecordTimeout = DefaultRecordTimeout
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -361,9 +371,10 @@ func arnRegion(arn string) string {
 // Run reads the queue until it has no visible record left or Max records
 // were read, handles each record, and calls each (when not nil) with its
 // Result. Records it keeps stay hidden while the run lasts, so that none is
-// read twice, and are made visible again at its end. Run returns the
-// totals, and an error when the queue could not be read or ctx ended; the
-// records handled until then are counted and nothing is lost.
+// read twice, and are made visible again at its end. When ctx ends, Run
+// finishes the record in hand and stops. It returns the totals, and an
+// error when the queue could not be read or ctx ended; the records handled
+// until then are counted and nothing is lost.
 func (r *Redriver) Run(ctx context.Context, each func(*Result)) (Summary, error) {
 	var sum Summary
 	kept := map[string]string{} // SQS message id -> latest receipt handle
@@ -399,8 +410,17 @@ func (r *Redriver) Run(ctx context.Context, each func(*Result)) (Summary, error)
 				kept[id] = aws.ToString(m.ReceiptHandle)
 				continue
 			}
+			if ctx.Err() != nil {
+				// Stopped: left as it came, and released below.
+				kept[id] = aws.ToString(m.ReceiptHandle)
+				continue
+			}
 			fresh++
-			res := r.one(ctx, m)
+			// The record in hand is finished even when ctx ends: an answer
+			// is never cut off half-way.
+			work, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.RecordTimeout)
+			res := r.one(work, m)
+			cancel()
 			sum.add(res)
 			if !res.Deleted {
 				kept[id] = aws.ToString(m.ReceiptHandle)
@@ -413,6 +433,9 @@ func (r *Redriver) Run(ctx context.Context, each func(*Result)) (Summary, error)
 		if fresh == 0 {
 			break
 		}
+	}
+	if runErr == nil {
+		runErr = ctx.Err()
 	}
 	sum.Released, sum.Unreleased = r.release(ctx, kept)
 	return sum, runErr
@@ -577,16 +600,12 @@ func (r *Redriver) invoke(ctx context.Context, payload []byte, m *sqstypes.Messa
 	}
 }
 
-// delete deletes the record from the queue, unless in a dry run. It does
-// so even when ctx has just ended: the event is answered, and a record left
-// behind would only be answered again, as a duplicate.
+// delete deletes the record from the queue, unless in a dry run.
 func (r *Redriver) delete(ctx context.Context, m *sqstypes.Message, res *Result) {
 	if r.cfg.DryRun {
 		res.Would = "delete"
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
 	_, err := r.cfg.SQS.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(r.cfg.QueueURL), ReceiptHandle: m.ReceiptHandle})
 	if err != nil {
 		res.DeleteError = err.Error()

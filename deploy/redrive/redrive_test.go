@@ -594,3 +594,24 @@ func TestFunctionRules(t *testing.T) {
 		})
 	}
 }
+
+// TestInterrupted: a run stopped while it answers finishes that record
+// (answered and deleted), stops, and leaves the rest visible.
+func TestInterrupted(t *testing.T) {
+	e := newEnv(t)
+	queue := e.queue(t, ev{n: 1}.record(t, redrivetest.RecordOptions{}), ev{n: 2}.record(t, redrivetest.RecordOptions{}), ev{n: 3}.record(t, redrivetest.RecordOptions{}))
+	e.chime.Fail(callbackID(1), redrivetest.Failure{Delay: time.Second})
+	r, err := redrive.New(redrive.Config{QueueURL: queue, SQS: e.sqs, Boot: []boot.Option{withRules(rulesDoc)}, Callback: newCallback(e.chime.URL)})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	var results []*redrive.Result
+	sum, err := r.Run(ctx, func(res *redrive.Result) { results = append(results, res) })
+	assert.ErrorIs(t, err, context.Canceled)
+	require.Len(t, results, 1)
+	assert.Equal(t, redrive.Answered, results[0].Status)
+	assert.True(t, results[0].Deleted)
+	assert.Equal(t, redrive.Summary{Read: 1, Answered: 1, Deleted: 1, Released: 2}, sum)
+	assert.Len(t, e.left(t, queue), 2, "the others, visible again")
+	assert.Equal(t, 1, e.chime.Requests())
+}
