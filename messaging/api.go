@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
+	"time"
 )
 
 // CallbackAPI is the one operation a channel flow processor needs. *Client
@@ -101,6 +103,11 @@ func (e *APIError) Retryable() bool {
 // because the message is no longer pending: a 409 Conflict, or a 400/403
 // whose message says the message is not pending or already processed. On a
 // duplicate delivery of the same CallbackId this means "done", not "failed".
+//
+// Deprecated: the error text is not a reliable signal (the service most
+// often refuses a second callback with a generic 403). Use MaybeResolved to
+// recognise a refusal that might mean "already resolved", then
+// ConfirmResolved to ask the service.
 func IsAlreadyResolved(err error) bool {
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
@@ -115,3 +122,77 @@ func IsAlreadyResolved(err error) bool {
 	}
 	return false
 }
+
+// TimeoutError is a call that got no answer in time: its attempt was cut by
+// the per-attempt timeout or by the context's deadline less the margin
+// (Options.DeadlineMargin), or no attempt could start before that. It is
+// returned only when no attempt met a real error; otherwise the call
+// returns that error, saying how many attempts were made. errors.Is(err,
+// context.DeadlineExceeded) is true.
+type TimeoutError struct {
+	Operation string
+	// Elapsed is how long the cut attempt ran; zero when none started.
+	Elapsed time.Duration
+	// Deadline is true when the context's deadline (less the margin) cut
+	// the attempt or left no time for one; false for the attempt timeout.
+	Deadline bool
+	// Margin is the margin kept before the context's deadline.
+	Margin time.Duration
+	// Left is the time that was left before the deadline less the margin
+	// when no attempt could start.
+	Left time.Duration
+	// Err is the transport error of the cut attempt, if any.
+	Err error
+}
+
+// Error says what was cut, and when.
+func (e *TimeoutError) Error() string {
+	switch {
+	case e.Elapsed == 0 && e.Deadline && e.Left <= 0 && e.Margin > 0:
+		return fmt.Sprintf("messaging: %s: no time for an attempt: the deadline is less than the %s margin away", e.Operation, e.Margin)
+	case e.Elapsed == 0 && e.Deadline && e.Left <= 0:
+		return fmt.Sprintf("messaging: %s: no time for an attempt: the deadline has passed", e.Operation)
+	case e.Elapsed == 0 && e.Deadline:
+		return fmt.Sprintf("messaging: %s: no time for an attempt: %s left %s", e.Operation, e.Left.Round(time.Millisecond), beforeCutoff(e.Margin))
+	case e.Deadline:
+		return fmt.Sprintf("messaging: %s: no answer within %s, %s", e.Operation, e.Elapsed.Round(time.Millisecond), beforeCutoff(e.Margin))
+	}
+	return fmt.Sprintf("messaging: %s: no answer within the attempt timeout (%s)", e.Operation, e.Elapsed.Round(time.Millisecond))
+}
+
+// Is reports whether target is context.DeadlineExceeded.
+func (e *TimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// Unwrap returns the transport error of the cut attempt, if any.
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// ErrRedirect is matched (errors.Is) by every *RedirectError.
+var ErrRedirect = errors.New("messaging: redirect refused")
+
+// RedirectError is a call answered with a redirect. The client never
+// follows one (the body and the session token would go to another host);
+// the call failed and is not retried.
+type RedirectError struct {
+	Operation  string
+	StatusCode int
+	// Location is where the answer pointed.
+	Location string
+	// Followed is true when an HTTPClient other than *http.Client followed
+	// the redirect before the client could refuse it.
+	Followed bool
+}
+
+// Error names the operation, the status and the host pointed to.
+func (e *RedirectError) Error() string {
+	host := e.Location
+	if u, err := url.Parse(e.Location); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	if e.Followed {
+		return fmt.Sprintf("messaging: %s: the HTTP client followed a redirect to %s (HTTP %d); redirects are refused: use an *http.Client or one that does not follow them", e.Operation, host, e.StatusCode)
+	}
+	return fmt.Sprintf("messaging: %s: refused a redirect (HTTP %d to %s): not a delivery", e.Operation, e.StatusCode, host)
+}
+
+// Is reports whether target is ErrRedirect.
+func (e *RedirectError) Is(target error) bool { return target == ErrRedirect }

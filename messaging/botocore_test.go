@@ -54,8 +54,8 @@ func itoa(n int64) string {
 }
 
 // runBotocore runs testdata/botocore_check.py on the cases. A machine
-// without python3.11 and botocore skips the test, except under
-// CHIMEFLOW_CI=1, where it fails.
+// without python3.11 and botocore skips the test, except under CI
+// (CHIMEFLOW_CI=1), where it fails.
 func runBotocore(t *testing.T, cases []botocoreCase) map[string]botocoreResult {
 	t.Helper()
 	py := testenv.Python(t, "botocore")

@@ -54,7 +54,15 @@ const (
 	// DefaultAttemptTimeout bounds one attempt (connect, send, read the
 	// response); the call's context bounds it further.
 	DefaultAttemptTimeout = 10 * time.Second
+	// DefaultDeadlineMargin is the time kept free before the context's
+	// deadline when Options.DeadlineMargin is zero.
+	DefaultDeadlineMargin = 500 * time.Millisecond
 )
+
+// minAttemptWindow is the least time an attempt is started with: an
+// attempt (or a backoff sleep followed by one) starts only when this much
+// is left before the deadline less the margin.
+const minAttemptWindow = 100 * time.Millisecond
 
 // maxResponseBytes bounds how much of a response body is read.
 const maxResponseBytes = 4 << 20
@@ -65,10 +73,13 @@ const maxResponseBytes = 4 << 20
 // Every call validates its input (returning an *InvalidParamsError without
 // sending), signs each attempt with SigV4 and retries throttling (429),
 // server faults (5xx) and transport errors, within Options.MaxAttempts and
-// the context's deadline. Service errors are *APIError.
+// the context's deadline less Options.DeadlineMargin. Service errors are
+// *APIError. A redirect is refused (*RedirectError), never followed: the
+// body and the session token go to the endpoint and nowhere else.
 type Client struct {
 	options        Options
 	endpoint       *url.URL // parsed endpoint for options.BaseEndpoint/Region; nil when invalid
+	httpClient     HTTPClient
 	signer         *v4.Signer
 	attemptTimeout time.Duration
 }
@@ -123,9 +134,23 @@ func newClient(opts Options) *Client {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = newHTTPClient()
 	}
-	c := &Client{options: opts, signer: v4.NewSigner(), attemptTimeout: DefaultAttemptTimeout}
-	c.endpoint, _ = resolveEndpoint(opts.BaseEndpoint, opts.Region)
+	c := &Client{options: opts, httpClient: noRedirects(opts.HTTPClient), signer: v4.NewSigner(), attemptTimeout: DefaultAttemptTimeout}
+	c.endpoint, _ = resolveEndpoint(opts.BaseEndpoint, opts.Region, opts.AllowHTTP)
 	return c
+}
+
+// noRedirects returns h made not to follow redirects: an *http.Client is
+// copied with a CheckRedirect that hands the redirect back as the answer
+// (which attempt then refuses). Another HTTPClient is used as it is; attempt
+// refuses an answer that came from another host than asked.
+func noRedirects(h HTTPClient) HTTPClient {
+	hc, ok := h.(*http.Client)
+	if !ok {
+		return h
+	}
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
 }
 
 // Options returns a copy of the client's options.
@@ -147,7 +172,8 @@ func newHTTPClient() *http.Client {
 			ResponseHeaderTimeout: DefaultAttemptTimeout,
 			ExpectContinueTimeout: time.Second,
 		},
-		Timeout: 30 * time.Second,
+		Timeout:       30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
 
@@ -219,9 +245,15 @@ func configEndpoint(cfg aws.Config) (endpoint string, fromSources bool) {
 	return endpoint, true
 }
 
+// ErrInsecureEndpoint is matched (errors.Is) by the error of a call whose
+// endpoint is plain http:// to a host that is not loopback, unless
+// Options.AllowHTTP is set.
+var ErrInsecureEndpoint = errors.New("plain-http endpoint to a host that is not loopback")
+
 // resolveEndpoint returns the parsed base endpoint, or the default one of
-// region.
-func resolveEndpoint(base, region string) (*url.URL, error) {
+// region. A plain http:// endpoint is refused unless its host is loopback
+// or allowHTTP is set.
+func resolveEndpoint(base, region string, allowHTTP bool) (*url.URL, error) {
 	if base == "" {
 		if !validRegion(region) {
 			return nil, fmt.Errorf("invalid or missing Region %q and no BaseEndpoint", region)
@@ -235,8 +267,22 @@ func resolveEndpoint(base, region string) (*url.URL, error) {
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("invalid BaseEndpoint %q: want http(s)://host[:port][/path]", base)
 	}
+	if u.Scheme == "http" && !allowHTTP && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("%w: refusing %s (requests carry the session token): use https, or set Options.AllowHTTP", ErrInsecureEndpoint, u.Redacted())
+	}
 	u.RawQuery, u.Fragment, u.RawFragment, u.User = "", "", "", nil
 	return u, nil
+}
+
+// isLoopback reports whether host names this machine: localhost, or a
+// loopback IP literal (127.0.0.0/8, ::1).
+func isLoopback(host string) bool {
+	host = strings.TrimSuffix(host, ".")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // validRegion reports whether region can stand in a host name.
@@ -302,6 +348,13 @@ type request struct {
 	bearer  string // x-amz-chime-bearer, when set
 	body    []byte // JSON body; nil for none
 	hasBody bool
+	// bodyOptional: a 2xx answer is success even when its body does not
+	// decode (the caller does not need it).
+	bodyOptional bool
+	// inInvocation: the call is made by a processor within its invocation
+	// (ChannelFlowCallback, GetChannelMessageStatus), where the default
+	// deadline margin applies.
+	inInvocation bool
 }
 
 // resolveOptions returns the options of one call.
@@ -325,14 +378,33 @@ func (c *Client) resolveOptions(optFns []func(*Options)) Options {
 	return o
 }
 
+// margin returns the time a call of r keeps free before the context's
+// deadline under o.
+func (r *request) margin(o *Options) time.Duration {
+	switch {
+	case o.DeadlineMargin < 0:
+		return 0
+	case o.DeadlineMargin > 0:
+		return o.DeadlineMargin
+	case r.inInvocation:
+		return DefaultDeadlineMargin
+	}
+	return 0
+}
+
 // invoke sends r, retrying as Options allow, and decodes a 2xx body into
 // out (when out is not nil). It returns the request id of the response.
+//
+// With a deadline on ctx, no attempt starts unless at least
+// minAttemptWindow is left before the deadline less the margin, each
+// attempt is cut there, and a backoff sleep that would leave less is not
+// begun: the call returns in time, with the last error an attempt met.
 func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(*Options)) (string, error) {
 	o := c.resolveOptions(optFns)
 	endpoint := c.endpoint
-	if len(optFns) > 0 && (o.BaseEndpoint != c.options.BaseEndpoint || o.Region != c.options.Region) || endpoint == nil {
+	if len(optFns) > 0 && (o.BaseEndpoint != c.options.BaseEndpoint || o.Region != c.options.Region || o.AllowHTTP != c.options.AllowHTTP) || endpoint == nil {
 		var err error
-		if endpoint, err = resolveEndpoint(o.BaseEndpoint, o.Region); err != nil {
+		if endpoint, err = resolveEndpoint(o.BaseEndpoint, o.Region, o.AllowHTTP); err != nil {
 			return "", fmt.Errorf("messaging: %s: %w", r.op, err)
 		}
 	}
@@ -342,6 +414,13 @@ func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(
 	if o.Credentials == nil {
 		return "", fmt.Errorf("messaging: %s: no Credentials", r.op)
 	}
+	hc := c.httpClient
+	if len(optFns) > 0 {
+		// A per-call HTTPClient is made not to follow redirects too. (The
+		// clients are not compared: an HTTPClient may be of a type that
+		// cannot be.)
+		hc = noRedirects(o.HTTPClient)
+	}
 	target := *endpoint
 	target.RawPath = strings.TrimSuffix(endpoint.EscapedPath(), "/") + r.path
 	target.Path, _ = url.PathUnescape(target.RawPath)
@@ -350,13 +429,49 @@ func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(
 	sum := sha256.Sum256(r.body)
 	payloadHash := hex.EncodeToString(sum[:])
 
+	margin := r.margin(&o)
+	var cutoff time.Time // the deadline less the margin; zero when ctx has none
+	if deadline, ok := ctx.Deadline(); ok {
+		cutoff = deadline.Add(-margin)
+	}
+	window := minAttemptWindow
+	if margin == 0 {
+		window = 0
+	}
+	var last error // the last error an attempt met
 	var backoff *retry.ExponentialJitterBackoff
 	for attempt := 1; ; attempt++ {
-		reqID, retryable, err := c.attempt(ctx, &o, r, rawURL, payloadHash, out)
+		if !cutoff.IsZero() {
+			if left := time.Until(cutoff); left < window {
+				if last == nil {
+					return "", &TimeoutError{Operation: r.op, Deadline: true, Left: left, Margin: margin}
+				}
+				return "", giveUp(last, attempt-1, fmt.Errorf("no time for another attempt %s", beforeCutoff(margin)))
+			}
+		}
+		reqID, retryable, err := c.attempt(ctx, &o, hc, r, rawURL, payloadHash, out, cutoff, margin)
 		if err == nil {
 			return reqID, nil
 		}
-		if !retryable || ctx.Err() != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			if errors.Is(cerr, context.Canceled) {
+				return "", giveUp(err, attempt, cerr)
+			}
+			// The deadline itself (no margin kept): the last real error
+			// says more than "context deadline exceeded".
+			if last != nil && isTimeout(err) {
+				return "", giveUp(last, attempt, fmt.Errorf("attempt %d got no answer before the deadline", attempt))
+			}
+			return "", giveUp(err, attempt, nil)
+		}
+		if te := (*TimeoutError)(nil); errors.As(err, &te) && te.Deadline {
+			if last != nil {
+				return "", giveUp(last, attempt, fmt.Errorf("attempt %d got no answer %s", attempt, beforeCutoff(margin)))
+			}
+			return "", giveUp(err, attempt, nil)
+		}
+		last = err
+		if !retryable {
 			return "", giveUp(err, attempt, nil)
 		}
 		if attempt >= o.MaxAttempts {
@@ -369,8 +484,8 @@ func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(
 		if derr != nil {
 			return "", giveUp(err, attempt, derr)
 		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= delay {
-			return "", giveUp(err, attempt, errors.New("the next attempt would start after the deadline"))
+		if !cutoff.IsZero() && time.Until(cutoff) < delay+window {
+			return "", giveUp(err, attempt, fmt.Errorf("the next attempt would not finish %s", beforeCutoff(margin)))
 		}
 		timer := time.NewTimer(delay)
 		select {
@@ -380,6 +495,21 @@ func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(
 		case <-timer.C:
 		}
 	}
+}
+
+// beforeCutoff says when a call must end: "before the deadline", less the
+// margin if any.
+func beforeCutoff(margin time.Duration) string {
+	if margin <= 0 {
+		return "before the deadline"
+	}
+	return "before the deadline less the " + margin.String() + " margin"
+}
+
+// isTimeout reports whether err is an attempt cut by a deadline.
+func isTimeout(err error) bool {
+	var te *TimeoutError
+	return errors.As(err, &te)
 }
 
 // giveUp returns the last error of a call: as is after one attempt, else
@@ -399,15 +529,34 @@ func giveUp(err error, attempts int, why error) error {
 	return fmt.Errorf("%w (after %s: %w)", err, n, why)
 }
 
-// attempt sends r once. retryable reports whether a failure is worth
-// another attempt.
-func (c *Client) attempt(ctx context.Context, o *Options, r *request, rawURL, payloadHash string, out any) (reqID string, retryable bool, err error) {
+// attempt sends r once, cut at cutoff (when not zero) or after the attempt
+// timeout. retryable reports whether a failure is worth another attempt.
+func (c *Client) attempt(ctx context.Context, o *Options, hc HTTPClient, r *request, rawURL, payloadHash string, out any, cutoff time.Time, margin time.Duration) (reqID string, retryable bool, err error) {
 	creds, err := o.Credentials.Retrieve(ctx)
 	if err != nil {
 		return "", false, fmt.Errorf("messaging: %s: retrieve credentials: %w", r.op, err)
 	}
-	actx, cancel := context.WithTimeout(ctx, c.attemptTimeout)
+	start := time.Now()
+	end := start.Add(c.attemptTimeout)
+	byDeadline := false
+	// With a margin the attempt is cut at the deadline less the margin;
+	// without one the caller's context cuts it at its deadline.
+	if margin > 0 && !cutoff.IsZero() && cutoff.Before(end) {
+		end, byDeadline = cutoff, true
+	}
+	actx, cancel := context.WithDeadline(ctx, end)
 	defer cancel()
+	// timedOut turns a failure caused by the attempt's own deadline into a
+	// *TimeoutError; a failure of the caller's context stays as it is.
+	timedOut := func(err error) (bool, error) {
+		if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+			return !byDeadline, &TimeoutError{Operation: r.op, Elapsed: time.Since(start), Deadline: byDeadline, Margin: margin, Err: err}
+		}
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return false, &TimeoutError{Operation: r.op, Elapsed: time.Since(start), Deadline: true, Margin: margin, Err: err}
+		}
+		return ctx.Err() == nil, err
+	}
 	var body io.Reader
 	if r.hasBody {
 		body = bytes.NewReader(r.body)
@@ -426,22 +575,39 @@ func (c *Client) attempt(ctx context.Context, o *Options, r *request, rawURL, pa
 	if err := c.signer.SignHTTP(ctx, creds, req, payloadHash, SigningName, o.Region, o.Now()); err != nil {
 		return "", false, fmt.Errorf("messaging: %s: sign request: %w", r.op, err)
 	}
-	resp, err := o.HTTPClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
-		return "", ctx.Err() == nil, fmt.Errorf("messaging: %s: send request: %w", r.op, err)
+		retryable, err := timedOut(fmt.Errorf("messaging: %s: send request: %w", r.op, err))
+		return "", retryable, err
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	resp.Body.Close()
 	reqID = requestID(resp.Header)
-	if err != nil {
-		return reqID, ctx.Err() == nil, fmt.Errorf("messaging: %s: read response (HTTP %d, request id %s): %w", r.op, resp.StatusCode, reqID, err)
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return reqID, false, &RedirectError{Operation: r.op, StatusCode: resp.StatusCode, Location: resp.Header.Get("Location")}
+	}
+	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.Host != req.URL.Host {
+		return reqID, false, &RedirectError{Operation: r.op, StatusCode: resp.StatusCode, Location: resp.Request.URL.String(), Followed: true}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		if err != nil {
+			// The error status is known; a cut body only loses the message.
+			data = nil
+		}
 		apiErr := parseError(r.op, resp.StatusCode, resp.Header, data)
 		return reqID, apiErr.Retryable(), apiErr
 	}
+	// A 2xx is delivered: what follows never turns it into a failure when
+	// the caller does not need the body.
+	if err != nil {
+		if r.bodyOptional {
+			return reqID, false, nil
+		}
+		retryable, err := timedOut(fmt.Errorf("messaging: %s: read response (HTTP %d, request id %s): %w", r.op, resp.StatusCode, reqID, err))
+		return reqID, retryable, err
+	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
+		if err := json.Unmarshal(data, out); err != nil && !r.bodyOptional {
 			return reqID, false, fmt.Errorf("messaging: %s: decode response (HTTP %d, request id %s): %w", r.op, resp.StatusCode, reqID, err)
 		}
 	}

@@ -90,6 +90,30 @@ func opCases() []opCase {
 			response: `{"ChannelArn":"` + testChannelArn + `","CallbackId":"` + testCallbackID + `"}`,
 		},
 		{
+			name: "GetChannelMessageStatus", op: OpGetChannelMessageStatus,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.GetChannelMessageStatus(ctx, &GetChannelMessageStatusInput{
+					ChannelArn: testChannelArn, MessageID: testMessageID, ChimeBearer: testBearerArn, SubChannelID: "sub-1",
+				})
+			},
+			want:     `{"ChannelArn":"` + testChannelArn + `","MessageId":"` + testMessageID + `","ChimeBearer":"` + testBearerArn + `","SubChannelId":"sub-1"}`,
+			response: `{"Status":{"Value":"PENDING","Detail":"waiting for the processor"}}`,
+			check: func(t *testing.T, out any) {
+				o := out.(*GetChannelMessageStatusOutput)
+				require.NotNil(t, o.Status)
+				assert.Equal(t, StatusPending, o.Status.Value)
+				assert.Equal(t, "waiting for the processor", o.Status.Detail)
+			},
+		},
+		{
+			name: "GetChannelMessageStatus/no-sub-channel", op: OpGetChannelMessageStatus,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.GetChannelMessageStatus(ctx, &GetChannelMessageStatusInput{ChannelArn: testChannelArn, MessageID: testMessageID, ChimeBearer: testBearerArn})
+			},
+			want:     `{"ChannelArn":"` + testChannelArn + `","MessageId":"` + testMessageID + `","ChimeBearer":"` + testBearerArn + `"}`,
+			response: `{"Status":{"Value":"SENT"}}`,
+		},
+		{
 			name: "CreateChannelFlow", op: OpCreateChannelFlow,
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.CreateChannelFlow(ctx, &CreateChannelFlowInput{
@@ -428,7 +452,7 @@ func TestWireCoverage(t *testing.T) {
 			m.valuePaths(op.Output.Shape, decodeJSON(t, []byte(tc.response)), "", outputs[tc.op])
 		}
 	}
-	implemented := []string{OpChannelFlowCallback, OpCreateChannelFlow, OpUpdateChannelFlow, OpDeleteChannelFlow,
+	implemented := []string{OpChannelFlowCallback, OpGetChannelMessageStatus, OpCreateChannelFlow, OpUpdateChannelFlow, OpDeleteChannelFlow,
 		OpDescribeChannelFlow, OpAssociateChannelFlow, OpDisassociateChannelFlow, OpListChannelsAssociatedWithChannelFlow}
 	for _, name := range implemented {
 		op := m.op(t, name)
@@ -495,6 +519,8 @@ func TestDecodeRequestCatchesDrift(t *testing.T) {
 func requestIDOf(out any) string {
 	switch o := out.(type) {
 	case *ChannelFlowCallbackOutput:
+		return o.RequestID
+	case *GetChannelMessageStatusOutput:
 		return o.RequestID
 	case *CreateChannelFlowOutput:
 		return o.RequestID

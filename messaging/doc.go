@@ -1,8 +1,10 @@
 // Package messaging is a small client for the Amazon Chime SDK Messaging
 // operations that a channel flow processor and its deployment need:
-// ChannelFlowCallback, and the channel flow management calls
-// (Create/Update/Delete/DescribeChannelFlow, Associate/DisassociateChannelFlow,
-// ListChannelsAssociatedWithChannelFlow).
+// ChannelFlowCallback, GetChannelMessageStatus, and the channel flow
+// management calls (Create/Update/Delete/DescribeChannelFlow,
+// Associate/DisassociateChannelFlow, ListChannelsAssociatedWithChannelFlow).
+// Its test kit, package messagingtest, holds a Recorder and a model- and
+// signature-checking stand-in for the service.
 //
 // # Why it is hand-written
 //
@@ -23,6 +25,27 @@
 //     canceled context, within Options.MaxAttempts and the context's deadline;
 //   - service errors as *APIError (status, code, message, request id);
 //     inputs that break the model as *InvalidParamsError, before sending.
+//
+// # Under real faults
+//
+//   - A 2xx answer to a callback is a delivery, whatever its body.
+//   - A redirect is refused (*RedirectError, ErrRedirect), never followed:
+//     the body and the session token go to the endpoint only.
+//   - A plain http:// endpoint is refused (ErrInsecureEndpoint) unless its
+//     host is loopback or Options.AllowHTTP is set.
+//   - No attempt and no backoff sleep starts unless it can end
+//     Options.DeadlineMargin before the context's deadline (by default
+//     500ms for the callback and status calls a processor makes within its
+//     invocation, none for the flow management calls); when the deadline
+//     ends the retries, the error is the last one an attempt met, "after N
+//     attempts". Only a call that met no real error returns a
+//     *TimeoutError.
+//   - The service refuses the second callback of an answered message in
+//     three forms (a generic 403, a 409, a 400 about a non-pending
+//     message), which a real failure can also take. MaybeResolved
+//     recognises them; ConfirmResolved asks GetChannelMessageStatus, as the
+//     message's sender, whether the message is still pending: a duplicate
+//     delivery is done, anything else stays a failure.
 //
 // The tests check every operation's requests against the model, and against
 // botocore's own serializer, validator and SigV4 signer.
@@ -62,7 +85,7 @@
 //		return &messaging.ChannelFlowCallbackOutput{ChannelArn: aws.ToString(out.ChannelArn), CallbackID: aws.ToString(out.CallbackId)}, nil
 //	})
 //
-// The official client's errors are smithy.APIError values; IsAlreadyResolved
+// The official client's errors are smithy.APIError values; MaybeResolved
 // only knows *APIError, so such an adapter should map them (ErrorCode,
 // ErrorMessage and the HTTP status from smithyhttp.ResponseError).
 package messaging

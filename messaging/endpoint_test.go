@@ -39,10 +39,10 @@ func setEnv(t *testing.T, vars map[string]string) {
 }
 
 const (
-	svcURL    = "http://service.local:4566"
-	globalURL = "http://global.local:4566"
-	optURL    = "http://option.local:4566"
-	cfgURL    = "http://config.local:4566"
+	svcURL    = "https://service.example.com:4566"
+	globalURL = "https://global.example.com:4566"
+	optURL    = "https://option.example.com:4566"
+	cfgURL    = "https://config.example.com:4566"
 	defURL    = "https://messaging-chime.eu-west-1.amazonaws.com"
 )
 

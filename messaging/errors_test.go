@@ -154,8 +154,140 @@ func FuzzParseError(f *testing.F) {
 		}
 		_ = e.Error()
 		_ = IsAlreadyResolved(e)
+		if MaybeResolved(e) && status != 400 && status != 403 && status != 409 {
+			t.Fatalf("MaybeResolved for HTTP %d", status)
+		}
+		if MaybeResolved(e) && status == 403 && e.Code == "AccessDeniedException" {
+			t.Fatalf("MaybeResolved for an IAM denial: %+v", e)
+		}
 		if e.Retryable() != (status == 429 || status >= 500) {
 			t.Fatalf("Retryable %v for %d", e.Retryable(), status)
 		}
 	})
+}
+
+func TestMaybeResolved(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"409 whatever its text", &APIError{StatusCode: 409, Code: "ConflictException", Message: "anything"}, true},
+		{"409 wrapped", fmt.Errorf("callback: %w", &APIError{StatusCode: 409}), true},
+		{"400 non-pending", &APIError{StatusCode: 400, Code: "BadRequestException", Message: "Unable to complete processing of non-pending message msg-1"}, true},
+		{"400 not in PENDING state", &APIError{StatusCode: 400, Message: "Message is not in PENDING state"}, true},
+		{"400 about a field", &APIError{StatusCode: 400, Code: "BadRequestException", Message: "CallbackId is too short"}, false},
+		{"403 generic", &APIError{StatusCode: 403, Code: "ForbiddenException", Message: "You do not have sufficient access to perform this action."}, true},
+		{"403 generic, other case, no period", &APIError{StatusCode: 403, Code: "Forbidden", Message: "you do not have sufficient access to perform this action"}, true},
+		{"403 without a body", &APIError{StatusCode: 403, Code: "UnknownError", Message: "Forbidden"}, true},
+		{"403 empty message", &APIError{StatusCode: 403, Code: "ForbiddenException"}, true},
+		{"403 about pending", &APIError{StatusCode: 403, Code: "ForbiddenException", Message: "The message is no longer pending"}, true},
+		{"403 with a specific reason", &APIError{StatusCode: 403, Code: "ForbiddenException", Message: "User is not a member of the channel"}, false},
+		{"403 IAM", &APIError{StatusCode: 403, Code: "AccessDeniedException", Message: "User: arn:aws:sts::111122223333:assumed-role/r/s is not authorized to perform: chime:ChannelFlowCallback"}, false},
+		{"403 signature", &APIError{StatusCode: 403, Code: "InvalidSignatureException", Message: "The request signature we calculated does not match"}, false},
+		{"403 token", &APIError{StatusCode: 403, Code: "UnrecognizedClientException", Message: "The security token included in the request is invalid."}, false},
+		{"403 expired token", &APIError{StatusCode: 403, Code: "ExpiredTokenException", Message: "The security token included in the request is expired"}, false},
+		{"401", &APIError{StatusCode: 401, Code: "UnauthorizedClientException"}, false},
+		{"429 about pending", &APIError{StatusCode: 429, Message: "pending"}, false},
+		{"500", &APIError{StatusCode: 500, Message: "not pending"}, false},
+		{"transport", errors.New("409 conflict, not pending"), false},
+		{"invalid params", &InvalidParamsError{Operation: "X"}, false},
+		{"nil", nil, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, MaybeResolved(tt.err), tt.name)
+	}
+}
+
+// TestConfirmResolvedAnswers: every answer of the status call, and every
+// way it cannot be had.
+func TestConfirmResolvedAnswers(t *testing.T) {
+	refusal := &APIError{StatusCode: 403, Code: "ForbiddenException", Message: "You do not have sufficient access to perform this action."}
+	boom := errors.New("network down")
+	answer := func(out *GetChannelMessageStatusOutput, err error) StatusAPI {
+		return StatusFunc(func(_ context.Context, in *GetChannelMessageStatusInput, _ ...func(*Options)) (*GetChannelMessageStatusOutput, error) {
+			if in.ChannelArn != testChannelArn || in.MessageID != testMessageID || in.ChimeBearer != testBearerArn || in.SubChannelID != "sub-1" {
+				return nil, fmt.Errorf("asked about the wrong message: %+v", in)
+			}
+			return out, err
+		})
+	}
+	status := func(v ChannelMessageStatus) *GetChannelMessageStatusOutput {
+		return &GetChannelMessageStatusOutput{Status: &ChannelMessageStatusStructure{Value: v}}
+	}
+	tests := []struct {
+		name    string
+		api     StatusAPI
+		bearer  string
+		want    ChannelMessageStatus
+		wantErr error
+	}{
+		{"sent", answer(status(StatusSent), nil), testBearerArn, StatusSent, nil},
+		{"failed", answer(status(StatusFailed), nil), testBearerArn, StatusFailed, nil},
+		{"denied", answer(status(StatusDenied), nil), testBearerArn, StatusDenied, nil},
+		{"pending", answer(status(StatusPending), nil), testBearerArn, StatusPending, ErrStillPending},
+		{"unknown status", answer(status("LOST"), nil), testBearerArn, "", ErrStatusUnavailable},
+		{"no status", answer(&GetChannelMessageStatusOutput{}, nil), testBearerArn, "", ErrStatusUnavailable},
+		{"empty value", answer(status(""), nil), testBearerArn, "", ErrStatusUnavailable},
+		{"nil output", answer(nil, nil), testBearerArn, "", ErrStatusUnavailable},
+		{"call failed", answer(nil, boom), testBearerArn, "", boom},
+		{"no bearer", answer(status(StatusSent), nil), "", "", ErrStatusUnavailable},
+		{"no api", nil, testBearerArn, "", ErrStatusUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := validCallback()
+			in.ChannelMessage.SubChannelID = "sub-1"
+			got, err := ConfirmResolved(context.Background(), tt.api, in, tt.bearer, refusal)
+			assert.Equal(t, tt.want, got)
+			if tt.wantErr == nil {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, tt.wantErr)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Same(t, refusal, apiErr, "the refusal stays the error's *APIError")
+			var unresolved *UnresolvedError
+			require.ErrorAs(t, err, &unresolved)
+			assert.True(t, strings.HasPrefix(err.Error(), refusal.Error()), err.Error())
+		})
+	}
+	t.Run("no message", func(t *testing.T) {
+		_, err := ConfirmResolved(context.Background(), answer(status(StatusSent), nil), &ChannelFlowCallbackInput{}, testBearerArn, refusal)
+		assert.ErrorIs(t, err, ErrStatusUnavailable)
+	})
+	t.Run("not a maybe-resolved refusal", func(t *testing.T) {
+		asked := false
+		api := StatusFunc(func(context.Context, *GetChannelMessageStatusInput, ...func(*Options)) (*GetChannelMessageStatusOutput, error) {
+			asked = true
+			return status(StatusSent), nil
+		})
+		for _, err := range []error{nil, boom, &APIError{StatusCode: 500}} {
+			got, gotErr := ConfirmResolved(context.Background(), api, validCallback(), testBearerArn, err)
+			assert.Empty(t, got)
+			assert.Equal(t, err, gotErr)
+		}
+		assert.False(t, asked)
+	})
+}
+
+func TestGetChannelMessageStatusValidate(t *testing.T) {
+	valid := GetChannelMessageStatusInput{ChannelArn: testChannelArn, MessageID: testMessageID, ChimeBearer: testBearerArn}
+	require.NoError(t, valid.Validate())
+	for name, mutate := range map[string]func(in *GetChannelMessageStatusInput){
+		"no channel":     func(in *GetChannelMessageStatusInput) { in.ChannelArn = "" },
+		"bad channel":    func(in *GetChannelMessageStatusInput) { in.ChannelArn = "channel" },
+		"no message":     func(in *GetChannelMessageStatusInput) { in.MessageID = "" },
+		"bad message":    func(in *GetChannelMessageStatusInput) { in.MessageID = "m 1" },
+		"no bearer":      func(in *GetChannelMessageStatusInput) { in.ChimeBearer = "" },
+		"bad subchannel": func(in *GetChannelMessageStatusInput) { in.SubChannelID = "s/1" },
+	} {
+		in := valid
+		mutate(&in)
+		err := in.Validate()
+		assert.ErrorIs(t, err, ErrInvalidParams, name)
+		_, callErr := newTestClient(t, "http://127.0.0.1:1").GetChannelMessageStatus(context.Background(), &in)
+		assert.ErrorIs(t, callErr, ErrInvalidParams, "%s: refused before sending", name)
+	}
 }

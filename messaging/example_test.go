@@ -9,7 +9,9 @@ import (
 	"net/http/httptest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
 const (
@@ -67,29 +69,40 @@ func ExampleClient_ChannelFlowCallback() {
 	// accepted 0123456789abcdef0123456789abcdef example-request-id
 }
 
-// A duplicate delivery of an invocation finds its message already resolved:
-// that is success, not failure.
-func ExampleIsAlreadyResolved() {
-	srv := fakeChime(409, `{"Code":"Conflict","Message":"The message is not pending."}`)
+// A duplicate delivery of an invocation finds its message already answered:
+// the service refuses the second callback, most often with a generic 403.
+// MaybeResolved recognises such a refusal; ConfirmResolved asks the service
+// whether the message is still pending, as its sender.
+func ExampleConfirmResolved() {
+	srv := messagingtest.NewServer(messagingtest.Config{})
 	defer srv.Close()
-
-	client := messaging.New(messaging.Options{Region: "us-east-1", Credentials: exampleCredentials, BaseEndpoint: srv.URL})
-	_, err := client.ChannelFlowCallback(context.Background(), &messaging.ChannelFlowCallbackInput{
+	const sender = "arn:aws:chime:us-east-1:111122223333:app-instance/app-1/user/alice"
+	client := srv.Client()
+	in := &messaging.ChannelFlowCallbackInput{
 		CallbackID:     exampleCallback,
 		ChannelArn:     exampleChannel,
-		DeleteResource: true,
-		ChannelMessage: &messaging.ChannelMessageCallback{MessageID: "msg-1"},
-	})
-	var apiErr *messaging.APIError
-	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.RequestID)
+		ChannelMessage: &messaging.ChannelMessageCallback{MessageID: "msg-1", Content: "hello"},
 	}
-	fmt.Println("already resolved:", messaging.IsAlreadyResolved(err))
+	ctx := context.Background()
+	for delivery := 1; delivery <= 2; delivery++ {
+		_, err := client.ChannelFlowCallback(ctx, in)
+		if messaging.MaybeResolved(err) {
+			status, cerr := messaging.ConfirmResolved(ctx, client, in, sender, err)
+			if cerr == nil {
+				fmt.Printf("delivery %d: duplicate, the message is %s\n", delivery, status)
+				continue
+			}
+			err = cerr
+		}
+		if err != nil {
+			fmt.Printf("delivery %d: failed: %v\n", delivery, err)
+			continue
+		}
+		fmt.Printf("delivery %d: answered\n", delivery)
+	}
 	// Output:
-	// POST /channels/arn%3Aaws%3Achime%3Aus-east-1%3A111122223333%3Aapp-instance%2Fapp-1%2Fchannel%2Fch-1?operation=channel-flow-callback
-	// {"CallbackId":"0123456789abcdef0123456789abcdef","DeleteResource":true,"ChannelMessage":{"MessageId":"msg-1"}}
-	// 409 Conflict example-request-id
-	// already resolved: true
+	// delivery 1: answered
+	// delivery 2: duplicate, the message is SENT
 }
 
 // Validate lists every limit of the model a request breaks; the client

@@ -11,12 +11,14 @@ import (
 // Compile-time checks that *Client implements the package's interfaces.
 var (
 	_ CallbackAPI = (*Client)(nil)
+	_ StatusAPI   = (*Client)(nil)
 	_ FlowAPI     = (*Client)(nil)
 )
 
 // Operation names, as in the service model.
 const (
 	OpChannelFlowCallback                   = "ChannelFlowCallback"
+	OpGetChannelMessageStatus               = "GetChannelMessageStatus"
 	OpCreateChannelFlow                     = "CreateChannelFlow"
 	OpUpdateChannelFlow                     = "UpdateChannelFlow"
 	OpDeleteChannelFlow                     = "DeleteChannelFlow"
@@ -51,6 +53,9 @@ func prepare(op string, in validatable, isNil bool, body any) (*request, error) 
 // ChannelFlowCallback answers a channel flow invocation:
 // POST /channels/{ChannelArn}?operation=channel-flow-callback. It sends the
 // processed message back (DeleteResource false) or denies it (true).
+//
+// Any 2xx answer is a delivered callback, whatever its body: a body that
+// does not decode leaves ChannelArn and CallbackID as sent.
 func (c *Client) ChannelFlowCallback(ctx context.Context, in *ChannelFlowCallbackInput, optFns ...func(*Options)) (*ChannelFlowCallbackOutput, error) {
 	r, err := prepare(OpChannelFlowCallback, in, in == nil, in)
 	if err != nil {
@@ -59,7 +64,40 @@ func (c *Client) ChannelFlowCallback(ctx context.Context, in *ChannelFlowCallbac
 	r.method = "POST"
 	r.path = "/channels/" + escapeLabel(in.ChannelArn)
 	r.query = "operation=channel-flow-callback"
+	r.bodyOptional = true
+	r.inInvocation = true
 	out := &ChannelFlowCallbackOutput{}
+	if out.RequestID, err = c.invoke(ctx, r, out, optFns); err != nil {
+		return nil, err
+	}
+	if out.ChannelArn == "" {
+		out.ChannelArn = in.ChannelArn
+	}
+	if out.CallbackID == "" {
+		out.CallbackID = in.CallbackID
+	}
+	return out, nil
+}
+
+// GetChannelMessageStatus returns the status of a message going through a
+// channel flow:
+// GET /channels/{ChannelArn}/messages/{MessageId}?scope=message-status, as
+// ChimeBearer, which must be the message's sender (see ConfirmResolved).
+func (c *Client) GetChannelMessageStatus(ctx context.Context, in *GetChannelMessageStatusInput, optFns ...func(*Options)) (*GetChannelMessageStatusOutput, error) {
+	r, err := prepare(OpGetChannelMessageStatus, in, in == nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{"scope": {"message-status"}}
+	if in.SubChannelID != "" {
+		q.Set("sub-channel-id", in.SubChannelID)
+	}
+	r.method = "GET"
+	r.path = "/channels/" + escapeLabel(in.ChannelArn) + "/messages/" + escapeLabel(in.MessageID)
+	r.query = q.Encode()
+	r.bearer = in.ChimeBearer
+	r.inInvocation = true
+	out := &GetChannelMessageStatusOutput{}
 	if out.RequestID, err = c.invoke(ctx, r, out, optFns); err != nil {
 		return nil, err
 	}

@@ -31,4 +31,18 @@ type Options struct {
 	MaxBackoff time.Duration
 	// Now returns the signing time; nil means time.Now.
 	Now func() time.Time
+	// DeadlineMargin is kept free before the context's deadline: no attempt
+	// and no backoff sleep starts unless it can end at least this long
+	// before the deadline, and an attempt under way is cut there, so that
+	// the caller still has time to record the error. A negative value keeps
+	// no margin. Zero means DefaultDeadlineMargin (500ms) for the calls a
+	// processor makes within its invocation (ChannelFlowCallback,
+	// GetChannelMessageStatus), and no margin for the channel flow
+	// management calls, whose callers (the deployment's custom resource)
+	// keep their own.
+	DeadlineMargin time.Duration
+	// AllowHTTP lets BaseEndpoint be a plain http:// URL of a host that is
+	// not loopback. Without it only https://, or http:// to localhost,
+	// 127.0.0.0/8 or ::1, is accepted: requests carry the session token.
+	AllowHTTP bool
 }

@@ -1,8 +1,10 @@
 package messaging
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -65,8 +67,7 @@ func TestRetryThenSuccess(t *testing.T) {
 		{"503 unavailable", []failure{status(503, "ServiceUnavailableException")}},
 		{"502 without body", []failure{func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(502) }}},
 		{"connection dropped", []failure{dropConnection}},
-		{"truncated response body", []failure{truncatedBody}},
-		{"four mixed failures", []failure{status(429, "ThrottledClientException"), dropConnection, status(503, "ServiceUnavailableException"), truncatedBody}},
+		{"four mixed failures", []failure{status(429, "ThrottledClientException"), dropConnection, status(503, "ServiceUnavailableException"), status(500, "ServiceFailureException")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,14 +151,18 @@ func TestTransportErrorsExhaustAttempts(t *testing.T) {
 	assert.Equal(t, 3, fs.count())
 }
 
-// TestDeadlineBoundsRetries: with a 300 ms backoff and a 500 ms deadline, a
-// service that always answers 503 gets two attempts; the call returns the
-// last *APIError before the deadline instead of sleeping past it.
+// TestDeadlineBoundsRetries: with a 300 ms backoff, a 500 ms deadline and
+// no margin, a service that always answers 503 gets two attempts; the call
+// returns the last *APIError before the deadline instead of sleeping past it.
 func TestDeadlineBoundsRetries(t *testing.T) {
 	fs := newFakeServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		status(503, "ServiceUnavailableException")(w, r)
 	})
-	c := newTestClient(t, fs.URL, func(o *Options) { o.MaxBackoff = 300 * time.Millisecond; o.MaxAttempts = 10 })
+	c := newTestClient(t, fs.URL, func(o *Options) {
+		o.MaxBackoff = 300 * time.Millisecond
+		o.MaxAttempts = 10
+		o.DeadlineMargin = -1
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
@@ -191,14 +196,26 @@ func TestNoRetryOnCancel(t *testing.T) {
 		assert.Equal(t, 1, fs.count())
 	})
 	t.Run("during the backoff", func(t *testing.T) {
+		// The context is canceled once the first answer is in, while the
+		// client waits 900 ms before its next attempt.
+		ctx, cancel := context.WithCancel(context.Background())
 		fs := newFakeServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 			status(503, "ServiceUnavailableException")(w, r)
 		})
-		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(100*time.Millisecond, cancel)
+		cancelAfter := doFunc(func(r *http.Request) (*http.Response, error) {
+			res, err := http.DefaultClient.Do(r)
+			if err != nil {
+				return nil, err
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			res.Body = io.NopCloser(bytes.NewReader(body))
+			cancel()
+			return res, nil
+		})
 		start := time.Now()
-		_, err := newTestClient(t, fs.URL, func(o *Options) { o.MaxBackoff = 900 * time.Millisecond }).ChannelFlowCallback(ctx, validCallback())
-		assert.Less(t, time.Since(start), 800*time.Millisecond)
+		_, err := newTestClient(t, fs.URL, func(o *Options) { o.MaxBackoff = 900 * time.Millisecond; o.HTTPClient = cancelAfter }).ChannelFlowCallback(ctx, validCallback())
+		assert.Less(t, time.Since(start), 5*time.Second)
 		assert.ErrorIs(t, err, context.Canceled)
 		var apiErr *APIError
 		assert.ErrorAs(t, err, &apiErr, "the last service error is kept")
@@ -213,6 +230,11 @@ func TestNoRetryOnCancel(t *testing.T) {
 		assert.Equal(t, 0, fs.count())
 	})
 }
+
+// doFunc adapts a function to HTTPClient.
+type doFunc func(*http.Request) (*http.Response, error)
+
+func (f doFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestAttemptTimeoutRetries(t *testing.T) {
 	release := make(chan struct{})
@@ -260,8 +282,57 @@ func TestCredentialsErrorIsNotRetried(t *testing.T) {
 	assert.Equal(t, 0, fs.count())
 }
 
+// TestTwoXXIsDelivered: a callback answered 2xx is delivered whatever the
+// body that follows; an operation whose answer is needed retries a body
+// cut short.
+func TestTwoXXIsDelivered(t *testing.T) {
+	bodies := map[string]failure{
+		"truncated body": truncatedBody,
+		"not JSON":       func(w http.ResponseWriter, _ *http.Request) { reply(w, 200, "<html>ok</html>") },
+		"wrong types":    func(w http.ResponseWriter, _ *http.Request) { reply(w, 200, `{"ChannelArn":42,"CallbackId":[]}`) },
+		"empty 204":      func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(204) },
+	}
+	for name, answer := range bodies {
+		t.Run(name, func(t *testing.T) {
+			fs := newFakeServer(t, func(_ int, w http.ResponseWriter, r *http.Request) { answer(w, r) })
+			out, err := newTestClient(t, fs.URL).ChannelFlowCallback(context.Background(), validCallback())
+			require.NoError(t, err)
+			assert.Equal(t, testChannelArn, out.ChannelArn)
+			assert.Equal(t, testCallbackID, out.CallbackID)
+			assert.Equal(t, 1, fs.count(), "a delivered callback is never sent again")
+		})
+	}
+	t.Run("describe retries a truncated body", func(t *testing.T) {
+		fs := newFakeServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			if n == 0 {
+				truncatedBody(w, r)
+				return
+			}
+			reply(w, 200, `{"ChannelFlow":{"ChannelFlowArn":"`+testFlowArn+`","Name":"f","Processors":[]}}`)
+		})
+		out, err := newTestClient(t, fs.URL).DescribeChannelFlow(context.Background(), &DescribeChannelFlowInput{ChannelFlowArn: testFlowArn})
+		require.NoError(t, err)
+		assert.Equal(t, "f", out.ChannelFlow.Name)
+		assert.Equal(t, 2, fs.count())
+	})
+}
+
 func TestRetryableErrorStatuses(t *testing.T) {
 	for code, want := range map[int]bool{400: false, 401: false, 403: false, 404: false, 409: false, 429: true, 500: true, 502: true, 503: true, 504: true} {
 		assert.Equal(t, want, (&APIError{StatusCode: code}).Retryable(), "HTTP %d", code)
 	}
+}
+
+// TestFuncHTTPClient: an HTTPClient of a type that cannot be compared (a
+// func) works given to New and per call.
+func TestFuncHTTPClient(t *testing.T) {
+	fs := newFakeServer(t, script())
+	var n int
+	hc := doFunc(func(r *http.Request) (*http.Response, error) { n++; return http.DefaultClient.Do(r) })
+	c := newTestClient(t, fs.URL, func(o *Options) { o.HTTPClient = hc })
+	_, err := c.ChannelFlowCallback(context.Background(), validCallback())
+	require.NoError(t, err)
+	_, err = c.ChannelFlowCallback(context.Background(), validCallback(), func(o *Options) { o.HTTPClient = hc })
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
 }

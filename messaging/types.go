@@ -28,6 +28,47 @@ type ChannelFlowCallbackOutput struct {
 	RequestID string `json:"-"`
 }
 
+// GetChannelMessageStatusInput is the request of GetChannelMessageStatus
+// (GET /channels/{channelArn}/messages/{messageId}?scope=message-status).
+// Every field travels in the path, the query or a header.
+type GetChannelMessageStatusInput struct {
+	ChannelArn string
+	MessageID  string
+	// ChimeBearer is the x-amz-chime-bearer header: the ARN of the
+	// AppInstanceUser or AppInstanceBot making the call. Only the message's
+	// sender may ask.
+	ChimeBearer string
+	// SubChannelID is the message's SubChannel, for elastic channels.
+	SubChannelID string
+}
+
+// GetChannelMessageStatusOutput is the response of GetChannelMessageStatus.
+type GetChannelMessageStatusOutput struct {
+	Status    *ChannelMessageStatusStructure `json:"Status,omitempty"`
+	RequestID string                         `json:"-"`
+}
+
+// ChannelMessageStatusStructure is a message's status and its details.
+type ChannelMessageStatusStructure struct {
+	Value  ChannelMessageStatus `json:"Value,omitempty"`
+	Detail string               `json:"Detail,omitempty"`
+}
+
+// ChannelMessageStatus is the processing status of a channel message.
+type ChannelMessageStatus string
+
+// Message statuses, as in the service model.
+const (
+	// StatusSent: processed and delivered.
+	StatusSent ChannelMessageStatus = "SENT"
+	// StatusPending: the flow has not answered yet.
+	StatusPending ChannelMessageStatus = "PENDING"
+	// StatusFailed: processing failed.
+	StatusFailed ChannelMessageStatus = "FAILED"
+	// StatusDenied: the processor denied the message.
+	StatusDenied ChannelMessageStatus = "DENIED"
+)
+
 // ChannelMessageCallback is the message part of a ChannelFlowCallback request.
 // Only MessageID is required; absent optional fields are omitted on the wire.
 type ChannelMessageCallback struct {

@@ -22,6 +22,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chimeflow/chimeflow/internal/lambdatest"
+	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
 // binaries built once for the package's tests and benchmarks, exactly as
@@ -79,12 +81,33 @@ func start(t testing.TB, path string, env []string) (*exec.Cmd, *output) {
 	return cmd, out
 }
 
+// The message of testdata/events/push-notification.json.
+const (
+	eventChannel  = "arn:aws:chime:us-east-1:111122223333:app-instance/87654321-4321-4321-4321-210987654321/channel/general"
+	eventSender   = "arn:aws:chime:us-east-1:111122223333:app-instance/87654321-4321-4321-4321-210987654321/user/alice"
+	eventMessage  = "msg-08"
+	eventCallback = "c0ffee08-aaaa-bbbb-cccc-0123456789ab"
+)
+
+// newChime starts the model- and signature-checking stand-in with the
+// event's message pending, and checks at the end that every request the
+// binary sent conformed.
+func newChime(t *testing.T, cfg messagingtest.Config) *messagingtest.Server {
+	t.Helper()
+	cfg.RequireRegistered = true
+	chime := messagingtest.NewServer(cfg)
+	t.Cleanup(func() {
+		chime.Close()
+		assert.Zero(t, chime.Nonconforming(), "nonconforming requests: %q", chime.Problems())
+	})
+	require.NoError(t, chime.AddMessage(messagingtest.Message{ChannelArn: eventChannel, MessageID: eventMessage, CallbackID: eventCallback, SenderArn: eventSender}))
+	return chime
+}
+
 func TestLambdaEndToEnd(t *testing.T) {
 	rt := lambdatest.NewRuntime()
 	defer rt.Close()
-	cb := &lambdatest.Chime{}
-	chime := httptest.NewServer(cb)
-	defer chime.Close()
+	chime := newChime(t, messagingtest.Config{})
 	_, logs := start(t, bin.processor, lambdatest.Env(rt.Addr(), chime.URL))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -94,17 +117,17 @@ func TestLambdaEndToEnd(t *testing.T) {
 	res, err := rt.Invoke(ctx, event, 10*time.Second)
 	require.NoError(t, err)
 	assert.False(t, res.Error, string(res.Body))
-	reqs, bodies := cb.Requests()
-	require.Len(t, reqs, 1, "exactly one callback")
-	req := reqs[0]
-	assert.Equal(t, http.MethodPost, req.Method)
-	assert.Equal(t, "operation=channel-flow-callback", req.URL.RawQuery)
-	assert.True(t, strings.HasPrefix(req.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"))
-	assert.Equal(t, "token", req.Header.Get("X-Amz-Security-Token"))
-	var body map[string]any
-	require.NoError(t, json.Unmarshal(bodies[0], &body))
-	assert.Equal(t, "c0ffee08-aaaa-bbbb-cccc-0123456789ab", body["CallbackId"])
-	assert.Equal(t, false, body["DeleteResource"])
+	calls := chime.Calls()
+	require.Len(t, calls, 1, "exactly one callback")
+	assert.Equal(t, messaging.OpChannelFlowCallback, calls[0].Operation)
+	assert.Equal(t, 200, calls[0].Status)
+	accepted := chime.Accepted()
+	require.Len(t, accepted, 1)
+	assert.Equal(t, eventCallback, accepted[0].CallbackID)
+	assert.False(t, accepted[0].DeleteResource)
+	assert.Equal(t, "Can someone review PR 128?", accepted[0].ChannelMessage.Content)
+	st, _ := chime.MessageState(eventChannel, eventMessage)
+	assert.Equal(t, messaging.StatusSent, st.Status)
 
 	// A malformed event: an invocation error (Lambda retries, then
 	// dead-letters it) and no callback.
@@ -112,8 +135,7 @@ func TestLambdaEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, res.Error)
 	assert.Contains(t, string(res.Body), "malformed JSON")
-	reqs, _ = cb.Requests()
-	assert.Len(t, reqs, 1)
+	assert.Len(t, chime.Calls(), 1)
 
 	// One JSON log line per message, with the request id.
 	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") >= 2 }, 5*time.Second, 10*time.Millisecond)
@@ -122,6 +144,33 @@ func TestLambdaEndToEnd(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &first), lines[0])
 	assert.Equal(t, "req-1", first["requestId"])
 	assert.Equal(t, "ALLOW", first["outcome"])
+}
+
+// TestLambdaUnderFaults: the binary's callback survives throttling, server
+// faults and a reset connection, and a duplicate delivery refused with a
+// 409 ends as a duplicate, not an invocation error.
+func TestLambdaUnderFaults(t *testing.T) {
+	rt := lambdatest.NewRuntime()
+	defer rt.Close()
+	chime := newChime(t, messagingtest.Config{Refusal: messagingtest.RefuseConflict})
+	chime.InjectCallback(eventCallback, messagingtest.Throttle(), messagingtest.UnavailableHTML(), messagingtest.Reset())
+	_, logs := start(t, bin.processor, lambdatest.Env(rt.Addr(), chime.URL))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	event, err := os.ReadFile("../../testdata/events/push-notification.json")
+	require.NoError(t, err)
+	for delivery := 1; delivery <= 2; delivery++ {
+		res, err := rt.Invoke(ctx, event, 10*time.Second)
+		require.NoError(t, err)
+		assert.False(t, res.Error, "delivery %d: %s", delivery, res.Body)
+	}
+	assert.Len(t, chime.Accepted(), 1, "one decision")
+	st, _ := chime.MessageState(eventChannel, eventMessage)
+	assert.Equal(t, 1, st.Accepted)
+	assert.Equal(t, 1, st.Refused)
+	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") >= 2 }, 5*time.Second, 10*time.Millisecond)
+	assert.Contains(t, logs.String(), `"duplicate":true`)
 }
 
 func TestLambdaRefusesBadConfiguration(t *testing.T) {

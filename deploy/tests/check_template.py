@@ -21,7 +21,19 @@ CloudFormation that the SAM transform generates from it.
      encrypted SQS queue;
    - the channel flow custom resource wired to both functions;
    - alarms on errors, throttles, destination failures and the queue;
-   - the outputs, the parameters and the makefile build.
+   - the outputs, the parameters and the makefile build;
+   - observability: a rule on the invocation failures Chime reports for the
+     app instance (source aws.chime, detail-type "Chime ChannelFlow
+     Processing Status", detail.eventType ProcessorInvocationFailure) with
+     an alarm on its MatchedEvents that says what CONTINUE and ABORT mean;
+     alarms on the processor's own metrics; every alarm notifying the
+     e-mail topic and the SNS topic the operator gives; a dashboard showing
+     outcomes, denials by rule, callback latency p50/p99, throttles and
+     refusals, dead-lettered events and invocation failures; the decision
+     trail's events:PutEvents granted on exactly its bus, only when it is
+     configured; and the processor's environment within Lambda's 4 KB.
+
+Statements and values under Fn::If are checked in both branches.
 
 Exit status 0 when everything holds, 1 when a check fails (each failure on
 its own line, prefixed with the check's name), 2 on a usage or environment
@@ -55,16 +67,32 @@ FLOW_ACTIONS = {
 }
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 PROCESSOR_ACTIONS = {"chime:ChannelFlowCallback", "sqs:SendMessage"} | LOG_ACTIONS
+# Granted only when the decision trail is configured.
+TRAIL_ACTION = "events:PutEvents"
+TRAIL_BUS_ARN = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${TrailBusName}"
+TRAIL_SOURCE = "chimeflow"
 # Actions whose API accepts no resource-level permission and so need
 # Resource "*": none of this stack's actions do.
 WILDCARD_RESOURCE_ACTIONS = set()
 PARAMETERS = {
     "AppInstanceArn", "FlowName", "FallbackAction", "RulesConfig", "ErrorPolicy",
     "LogLevel", "LogRetentionDays", "ChimeBearerArn", "ChannelArns",
-    "MaximumRetryAttempts", "MaximumEventAgeInSeconds",
+    "MaximumRetryAttempts", "MaximumEventAgeInSeconds", "AlarmTopicArn", "NotificationEmail",
+    "MetricsNamespace", "MetricsDimensions", "TrailBusName", "TrailContent",
 }
-OUTPUTS = {"ChannelFlowArn", "ProcessorFunctionArn", "DeadLetterQueueUrl"}
-PROCESSOR_ENV = {"CHIMEFLOW_CONFIG", "CHIMEFLOW_ERROR_POLICY", "CHIMEFLOW_LOG_LEVEL"}
+OUTPUTS = {"ChannelFlowArn", "ProcessorFunctionArn", "DeadLetterQueueUrl", "DashboardUrl",
+           "AlarmNotifications", "InvocationFailureQueueUrl"}
+PROCESSOR_ENV = {"CHIMEFLOW_CONFIG", "CHIMEFLOW_ERROR_POLICY", "CHIMEFLOW_LOG_LEVEL",
+                 "CHIMEFLOW_METRICS_NAMESPACE", "CHIMEFLOW_METRICS_DIMENSIONS",
+                 "CHIMEFLOW_TRAIL_BUS", "CHIMEFLOW_TRAIL_CONTENT"}
+# Lambda's limit on the total size of a function's environment variables.
+ENV_LIMIT = 4096
+# The Chime event of a processor invocation failure (Amazon Chime SDK
+# Developer Guide, "Creating failure alerts by automating with EventBridge
+# for Amazon Chime SDK messaging").
+CHIME_SOURCE = "aws.chime"
+CHIME_DETAIL_TYPE = "Chime ChannelFlow Processing Status"
+CHIME_EVENT_TYPE = "ProcessorInvocationFailure"
 
 
 class Checks:
@@ -88,6 +116,41 @@ def as_list(v):
 
 def is_ref(v, name):
     return v == {"Ref": name}
+
+
+NO_VALUE = {"Ref": "AWS::NoValue"}
+
+
+def branches(v):
+    """Every value v can take, Fn::If resolved both ways (AWS::NoValue
+    dropped), one level deep."""
+    if isinstance(v, dict) and "Fn::If" in v:
+        _, a, b = v["Fn::If"]
+        return [x for x in branches(a) + branches(b) if x != NO_VALUE]
+    return [v]
+
+
+def flat_statements(stmts):
+    """The statements of a policy, each Fn::If statement in both branches."""
+    out = []
+    for s in as_list(stmts):
+        out += branches(s)
+    return out
+
+
+def resolve(v, conds):
+    """Resolve every Fn::If of v for the truth values in conds; AWS::NoValue
+    becomes None."""
+    if isinstance(v, dict):
+        if "Fn::If" in v:
+            c, a, b = v["Fn::If"]
+            return resolve(a if conds.get(c) else b, conds)
+        if v == NO_VALUE:
+            return None
+        return {k: resolve(x, conds) for k, x in v.items()}
+    if isinstance(v, list):
+        return [x for x in (resolve(e, conds) for e in v) if x is not None]
+    return v
 
 
 def getatt(v):
@@ -137,13 +200,13 @@ def statements_of_role(cfn, role_id):
     role = cfn["Resources"][role_id]["Properties"]
     stmts = []
     for pol in as_list(role.get("Policies")):
-        stmts += as_list(pol.get("PolicyDocument", {}).get("Statement"))
+        stmts += flat_statements(pol.get("PolicyDocument", {}).get("Statement"))
     for res in cfn["Resources"].values():
         if res["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"):
             p = res.get("Properties", {})
             roles = as_list(p.get("Roles")) + as_list(p.get("RoleName"))
             if any(is_ref(r, role_id) for r in roles):
-                stmts += as_list(p.get("PolicyDocument", {}).get("Statement"))
+                stmts += flat_statements(p.get("PolicyDocument", {}).get("Statement"))
     return stmts, as_list(role.get("ManagedPolicyArns"))
 
 
@@ -154,10 +217,10 @@ def all_policy_statements(cfn):
         p = res.get("Properties", {})
         if res["Type"] == "AWS::IAM::Role":
             for pol in as_list(p.get("Policies")):
-                for s in as_list(pol.get("PolicyDocument", {}).get("Statement")):
+                for s in flat_statements(pol.get("PolicyDocument", {}).get("Statement")):
                     found.append((rid, s))
         elif "PolicyDocument" in p:
-            for s in as_list(p["PolicyDocument"].get("Statement")):
+            for s in flat_statements(p["PolicyDocument"].get("Statement")):
                 found.append((rid, s))
     return found
 
@@ -271,7 +334,7 @@ def check_role(cfn, checks, function_id, allowed, required, name):
 
 
 def check_roles(cfn, checks, queue_id):
-    _, proc = check_role(cfn, checks, PROCESSOR, PROCESSOR_ACTIONS, PROCESSOR_ACTIONS, "processor-role")
+    _, proc = check_role(cfn, checks, PROCESSOR, PROCESSOR_ACTIONS | {TRAIL_ACTION}, PROCESSOR_ACTIONS, "processor-role")
     for r in proc.get("chime:ChannelFlowCallback", []):
         checks.check("processor-role", in_app_instance(r),
                      f"chime:ChannelFlowCallback on {r!r}: want the app instance (Ref AppInstanceArn) and below (${{AppInstanceArn}}/...) only")
@@ -282,6 +345,7 @@ def check_roles(cfn, checks, queue_id):
                          f"{a} on {r!r}: want the function's own log group")
     for r in proc.get("sqs:SendMessage", []):
         checks.check("processor-role", getatt(r) == (queue_id, "Arn"), f"sqs:SendMessage on {r!r}: want the dead-letter queue {queue_id}")
+    check_trail_grant(cfn, checks)
 
     _, flow = check_role(cfn, checks, FLOW_FUNCTION, FLOW_ACTIONS | LOG_ACTIONS, FLOW_ACTIONS, "custom-resource-role")
     for a in FLOW_ACTIONS:
@@ -301,7 +365,8 @@ def check_wildcards(cfn, checks):
                 ok = "*" not in r or (r == "*" and acts <= WILDCARD_RESOURCE_ACTIONS)
                 checks.check("no-wildcard", ok, f"{where} allows {sorted(acts)} on {r!r}")
             elif isinstance(r, dict) and "Fn::Sub" in r:
-                checks.check("no-wildcard", scoped_sub(r), f"{where} allows a resource {r!r} outside ${{AppInstanceArn}}/...")
+                checks.check("no-wildcard", scoped_sub(r) or r == {"Fn::Sub": TRAIL_BUS_ARN},
+                             f"{where} allows a resource {r!r} outside ${{AppInstanceArn}}/... and the trail's bus")
 
 
 def check_dead_letter(sam, cfn, checks):
@@ -391,6 +456,210 @@ def check_parameters(cfn, checks):
     checks.check("parameters", params.get("ChannelArns", {}).get("Type") == "CommaDelimitedList", "ChannelArns is not a CommaDelimitedList")
 
 
+def check_trail_grant(cfn, checks):
+    """events:PutEvents: only under HasTrailBus, on exactly the trail's bus,
+    for the trail's source; and the bus passed to the processor."""
+    role = getatt(cfn["Resources"][PROCESSOR]["Properties"].get("Role"))
+    if not role:
+        return
+    raw = []
+    for pol in as_list(cfn["Resources"][role[0]]["Properties"].get("Policies")):
+        raw += as_list(pol.get("PolicyDocument", {}).get("Statement"))
+    found = 0
+    for s in raw:
+        for st in branches(s):
+            if TRAIL_ACTION not in as_list(st.get("Action")):
+                continue
+            found += 1
+            checks.check("trail", isinstance(s, dict) and "Fn::If" in s and s["Fn::If"][0] == "HasTrailBus" and s["Fn::If"][2] == NO_VALUE,
+                         f"{TRAIL_ACTION} is granted without the HasTrailBus condition: the processor may put events when no trail is configured")
+            checks.check("trail", as_list(st.get("Action")) == [TRAIL_ACTION] and st.get("Effect") == "Allow",
+                         f"the trail statement allows {st.get('Action')!r}, want {TRAIL_ACTION} only")
+            checks.check("trail", as_list(st.get("Resource")) == [{"Fn::Sub": TRAIL_BUS_ARN}],
+                         f"{TRAIL_ACTION} on {st.get('Resource')!r}, want exactly the trail's bus {TRAIL_BUS_ARN}")
+            cond = (st.get("Condition") or {}).get("StringEquals", {})
+            checks.check("trail", cond.get("events:source") == TRAIL_SOURCE,
+                         f"{TRAIL_ACTION} without the condition events:source = {TRAIL_SOURCE}")
+    checks.check("trail", found == 1, f"{found} statements grant {TRAIL_ACTION} to the processor, want 1 (under HasTrailBus)")
+    env = (cfn["Resources"][PROCESSOR]["Properties"].get("Environment") or {}).get("Variables", {})
+    checks.check("trail", env.get("CHIMEFLOW_TRAIL_BUS") == {"Fn::If": ["HasTrailBus", {"Ref": "TrailBusName"}, NO_VALUE]},
+                 f"CHIMEFLOW_TRAIL_BUS is {env.get('CHIMEFLOW_TRAIL_BUS')!r}, want TrailBusName when HasTrailBus")
+
+
+def check_env_size(cfn, checks):
+    """The processor's environment at its largest must fit Lambda's 4 KB."""
+    params = cfn.get("Parameters", {})
+    env = (cfn["Resources"].get(PROCESSOR, {}).get("Properties", {}).get("Environment") or {}).get("Variables", {})
+
+    def longest(v):
+        best = 0
+        for b in branches(v):
+            if isinstance(b, str):
+                best = max(best, len(b))
+            elif isinstance(b, dict) and "Ref" in b and b["Ref"] in params:
+                p = params[b["Ref"]]
+                if "AllowedValues" in p:
+                    best = max(best, max(len(str(a)) for a in p["AllowedValues"]))
+                elif "MaxLength" in p:
+                    best = max(best, int(p["MaxLength"]))
+                else:
+                    checks.check("functions", False, f"parameter {b['Ref']} in the environment has no MaxLength or AllowedValues")
+            else:
+                checks.check("functions", False, f"cannot bound the environment value {b!r}")
+        return best
+
+    total = sum(len(k) + longest(v) for k, v in env.items())
+    checks.check("functions", total <= ENV_LIMIT,
+                 f"{PROCESSOR} environment can reach {total} bytes, beyond Lambda's {ENV_LIMIT}")
+
+
+def alarm_targets(a):
+    """The alarm actions under each combination of the notification
+    conditions."""
+    out = {}
+    for email in (False, True):
+        for topic in (False, True):
+            acts = resolve(a.get("AlarmActions"), {"HasNotificationEmail": email, "HasAlarmTopic": topic}) or []
+            out[(email, topic)] = acts
+    return out
+
+
+def check_notifications(cfn, checks):
+    res = cfn["Resources"]
+    topics = [(rid, r) for rid, r in res.items() if r["Type"] == "AWS::SNS::Topic"]
+    mine = [(rid, r) for rid, r in topics
+            if any(s.get("Protocol") == "email" and is_ref(s.get("Endpoint"), "NotificationEmail")
+                   for s in as_list(r.get("Properties", {}).get("Subscription")))]
+    if not checks.check("notifications", len(mine) == 1, f"{len(mine)} SNS topics subscribe NotificationEmail by e-mail, want 1"):
+        return
+    tid, topic = mine[0]
+    checks.check("notifications", topic.get("Condition") == "HasNotificationEmail",
+                 f"{tid} has condition {topic.get('Condition')!r}, want HasNotificationEmail")
+    for aid, a in res.items():
+        if a["Type"] != "AWS::CloudWatch::Alarm":
+            continue
+        for (email, given), acts in alarm_targets(a["Properties"]).items():
+            want = []
+            if given:
+                want.append({"Ref": "AlarmTopicArn"})
+            if email:
+                want.append({"Ref": tid})
+            checks.check("notifications", sorted(map(repr, acts)) == sorted(map(repr, want)),
+                         f"{aid} notifies {acts!r} when NotificationEmail={email} and AlarmTopicArn={given}, want {want!r}")
+    out = cfn.get("Outputs", {}).get("AlarmNotifications", {}).get("Value")
+    for email in (False, True):
+        for given in (False, True):
+            v = repr(resolve(out, {"HasNotificationEmail": email, "HasAlarmTopic": given}))
+            ok = ("${NotificationEmail}" in v) == email and ("${AlarmTopicArn}" in v) == given
+            checks.check("notifications", ok, f"output AlarmNotifications says {v} when NotificationEmail={email} and AlarmTopicArn={given}")
+
+
+def check_invocation_failures(cfn, checks):
+    res = cfn["Resources"]
+    rules = []
+    for rid, r in res.items():
+        if r["Type"] != "AWS::Events::Rule":
+            continue
+        p = r.get("Properties", {})
+        pat = p.get("EventPattern") or {}
+        if pat.get("source") == [CHIME_SOURCE]:
+            rules.append((rid, p, pat))
+    if not checks.check("invocation-failures", len(rules) == 1, f"{len(rules)} EventBridge rules on source {CHIME_SOURCE}, want 1"):
+        return
+    rid, p, pat = rules[0]
+    checks.check("invocation-failures", p.get("EventBusName") in (None, "default"),
+                 f"{rid} is on bus {p.get('EventBusName')!r}: Chime puts its events on the default bus")
+    checks.check("invocation-failures", p.get("State", "ENABLED") == "ENABLED", f"{rid} is {p.get('State')}")
+    checks.check("invocation-failures", pat.get("detail-type") == [CHIME_DETAIL_TYPE],
+                 f"{rid} detail-type {pat.get('detail-type')!r}, want [{CHIME_DETAIL_TYPE!r}]")
+    detail = pat.get("detail") or {}
+    checks.check("invocation-failures", detail.get("eventType") == [CHIME_EVENT_TYPE],
+                 f"{rid} detail.eventType {detail.get('eventType')!r}, want [{CHIME_EVENT_TYPE!r}]")
+    checks.check("invocation-failures", detail.get("appInstanceArn") == [{"Ref": "AppInstanceArn"}],
+                 f"{rid} detail.appInstanceArn {detail.get('appInstanceArn')!r}, want [Ref AppInstanceArn] (this app instance)")
+    checks.check("invocation-failures", set(pat) == {"source", "detail-type", "detail"},
+                 f"{rid} pattern matches on {sorted(pat)}, want source, detail-type and detail only")
+    for t in as_list(p.get("Targets")):
+        att = getatt(t.get("Arn"))
+        q = res.get(att[0], {}) if att else {}
+        if checks.check("invocation-failures", q.get("Type") == "AWS::SQS::Queue",
+                        f"{rid} target {t.get('Arn')!r} is not a queue of this template"):
+            qp = q.get("Properties", {})
+            checks.check("invocation-failures", qp.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in qp,
+                         f"invocation-failure queue {att[0]} is not encrypted")
+    alarms = [(aid, a["Properties"]) for aid, a in res.items() if a["Type"] == "AWS::CloudWatch::Alarm"
+              and a["Properties"].get("Namespace") == "AWS/Events" and a["Properties"].get("MetricName") == "MatchedEvents"
+              and {"Name": "RuleName", "Value": {"Ref": rid}} in as_list(a["Properties"].get("Dimensions"))]
+    if not checks.check("invocation-failures", len(alarms) == 1, f"{len(alarms)} alarms on AWS/Events MatchedEvents of {rid}, want 1"):
+        return
+    aid, a = alarms[0]
+    checks.check("invocation-failures", a.get("Threshold") == 1 and a.get("ComparisonOperator") == "GreaterThanOrEqualToThreshold",
+                 f"{aid} does not fire on the first failure")
+    cont = str(resolve(a.get("AlarmDescription"), {"FallbackContinues": True}))
+    abort = str(resolve(a.get("AlarmDescription"), {"FallbackContinues": False}))
+    checks.check("invocation-failures", "CONTINUE" in cont and "UNMODERATED" in cont.upper(),
+                 f"{aid} description under FallbackAction CONTINUE does not say the messages were delivered unmoderated: {cont!r}")
+    checks.check("invocation-failures", "ABORT" in abort and "UNMODERATED" not in abort.upper(),
+                 f"{aid} description under FallbackAction ABORT: {abort!r}")
+
+
+def check_metric_alarms(cfn, checks):
+    alarms = [a["Properties"] for a in cfn["Resources"].values() if a["Type"] == "AWS::CloudWatch::Alarm"]
+    for metric in ("RuleErrors", "CallbackRefusals"):
+        checks.check("alarms", any(is_ref(a.get("Namespace"), "MetricsNamespace") and a.get("MetricName") == metric for a in alarms),
+                     f"no alarm on the processor's {metric} (namespace Ref MetricsNamespace)")
+
+
+def dashboard_metrics(body):
+    """(namespace, name, options) of every metric of every widget, and the
+    SEARCH expressions."""
+    metrics, searches = [], []
+    for w in body.get("widgets", []):
+        for m in (w.get("properties") or {}).get("metrics", []):
+            if m and isinstance(m[0], dict) and "expression" in m[0]:
+                searches.append(m[0]["expression"])
+                continue
+            opts = m[-1] if m and isinstance(m[-1], dict) else {}
+            names = [x for x in m if isinstance(x, str)]
+            if len(names) >= 2:
+                metrics.append((names[0], names[1], names[2:], opts))
+    return metrics, searches
+
+
+def check_dashboard(cfn, checks, queue_id):
+    import json
+    boards = [(rid, r["Properties"]) for rid, r in cfn["Resources"].items() if r["Type"] == "AWS::CloudWatch::Dashboard"]
+    if not checks.check("dashboard", len(boards) == 1, f"{len(boards)} dashboards, want 1"):
+        return
+    rid, p = boards[0]
+    raw = p.get("DashboardBody")
+    text = raw.get("Fn::Sub") if isinstance(raw, dict) else raw
+    try:
+        body = json.loads(text)
+    except (TypeError, ValueError) as e:
+        checks.check("dashboard", False, f"{rid} DashboardBody is not JSON under Fn::Sub: {e}")
+        return
+    ms, searches = dashboard_metrics(body)
+    ns = "${MetricsNamespace}"
+    have = {(n, m) for n, m, _, _ in ms}
+    for m in ("Allowed", "Rewritten", "Denied", "Errored", "CallbackRetriesThrottle", "CallbackRefusals"):
+        checks.check("dashboard", (ns, m) in have, f"{rid} does not show {m} of the namespace {ns}")
+    stats = {o.get("stat") for n, m, _, o in ms if (n, m) == (ns, "CallbackDuration")}
+    checks.check("dashboard", {"p50", "p99"} <= stats, f"{rid} shows CallbackDuration with {sorted(filter(None, stats))}, want p50 and p99")
+    checks.check("dashboard", any("{" + ns + ",Rule}" in s and 'MetricName="RuleDenials"' in s for s in searches),
+                 f"{rid} does not show RuleDenials by Rule (a SEARCH of {{{ns},Rule}})")
+    checks.check("dashboard", any(n == "AWS/SQS" and dims == ["QueueName", "${" + str(queue_id) + ".QueueName}"] for n, _, dims, _ in ms),
+                 f"{rid} does not show the dead-letter queue")
+    rules = [rid2 for rid2, r in cfn["Resources"].items() if r["Type"] == "AWS::Events::Rule"]
+    checks.check("dashboard", any((n, m) == ("AWS/Events", "MatchedEvents") and dims[:1] == ["RuleName"] and dims[1:] and dims[1].strip("${}") in rules
+                                  for n, m, dims, _ in ms),
+                 f"{rid} does not show the invocation-failure rule's MatchedEvents")
+    for w in body.get("widgets", []):
+        props = w.get("properties") or {}
+        if w.get("type") == "metric":
+            checks.check("dashboard", props.get("region") == "${AWS::Region}", f"{rid} widget {props.get('title')!r} has region {props.get('region')!r}")
+
+
 def check_file(path, lint, makefile):
     """Run every check on one template; return the Checks."""
     checks = Checks()
@@ -411,6 +680,11 @@ def check_file(path, lint, makefile):
     check_wildcards(cfn, checks)
     check_custom_resource(cfn, checks, permission)
     check_alarms(cfn, checks, queue)
+    check_metric_alarms(cfn, checks)
+    check_invocation_failures(cfn, checks)
+    check_notifications(cfn, checks)
+    check_dashboard(cfn, checks, queue)
+    check_env_size(cfn, checks)
     check_outputs(cfn, checks, queue)
     check_parameters(cfn, checks)
     return checks

@@ -98,7 +98,8 @@ func TestTemplateChecksCatch(t *testing.T) {
 			"custom-resource-role: ChannelFlowRole allows ['chime:ChannelFlowCallback']"},
 		{"no dead-letter destination", "        DestinationConfig:\n          OnFailure:\n            Type: SQS\n            Destination: !GetAtt DeadLetterQueue.Arn\n", "",
 			"dead-letter: ProcessorFunctionEventInvokeConfig on-failure destination None is not an SQS queue"},
-		{"unencrypted queue", "      SqsManagedSseEnabled: true\n", "      SqsManagedSseEnabled: false\n",
+		{"unencrypted queue", "  DeadLetterQueue:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      SqsManagedSseEnabled: true\n",
+			"  DeadLetterQueue:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      SqsManagedSseEnabled: false\n",
 			"dead-letter: dead-letter queue DeadLetterQueue is not encrypted"},
 		{"no throttles alarm", "      MetricName: Throttles\n", "      MetricName: Invocations\n",
 			"alarms: no alarm on the processor's Throttles"},
@@ -112,6 +113,54 @@ func TestTemplateChecksCatch(t *testing.T) {
 			"build: ProcessorFunction Metadata.BuildMethod 'go1.x', want makefile"},
 		{"flow created before the permission", "    DependsOn: ProcessorInvokePermission\n", "",
 			"custom-resource: ChannelFlow does not DependsOn ProcessorInvokePermission"},
+		{"invocation failures of another detail-type", "detail-type: [Chime ChannelFlow Processing Status]", "detail-type: [Chime ChannelFlow Status]",
+			"invocation-failures: InvocationFailureRule detail-type"},
+		{"invocation failures of every app instance", "          appInstanceArn: [!Ref AppInstanceArn]\n", "",
+			"invocation-failures: InvocationFailureRule detail.appInstanceArn None"},
+		{"invocation-failure alarm on another rule", "          Value: !Ref InvocationFailureRule\n", "          Value: some-other-rule\n",
+			"invocation-failures: 0 alarms on AWS/Events MatchedEvents of InvocationFailureRule"},
+		{"CONTINUE not explained", "DELIVERED UNMODERATED", "delivered",
+			"does not say the messages were delivered unmoderated"},
+		{"unencrypted invocation-failure queue", "  InvocationFailureQueue:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      SqsManagedSseEnabled: true\n",
+			"  InvocationFailureQueue:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      SqsManagedSseEnabled: false\n",
+			"invocation-failures: invocation-failure queue InvocationFailureQueue is not encrypted"},
+		{"trail on every bus", "                  Resource: !Sub arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${TrailBusName}\n", "                  Resource: \"*\"\n",
+			"trail: events:PutEvents on '*'"},
+		{"trail granted without a trail", "                - HasTrailBus\n                - Sid: DecisionTrail\n", "                - HasAlarmTopic\n                - Sid: DecisionTrail\n",
+			"trail: events:PutEvents is granted without the HasTrailBus condition"},
+		{"trail for any source", "                      events:source: chimeflow\n", "                      events:source: aws.chime\n",
+			"trail: events:PutEvents without the condition events:source = chimeflow"},
+		{"alarm not notifying the e-mail", `          Value: !Ref InvocationFailureRule
+      Statistic: Sum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: !If
+        - HasNotificationEmail
+        - !If [HasAlarmTopic, [!Ref AlarmTopicArn, !Ref NotificationTopic], [!Ref NotificationTopic]]
+`, `          Value: !Ref InvocationFailureRule
+      Statistic: Sum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: !If
+        - HasNotificationEmail
+        - !If [HasAlarmTopic, [!Ref AlarmTopicArn], [!Ref NotificationTopic]]
+`, "notifications: InvocationFailureAlarm notifies [{'Ref': 'AlarmTopicArn'}] when NotificationEmail=True and AlarmTopicArn=True"},
+		{"no e-mail subscription", "          Endpoint: !Ref NotificationEmail\n", "          Endpoint: ops@example.com\n",
+			"notifications: 0 SNS topics subscribe NotificationEmail by e-mail, want 1"},
+		{"dashboard without p99", `{"stat": "p99", "label": "callback p99"}`, `{"stat": "p90", "label": "callback p90"}`,
+			"dashboard: Dashboard shows CallbackDuration with ['p50', 'p90'], want p50 and p99"},
+		{"dashboard without denials by rule", `MetricName=\"RuleDenials\"`, `MetricName=\"RuleActions\"`,
+			"dashboard: Dashboard does not show RuleDenials by Rule"},
+		{"no alarm on rule errors", "      MetricName: RuleErrors\n", "      MetricName: RuleActions\n",
+			"alarms: no alarm on the processor's RuleErrors"},
+		{"environment beyond 4 KB", "    Default: \"\"\n    MaxLength: 3500\n", "    Default: \"\"\n    MaxLength: 3900\n",
+			"functions: ProcessorFunction environment can reach"},
 		{"loose app instance pattern", "    AllowedPattern: ^arn:aws[a-z-]*:chime:[a-z0-9-]+:[0-9]{12}:app-instance/[-a-zA-Z0-9]+$", "    AllowedPattern: ^arn:.*$",
 			"parameters: AppInstanceArn pattern accepts"},
 	}

@@ -2,8 +2,6 @@ package main_test
 
 import (
 	"context"
-	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"testing"
@@ -13,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chimeflow/chimeflow/internal/lambdatest"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor/processortest"
 )
 
@@ -38,12 +37,11 @@ func TestCustomRuleInLambda(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rt := lambdatest.NewRuntime()
 			defer rt.Close()
-			chime := &lambdatest.Chime{}
-			srv := httptest.NewServer(chime)
-			defer srv.Close()
+			chime := messagingtest.NewServer(messagingtest.Config{})
+			defer chime.Close()
 
 			cmd := exec.Command(bin)
-			cmd.Env = lambdatest.Env(rt.Addr(), srv.URL, tt.env...)
+			cmd.Env = lambdatest.Env(rt.Addr(), chime.URL, tt.env...)
 			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 			require.NoError(t, cmd.Start())
 			defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
@@ -53,11 +51,10 @@ func TestCustomRuleInLambda(t *testing.T) {
 			res, err := rt.Invoke(ctx, processortest.Payload(t, processortest.NewEvent(tt.content)), 5*time.Second)
 			require.NoError(t, err)
 			assert.False(t, res.Error, string(res.Body))
-			_, bodies := chime.Requests()
-			require.Len(t, bodies, 1)
-			var body struct{ ChannelMessage struct{ Content string } }
-			require.NoError(t, json.Unmarshal(bodies[0], &body))
-			assert.Equal(t, tt.want, body.ChannelMessage.Content)
+			accepted := chime.Accepted()
+			require.Len(t, accepted, 1)
+			assert.Equal(t, tt.want, accepted[0].ChannelMessage.Content)
+			assert.Zero(t, chime.Nonconforming(), "nonconforming requests: %q", chime.Problems())
 		})
 	}
 

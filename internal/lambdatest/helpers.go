@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
 // Build compiles the main package pkg as the SAM build does (linux flags
@@ -34,14 +36,16 @@ func (e *BuildError) Error() string { return "build " + e.Pkg + ": " + e.Err.Err
 
 // Env is the environment Lambda gives a function, with its Runtime API at
 // runtimeAddr and, when chimeURL is not empty, Chime SDK Messaging at
-// chimeURL. extra entries (KEY=value) are appended.
+// chimeURL. The region and credentials are those a messagingtest.Server
+// expects by default. extra entries (KEY=value) are appended; a later entry
+// wins over an earlier one of the same name.
 func Env(runtimeAddr, chimeURL string, extra ...string) []string {
 	env := []string{
 		"AWS_LAMBDA_RUNTIME_API=" + runtimeAddr,
-		"AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
-		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-		"AWS_SESSION_TOKEN=token",
+		"AWS_REGION=" + messagingtest.Region,
+		"AWS_ACCESS_KEY_ID=" + messagingtest.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + messagingtest.SecretAccessKey,
+		"AWS_SESSION_TOKEN=" + messagingtest.SessionToken,
 		"AWS_LAMBDA_FUNCTION_NAME=chimeflow-processor",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
 		"HOME=" + os.TempDir(),
@@ -56,6 +60,10 @@ func Env(runtimeAddr, chimeURL string, extra ...string) []string {
 // every request and answers 200 with an empty JSON object, or, while
 // Statuses lasts, with the next status of that script (an error status
 // comes with its rest-json error code, Message and request id req-1).
+//
+// Deprecated: use messagingtest.Server, which checks each request against
+// the service model and its signature, keeps the state of messages and
+// scripts faults (Inject). Chime stays until its last users move.
 type Chime struct {
 	// Statuses scripts the answers, one per request; 200 after it runs out.
 	Statuses []int
