@@ -19,6 +19,8 @@ import (
 
 	"github.com/chimeflow/chimeflow/deploy/redrive/redrivetest"
 	"github.com/chimeflow/chimeflow/internal/testenv"
+	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/processortest"
 )
@@ -29,7 +31,7 @@ import (
 type redriveEnv struct {
 	moto     string
 	sqs      *sqs.Client
-	chime    *redrivetest.Chime
+	chime    *messagingtest.Server
 	function string
 }
 
@@ -44,9 +46,10 @@ func setupRedrive(t *testing.T) *redriveEnv {
 	e := &redriveEnv{moto: testenv.Moto(t), function: "chat-moderation-processor"}
 	dir := t.TempDir()
 	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID":           "AKIDFLOWCTLTEST",
-		"AWS_SECRET_ACCESS_KEY":       "flowctl-test-secret",
-		"AWS_SESSION_TOKEN":           "",
+		// The Chime stand-in checks signatures with these; moto takes any.
+		"AWS_ACCESS_KEY_ID":           messagingtest.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":       messagingtest.SecretAccessKey,
+		"AWS_SESSION_TOKEN":           messagingtest.SessionToken,
 		"AWS_REGION":                  "us-east-1",
 		"AWS_DEFAULT_REGION":          "",
 		"AWS_PROFILE":                 "",
@@ -139,7 +142,7 @@ func TestRedrive(t *testing.T) {
 	tests := []struct {
 		name     string
 		records  func(t *testing.T) []string
-		chime    func(c *redrivetest.Chime)
+		chime    func(t *testing.T, c *messagingtest.Server)
 		args     []string
 		code     int
 		check    func(t *testing.T, stdout, stderr string)
@@ -159,9 +162,10 @@ func TestRedrive(t *testing.T) {
 					"garbage",
 				}
 			},
-			chime: func(c *redrivetest.Chime) {
-				c.Resolve(cbID(3))
-				c.Fail(cbID(5), redrivetest.Failure{Status: 400, Message: "invalid request"})
+			chime: func(t *testing.T, c *messagingtest.Server) {
+				require.NoError(t, c.AddMessage(messagingtest.Message{ChannelArn: processortest.ChannelArn, MessageID: "msg-0003", CallbackID: cbID(3)}))
+				require.True(t, c.SetStatus(processortest.ChannelArn, "msg-0003", messaging.StatusSent))
+				c.InjectCallback(cbID(5), messagingtest.Fault{Status: 400, Message: "invalid request"})
 			},
 			args:    []string{"-config", rules},
 			code:    1,
@@ -334,9 +338,9 @@ func TestRedrive(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e.chime = redrivetest.NewChime(t)
+			e.chime = redrivetest.NewChime(t, messagingtest.Config{})
 			if tt.chime != nil {
-				tt.chime(e.chime)
+				tt.chime(t, e.chime)
 			}
 			queue := e.queue(t, tt.records(t)...)
 			code, stdout, stderr := flowctl(t, e.args(queue, tt.args...)...)
@@ -346,7 +350,7 @@ func TestRedrive(t *testing.T) {
 			visible, hidden := e.visible(t, queue)
 			assert.Equal(t, tt.visible, visible, "visible records left")
 			assert.Zero(t, hidden, "records kept are visible again")
-			assert.Equal(t, tt.requests, e.chime.Requests())
+			assert.Equal(t, tt.requests, redrivetest.Callbacks(e.chime))
 			if tt.check != nil {
 				tt.check(t, stdout, stderr)
 			}
@@ -358,13 +362,13 @@ func TestRedrive(t *testing.T) {
 // AWS sources instead of a flag.
 func TestRedriveEnvironmentEndpoint(t *testing.T) {
 	e := setupRedrive(t)
-	e.chime = redrivetest.NewChime(t)
+	e.chime = redrivetest.NewChime(t, messagingtest.Config{})
 	queue := e.queue(t, record(t, 1, "hi", time.Minute))
 	t.Setenv("AWS_ENDPOINT_URL_SQS", e.moto)
 	code, _, stderr := flowctl(t, "redrive", "-queue", queue, "-endpoint", e.chime.URL, "-config", "testdata/redrive-rules.yaml")
 	assert.Equal(t, 0, code, stderr)
 	assert.Contains(t, stderr, "1 read: 1 answered")
-	assert.Equal(t, 1, e.chime.Requests())
+	assert.Equal(t, 1, redrivetest.Callbacks(e.chime))
 }
 
 func TestRedriveUsage(t *testing.T) {

@@ -26,6 +26,7 @@ import (
 	"github.com/chimeflow/chimeflow/deploy/redrive/redrivetest"
 	"github.com/chimeflow/chimeflow/internal/testenv"
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/boot"
 	"github.com/chimeflow/chimeflow/processor/processortest"
@@ -43,21 +44,28 @@ var creds = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, 
 type awsEnv struct {
 	moto  string
 	sqs   *sqs.Client
-	chime *redrivetest.Chime
+	chime *messagingtest.Server
 }
 
 func newEnv(t *testing.T) *awsEnv {
 	t.Helper()
 	e := &awsEnv{moto: testenv.Moto(t)}
 	e.sqs = sqs.New(sqs.Options{Region: region, Credentials: creds, BaseEndpoint: aws.String(e.moto)})
-	e.chime = redrivetest.NewChime(t)
+	e.chime = redrivetest.NewChime(t, messagingtest.Config{})
 	return e
 }
 
-// newCallback is the real callback client for endpoint, one attempt per
-// call.
-func newCallback(endpoint string) messaging.CallbackAPI {
-	return messaging.New(messaging.Options{Region: region, Credentials: creds, BaseEndpoint: endpoint, MaxAttempts: 1})
+// newCallback is the real callback client of the stand-in, signed for
+// us-east-1, one attempt per call.
+func newCallback(s *messagingtest.Server) messaging.CallbackAPI {
+	return s.Client(func(o *messaging.Options) { o.Region, o.MaxAttempts = region, 1 })
+}
+
+// resolve makes message n answered already, as by an earlier callback.
+func resolve(t *testing.T, s *messagingtest.Server, n int) {
+	t.Helper()
+	require.NoError(t, s.AddMessage(messagingtest.Message{ChannelArn: processortest.ChannelArn, MessageID: fmt.Sprintf("msg-%04d", n), CallbackID: callbackID(n)}))
+	require.True(t, s.SetStatus(processortest.ChannelArn, fmt.Sprintf("msg-%04d", n), messaging.StatusSent))
 }
 
 // queue creates a queue named for t and sends the bodies to it, in order.

@@ -18,6 +18,8 @@ import (
 
 	"github.com/chimeflow/chimeflow/deploy/redrive"
 	"github.com/chimeflow/chimeflow/deploy/redrive/redrivetest"
+	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/boot"
 )
@@ -38,7 +40,8 @@ func TestAnswer(t *testing.T) {
 	tests := []struct {
 		name    string
 		records func(t *testing.T) []string
-		chime   func(c *redrivetest.Chime)
+		chime   func(t *testing.T, c *messagingtest.Server)
+		server  messagingtest.Config
 		config  func(c *redrive.Config)
 		want    map[string]want // by message id
 		// unparsable records, by the start of their body
@@ -47,7 +50,7 @@ func TestAnswer(t *testing.T) {
 		left         int
 		accepted     []string // CallbackIds the service accepted, in order
 		requests     int      // callbacks received by the service
-		checkAnswers func(t *testing.T, results map[string]*redrive.Result, c *redrivetest.Chime)
+		checkAnswers func(t *testing.T, results map[string]*redrive.Result, c *messagingtest.Server)
 	}{
 		{
 			name: "allow rewrite deny",
@@ -66,7 +69,7 @@ func TestAnswer(t *testing.T) {
 			sum:      redrive.Summary{Read: 3, Answered: 3, Deleted: 3},
 			accepted: []string{callbackID(1), callbackID(2), callbackID(3)},
 			requests: 3,
-			checkAnswers: func(t *testing.T, results map[string]*redrive.Result, c *redrivetest.Chime) {
+			checkAnswers: func(t *testing.T, results map[string]*redrive.Result, c *messagingtest.Server) {
 				got := c.Accepted()
 				require.Len(t, got, 3)
 				assert.Equal(t, "see you at noon", got[0].ChannelMessage.Content)
@@ -100,7 +103,7 @@ func TestAnswer(t *testing.T) {
 					ev{n: 2}.record(t, redrivetest.RecordOptions{}),
 				}
 			},
-			chime: func(c *redrivetest.Chime) { c.Resolve(callbackID(2)) },
+			chime: func(t *testing.T, c *messagingtest.Server) { resolve(t, c, 2) },
 			want: map[string]want{
 				"msg-0001":   {status: redrive.Answered, deleted: true, outcome: processor.ActionAllow},
 				"msg-0001#2": {status: redrive.Duplicate, deleted: true, outcome: processor.ActionAllow},
@@ -194,10 +197,10 @@ func TestAnswer(t *testing.T) {
 					redrivetest.Record(t, []byte(bad), redrivetest.RecordOptions{}),
 				}
 			},
-			chime: func(c *redrivetest.Chime) {
-				c.Fail(callbackID(1), redrivetest.Failure{Status: 400, Message: "ChannelMessage.Content is invalid"})
-				c.Fail(callbackID(2), redrivetest.Failure{Status: 403, Message: generic403})
-				c.Fail(callbackID(3), redrivetest.Failure{Status: 500, Message: "internal"})
+			chime: func(_ *testing.T, c *messagingtest.Server) {
+				c.InjectCallback(callbackID(1), messagingtest.Fault{Status: 400, Message: "ChannelMessage.Content is invalid"})
+				c.InjectCallback(callbackID(2), messagingtest.Fault{Status: 403, Code: "ForbiddenException", Message: generic403})
+				c.InjectCallback(callbackID(3), messagingtest.Fault{Status: 500, Message: "internal"})
 			},
 			want: map[string]want{
 				"msg-0001": {status: redrive.Failed, outcome: processor.ActionError, err: "HTTP 400 BadRequestException"},
@@ -269,21 +272,21 @@ func TestAnswer(t *testing.T) {
 			sum:      redrive.Summary{Read: 1, Answered: 1, Deleted: 1},
 			accepted: []string{callbackID(1)},
 			requests: 1,
-			checkAnswers: func(t *testing.T, _ map[string]*redrive.Result, c *redrivetest.Chime) {
-				assert.Equal(t, []string{"eu-west-1"}, c.SigningRegions(), "signed for the channel's region, not the client's us-east-1")
-			},
+			// The stand-in checks each signature for eu-west-1: a callback
+			// signed for the client's us-east-1 would be nonconforming.
+			server: messagingtest.Config{Region: "eu-west-1"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e.chime = redrivetest.NewChime(t)
+			e.chime = redrivetest.NewChime(t, tt.server)
 			if tt.chime != nil {
-				tt.chime(e.chime)
+				tt.chime(t, e.chime)
 			}
 			queue := e.queue(t, tt.records(t)...)
 			cfg := redrive.Config{
 				QueueURL: queue, SQS: e.sqs, Boot: []boot.Option{withRules(rulesDoc)},
-				Callback: newCallback(e.chime.URL),
+				Callback: newCallback(e.chime),
 			}
 			if tt.config != nil {
 				tt.config(&cfg)
@@ -338,7 +341,7 @@ func TestAnswer(t *testing.T) {
 				accepted = append(accepted, a.CallbackID)
 			}
 			assert.Equal(t, tt.accepted, accepted)
-			assert.Equal(t, tt.requests, e.chime.Requests())
+			assert.Equal(t, tt.requests, redrivetest.Callbacks(e.chime))
 			if tt.checkAnswers != nil {
 				tt.checkAnswers(t, got, e.chime)
 			}
@@ -358,7 +361,7 @@ func TestAnswerManyRecords(t *testing.T) {
 	queue := e.queue(t, bodies...)
 	var progress []int
 	results, sum, err := run(t, redrive.Config{
-		QueueURL: queue, SQS: e.sqs, Boot: []boot.Option{withRules(rulesDoc)}, Callback: newCallback(e.chime.URL),
+		QueueURL: queue, SQS: e.sqs, Boot: []boot.Option{withRules(rulesDoc)}, Callback: newCallback(e.chime),
 		ProgressEvery: 10, ProgressInterval: time.Hour,
 		Progress: func(s redrive.Summary) { progress = append(progress, s.Read) },
 	})
@@ -367,7 +370,7 @@ func TestAnswerManyRecords(t *testing.T) {
 	assert.Len(t, results, n)
 	assert.Equal(t, []int{10, 20}, progress)
 	assert.Len(t, e.chime.Accepted(), n)
-	assert.Equal(t, n, e.chime.Requests())
+	assert.Equal(t, n, redrivetest.Callbacks(e.chime))
 	assert.Empty(t, e.left(t, queue))
 }
 
@@ -381,10 +384,10 @@ func TestKeptRecordReturnsDuringRun(t *testing.T) {
 		bodies = append(bodies, ev{n: i}.record(t, redrivetest.RecordOptions{}))
 	}
 	queue := e.queue(t, bodies...)
-	e.chime.Fail(callbackID(1), redrivetest.Failure{Status: 400, Message: "bad"})
-	e.chime.Fail(callbackID(11), redrivetest.Failure{Delay: 2500 * time.Millisecond})
+	e.chime.InjectCallback(callbackID(1), messagingtest.Fault{Status: 400, Message: "bad"})
+	e.chime.InjectCallback(callbackID(11), messagingtest.Fault{Delay: 2500 * time.Millisecond})
 	results, sum, err := run(t, redrive.Config{
-		QueueURL: queue, SQS: e.sqs, Boot: []boot.Option{withRules(rulesDoc)}, Callback: newCallback(e.chime.URL),
+		QueueURL: queue, SQS: e.sqs, Boot: []boot.Option{withRules(rulesDoc)}, Callback: newCallback(e.chime),
 		Visibility: time.Second,
 	})
 	require.NoError(t, err)
@@ -394,7 +397,7 @@ func TestKeptRecordReturnsDuringRun(t *testing.T) {
 		seen[r.MessageID]++
 	}
 	assert.Equal(t, 1, seen["msg-0001"], "handled once")
-	assert.Equal(t, 12, e.chime.Requests(), "one callback per record")
+	assert.Equal(t, 12, redrivetest.Callbacks(e.chime), "one callback per record")
 	// It was received by the run, again by the run after its visibility
 	// timeout, and now by the test.
 	out, err := e.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
@@ -512,14 +515,14 @@ func TestInvoke(t *testing.T) {
 func TestRunErrors(t *testing.T) {
 	e := newEnv(t)
 	t.Run("no such queue", func(t *testing.T) {
-		_, sum, err := run(t, redrive.Config{QueueURL: e.moto + "/123456789012/no-such-queue", SQS: e.sqs, Boot: []boot.Option{withRules(rulesDoc)}, Callback: newCallback(e.chime.URL)})
+		_, sum, err := run(t, redrive.Config{QueueURL: e.moto + "/123456789012/no-such-queue", SQS: e.sqs, Boot: []boot.Option{withRules(rulesDoc)}, Callback: newCallback(e.chime)})
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "receive from "+e.moto+"/123456789012/no-such-queue")
 		assert.Equal(t, redrive.Summary{}, sum)
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		queue := e.queue(t, ev{n: 1}.record(t, redrivetest.RecordOptions{}))
-		r, err := redrive.New(redrive.Config{QueueURL: queue, SQS: e.sqs, Boot: []boot.Option{withRules(rulesDoc)}, Callback: newCallback(e.chime.URL)})
+		r, err := redrive.New(redrive.Config{QueueURL: queue, SQS: e.sqs, Boot: []boot.Option{withRules(rulesDoc)}, Callback: newCallback(e.chime)})
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
@@ -532,7 +535,7 @@ func TestRunErrors(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	client := sqs.New(sqs.Options{Region: region})
-	cb := newCallback("http://127.0.0.1:1")
+	cb := messaging.New(messaging.Options{Region: region, Credentials: creds, BaseEndpoint: "http://127.0.0.1:1"})
 	tests := []struct {
 		name string
 		cfg  redrive.Config
@@ -600,8 +603,8 @@ func TestFunctionRules(t *testing.T) {
 func TestInterrupted(t *testing.T) {
 	e := newEnv(t)
 	queue := e.queue(t, ev{n: 1}.record(t, redrivetest.RecordOptions{}), ev{n: 2}.record(t, redrivetest.RecordOptions{}), ev{n: 3}.record(t, redrivetest.RecordOptions{}))
-	e.chime.Fail(callbackID(1), redrivetest.Failure{Delay: time.Second})
-	r, err := redrive.New(redrive.Config{QueueURL: queue, SQS: e.sqs, Boot: []boot.Option{withRules(rulesDoc)}, Callback: newCallback(e.chime.URL)})
+	e.chime.InjectCallback(callbackID(1), messagingtest.Fault{Delay: time.Second})
+	r, err := redrive.New(redrive.Config{QueueURL: queue, SQS: e.sqs, Boot: []boot.Option{withRules(rulesDoc)}, Callback: newCallback(e.chime)})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)
@@ -613,5 +616,5 @@ func TestInterrupted(t *testing.T) {
 	assert.True(t, results[0].Deleted)
 	assert.Equal(t, redrive.Summary{Read: 1, Answered: 1, Deleted: 1, Released: 2}, sum)
 	assert.Len(t, e.left(t, queue), 2, "the others, visible again")
-	assert.Equal(t, 1, e.chime.Requests())
+	assert.Equal(t, 1, redrivetest.Callbacks(e.chime))
 }

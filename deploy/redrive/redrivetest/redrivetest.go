@@ -1,9 +1,8 @@
 // Package redrivetest helps test code that reads a channel flow
 // processor's on-failure queue: it builds Lambda on-failure records in the
-// documented shape, starts a Chime SDK Messaging callback endpoint on
-// loopback that answers each CallbackId as the service does (accepted
-// once, refused as already resolved after that) or fails it on request,
-// and creates a processor function in a local AWS-compatible server.
+// documented shape, starts the Chime SDK Messaging stand-in that answers
+// the callbacks, and creates a processor function in a local
+// AWS-compatible server.
 package redrivetest
 
 import (
@@ -13,10 +12,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,8 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/chimeflow/chimeflow/internal/lambdatest"
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
 // FunctionArn is the processor function of the records Record builds.
@@ -100,164 +97,37 @@ func Record(t testing.TB, event []byte, o RecordOptions) string {
 	return string(b)
 }
 
-// Chime is a Chime SDK Messaging callback endpoint on loopback: every
-// CallbackId is pending until its first callback is accepted, and each
-// later callback for it is refused with 409 ConflictException, as the
-// service refuses a second answer.
-type Chime struct {
-	// URL is the endpoint, for messaging.Options.BaseEndpoint.
-	URL string
-
-	srv   *httptest.Server
-	inner *lambdatest.Chime
-
-	mu       sync.Mutex
-	resolved map[string]bool
-	fail     map[string]Failure
-	accepted []messaging.ChannelFlowCallbackInput
-	regions  []string
-	problems []string
-}
-
-// Failure is how Fail makes the endpoint answer a CallbackId: after Delay,
-// with Status (an error status, and its Message), or as usual when Status
-// is 0.
-type Failure struct {
-	Status  int
-	Message string
-	Delay   time.Duration
-}
-
-// NewChime starts the endpoint for the duration of t. It is the one
-// place the redrive tests choose their Chime stand-in. At the end of t it
-// reports every request that was not a signed ChannelFlowCallback.
-func NewChime(t testing.TB) *Chime {
+// NewChime starts the Chime SDK Messaging stand-in of the redrive tests,
+// the one place they choose it: a messagingtest.Server, which checks every
+// request against the service model and its signature, keeps the state of
+// each message (pending until its first accepted callback), refuses a
+// second callback (409 ConflictException unless cfg.Refusal says
+// otherwise) and answers GetChannelMessageStatus. It is closed at the end
+// of t, which fails if any request broke the model or its signature.
+func NewChime(t testing.TB, cfg messagingtest.Config) *messagingtest.Server {
 	t.Helper()
-	c := &Chime{inner: &lambdatest.Chime{}, resolved: map[string]bool{}, fail: map[string]Failure{}}
-	c.srv = httptest.NewServer(http.HandlerFunc(c.serve))
-	c.URL = c.srv.URL
+	if cfg.Refusal == 0 {
+		cfg.Refusal = messagingtest.RefuseConflict
+	}
+	s := messagingtest.NewServer(cfg)
 	t.Cleanup(func() {
-		c.srv.Close()
-		for _, p := range c.Problems() {
-			t.Errorf("redrivetest.Chime: %s", p)
+		s.Close()
+		for _, p := range s.Problems() {
+			t.Errorf("redrivetest: nonconforming request: %s", p)
 		}
 	})
-	return c
+	return s
 }
 
-// Resolve marks callbackID as answered already: its callbacks are refused.
-func (c *Chime) Resolve(callbackID string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.resolved[callbackID] = true
-}
-
-// Fail makes every callback for callbackID fail with f.
-func (c *Chime) Fail(callbackID string, f Failure) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.fail[callbackID] = f
-}
-
-// Accepted returns the callbacks accepted so far, in order.
-func (c *Chime) Accepted() []messaging.ChannelFlowCallbackInput {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]messaging.ChannelFlowCallbackInput(nil), c.accepted...)
-}
-
-// Requests returns how many requests the endpoint received.
-func (c *Chime) Requests() int {
-	reqs, _ := c.inner.Requests()
-	return len(reqs)
-}
-
-// SigningRegions returns the Region each request was signed for, in order.
-func (c *Chime) SigningRegions() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.regions...)
-}
-
-// Problems returns what was wrong with the requests received.
-func (c *Chime) Problems() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.problems...)
-}
-
-func (c *Chime) serve(w http.ResponseWriter, r *http.Request) {
-	var in messaging.ChannelFlowCallbackInput
-	body, problem := readCallback(r, &in)
-	c.mu.Lock()
-	delay := c.fail[in.CallbackID].Delay
-	c.mu.Unlock()
-	time.Sleep(delay)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.regions = append(c.regions, signingRegion(r.Header.Get("Authorization")))
-	status, msg := http.StatusOK, ""
-	switch {
-	case problem != "":
-		c.problems = append(c.problems, problem)
-		status, msg = http.StatusBadRequest, problem
-	case c.fail[in.CallbackID].Status != 0:
-		status, msg = c.fail[in.CallbackID].Status, c.fail[in.CallbackID].Message
-	case c.resolved[in.CallbackID]:
-		status, msg = http.StatusConflict, "Unable to complete processing of non-pending message "+in.ChannelMessage.MessageID
-	default:
-		c.resolved[in.CallbackID] = true
-		c.accepted = append(c.accepted, in)
+// Callbacks returns how many ChannelFlowCallback requests s received.
+func Callbacks(s *messagingtest.Server) int {
+	n := 0
+	for _, op := range s.Operations() {
+		if op == messaging.OpChannelFlowCallback {
+			n++
+		}
 	}
-	// The scripted answer is written by lambdatest.Chime, which records
-	// the request; c.mu serialises the script.
-	c.inner.Statuses, c.inner.Message = []int{status}, msg
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	c.inner.ServeHTTP(w, r)
-}
-
-// readCallback reads a ChannelFlowCallback request into in and returns its
-// body and what is wrong with it, if anything.
-func readCallback(r *http.Request, in *messaging.ChannelFlowCallbackInput) ([]byte, string) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, "read body: " + err.Error()
-	}
-	const prefix = "/channels/"
-	path := r.URL.EscapedPath()
-	switch {
-	case r.Method != http.MethodPost || !strings.HasPrefix(path, prefix) || r.URL.Query().Get("operation") != "channel-flow-callback":
-		return body, "not a ChannelFlowCallback: " + r.Method + " " + r.URL.RequestURI()
-	case !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential="):
-		return body, "unsigned request"
-	}
-	if err := json.Unmarshal(body, in); err != nil {
-		return body, "body: " + err.Error()
-	}
-	arn, err := url.PathUnescape(strings.TrimPrefix(path, prefix))
-	if err != nil || strings.Contains(strings.TrimPrefix(path, prefix), "/") {
-		return body, "channel ARN not one escaped path segment: " + path
-	}
-	in.ChannelArn = arn
-	if in.ChannelMessage == nil || in.CallbackID == "" {
-		return body, "no CallbackId or ChannelMessage"
-	}
-	return body, ""
-}
-
-// signingRegion returns the Region of a SigV4 Authorization header's
-// credential scope (KEY/DATE/REGION/SERVICE/aws4_request).
-func signingRegion(auth string) string {
-	_, cred, ok := strings.Cut(auth, "Credential=")
-	if !ok {
-		return ""
-	}
-	cred, _, _ = strings.Cut(cred, ",")
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 {
-		return ""
-	}
-	return parts[2]
+	return n
 }
 
 // CreateFunction creates a processor function named name, with the
