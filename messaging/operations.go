@@ -52,7 +52,7 @@ func prepare(op string, in validatable, isNil bool, body any) (*request, error) 
 // POST /channels/{ChannelArn}?operation=channel-flow-callback. It sends the
 // processed message back (DeleteResource false) or denies it (true).
 func (c *Client) ChannelFlowCallback(ctx context.Context, in *ChannelFlowCallbackInput, optFns ...func(*Options)) (*ChannelFlowCallbackOutput, error) {
-	r, err := prepare(OpChannelFlowCallback, in, in == nil, in)
+	r, err := prepare(OpChannelFlowCallback, callbackCheck(ctx, in), in == nil, in)
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,7 @@ func TestChannelFlowCallbackValidate(t *testing.T) {
 		}, nil},
 		{"attribute name 65", func(in *ChannelFlowCallbackInput) {
 			in.ChannelMessage.MessageAttributes = map[string]MessageAttributeValue{strings.Repeat("n", 65): {StringValues: []string{"v"}}}
-		}, []string{attrs + `["` + strings.Repeat("n", 65) + `"]`}},
+		}, []string{attrs + `["` + strings.Repeat("n", 64) + `..."]`}},
 		{"attribute name empty", func(in *ChannelFlowCallbackInput) {
 			in.ChannelMessage.MessageAttributes = map[string]MessageAttributeValue{"": {StringValues: []string{"v"}}}
 		}, []string{attrs + `[""]`}},

@@ -29,7 +29,10 @@ func BenchmarkHandle(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Run(name, func(b *testing.B) {
-			h := &processor.Handler{Router: cfg, Callback: discard{}, Logger: zerolog.New(io.Discard)}
+			h, err := processor.NewHandler(cfg, discard{}, processor.WithLogger(zerolog.New(io.Discard)))
+			if err != nil {
+				b.Fatal(err)
+			}
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.SetBytes(int64(len(payload)))

@@ -134,7 +134,8 @@ func TestHandlerCallbackResults(t *testing.T) {
 			ts := httptest.NewServer(srv)
 			defer ts.Close()
 			var logs bytes.Buffer
-			h := &processor.Handler{Router: processor.NewPipeline(), Callback: newClient(ts.URL), Logger: zerolog.New(&logs)}
+			h, err := processor.NewHandler(processor.NewPipeline(), newClient(ts.URL), processor.WithLogger(zerolog.New(&logs)))
+			require.NoError(t, err)
 			res, err := h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("hello")))
 			if tt.wantErr {
 				require.Error(t, err)
@@ -163,11 +164,11 @@ func TestHandlerCallbackResults(t *testing.T) {
 
 func TestHandlerLogsOneLineWithoutContent(t *testing.T) {
 	var logs bytes.Buffer
-	h, _ := processortest.NewHandler(processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("secret", "******")}))
-	h.Logger = zerolog.New(&logs)
+	h, err := processor.NewHandler(processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("secret", "******")}), &replay.Recorder{}, processor.WithLogger(zerolog.New(&logs)))
+	require.NoError(t, err)
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "aws-req-7"})
 	ev := processortest.NewEvent("my secret words", processortest.WithSubChannel("sub-1"), processortest.WithMetadata(`{"secret":1}`))
-	_, err := h.Handle(ctx, processortest.Payload(t, ev))
+	_, err = h.Handle(ctx, processortest.Payload(t, ev))
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 	require.Len(t, lines, 1)
@@ -194,7 +195,9 @@ func TestHandlerLogsOneLineWithoutContent(t *testing.T) {
 	assert.Contains(t, line["error"], "malformed JSON")
 
 	logs.Reset()
-	h.Router = processor.NewPipeline(processor.Stage{Name: "p", Rule: panicking, OnError: processor.PolicyAllow}, processor.Stage{Name: "d", Rule: deny, DryRun: true})
+	h, err = processor.NewHandler(processor.NewPipeline(processor.Stage{Name: "p", Rule: panicking, OnError: processor.PolicyAllow}, processor.Stage{Name: "d", Rule: deny, DryRun: true}),
+		&replay.Recorder{}, processor.WithLogger(zerolog.New(&logs)))
+	require.NoError(t, err)
 	_, err = h.Handle(ctx, processortest.Payload(t, ev))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(logs.Bytes(), &line))
@@ -216,7 +219,8 @@ func TestHandlerConcurrent(t *testing.T) {
 		}
 		return &messaging.ChannelFlowCallbackOutput{}, nil
 	})
-	h := &processor.Handler{Router: processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("darn", "****")}), Callback: cb, Logger: zerolog.New(io.Discard)}
+	h, err := processor.NewHandler(processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("darn", "****")}), cb, processor.WithLogger(zerolog.New(io.Discard)))
+	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
@@ -235,8 +239,9 @@ func TestHandlerConcurrent(t *testing.T) {
 }
 
 func TestHandlerNoPipeline(t *testing.T) {
-	h := &processor.Handler{Router: nilRouter{}, Callback: &replay.Recorder{}}
-	_, err := h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("x")))
+	h, err := processor.NewHandler(nilRouter{}, &replay.Recorder{})
+	require.NoError(t, err)
+	_, err = h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("x")))
 	assert.ErrorContains(t, err, "no pipeline for channel")
 }
 

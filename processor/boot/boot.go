@@ -103,7 +103,7 @@ func NewHandler(getenv func(string) string, w io.Writer) (*processor.Handler, er
 	if err := errors.Join(errRules, errLog, errClient); err != nil {
 		return nil, err
 	}
-	return &processor.Handler{Router: cfg, Callback: messaging.New(opts), Logger: logger}, nil
+	return processor.NewHandler(cfg, messaging.New(opts), processor.WithLogger(logger))
 }
 
 // Main builds the handler from the environment and starts the Lambda

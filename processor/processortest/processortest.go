@@ -135,7 +135,11 @@ func NewRule(t testing.TB, name, options string) processor.Rule {
 // NewHandler returns a handler for router whose callbacks are recorded.
 func NewHandler(router processor.Router) (*processor.Handler, *replay.Recorder) {
 	rec := &replay.Recorder{}
-	return &processor.Handler{Router: router, Callback: rec}, rec
+	h, err := processor.NewHandler(router, rec)
+	if err != nil {
+		panic("processortest: " + err.Error())
+	}
+	return h, rec
 }
 
 // Handle runs ev through a handler for router and returns the result and

@@ -92,7 +92,7 @@ func Command(ctx context.Context, args []string, stdio IO) int {
 		return fail(fmt.Errorf("-log: %w", err))
 	}
 
-	h := &processor.Handler{Router: cfg, Callback: &Recorder{}, Logger: zerolog.New(stdio.Stderr).Level(level)}
+	var callback messaging.CallbackAPI = &Recorder{}
 	if *endpoint != "" {
 		if *update {
 			return fail(errors.New("-update and -endpoint do not mix: golden files come from recorded runs"))
@@ -104,7 +104,11 @@ func Command(ctx context.Context, args []string, stdio IO) int {
 		if err != nil {
 			return fail(err)
 		}
-		h.Callback = c
+		callback = c
+	}
+	h, err := processor.NewHandler(cfg, callback, processor.WithLogger(zerolog.New(stdio.Stderr).Level(level)))
+	if err != nil {
+		return fail(err)
 	}
 
 	sources, err := Load(fs.Args(), stdio.Stdin)
