@@ -189,7 +189,8 @@ func ValidARN(s string) bool {
 // Reasons arnProblem gives.
 const (
 	arnPrefix    = "not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"
-	arnPart      = "a partition, service, region or account part holds a character outside [a-z0-9-.] or more than 63"
+	arnPartChar  = "a character outside [a-z0-9-.] in the partition, service, region or account"
+	arnPartLong  = "the partition, service, region or account is longer than 63 characters"
 	arnPartition = "the partition is empty"
 	arnResource  = "the resource is empty or starts with '/'"
 	arnLong      = "the resource is longer than 1024 characters"
@@ -208,8 +209,8 @@ func arnProblem(s string) (reason string, at int) {
 	for part := 0; part < 4; part++ {
 		start := i
 		for i < len(s) && s[i] != ':' {
-			if !arnPartChar[s[i]] {
-				return arnPart, i
+			if !arnPartChars[s[i]] {
+				return arnPartChar, i
 			}
 			i++
 		}
@@ -217,7 +218,7 @@ func arnProblem(s string) (reason string, at int) {
 		case i == len(s):
 			return arnPrefix, -1
 		case i-start > 63:
-			return arnPart, start
+			return arnPartLong, start
 		case part == 0 && i == start:
 			return arnPartition, i
 		}
@@ -252,8 +253,8 @@ func arnProblem(s string) (reason string, at int) {
 	return "", -1
 }
 
-// arnPartChar holds the characters of [a-z0-9-.].
-var arnPartChar = func() (t [256]bool) {
+// arnPartChars holds the characters of [a-z0-9-.].
+var arnPartChars = func() (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
 		t[c] = true
 	}
@@ -431,13 +432,13 @@ func (v *validator) add(field, reason string) {
 }
 
 // attributeField names a message attribute in a ParamError: its name is
-// quoted (in ASCII, so that invalid text shows as escapes) and cut to the
+// quoted (invalid UTF-8 and unprintable characters escaped) and cut to the
 // 64 characters a name may have.
 func attributeField(name string) string {
 	if utf8.RuneCountInString(name) > MaxAttributeNameLen {
 		name = string([]rune(name)[:MaxAttributeNameLen]) + "..."
 	}
-	return "ChannelMessage.MessageAttributes[" + strconv.QuoteToASCII(name) + "]"
+	return "ChannelMessage.MessageAttributes[" + strconv.Quote(name) + "]"
 }
 
 // text checks one string field with textProblem and records the problem.
@@ -479,7 +480,7 @@ func (v *validator) arn(field, s string) {
 	switch r {
 	case reasonLineBreak, reasonUTF8:
 		r = describe(r, at, s, MinARNLen, MaxARNLen)
-	case arnPart, arnPartition, arnResource:
+	case arnPartChar, arnPartLong, arnPartition, arnResource:
 		r += " (byte " + strconv.Itoa(at) + ")"
 	}
 	v.add(field, r)
@@ -493,7 +494,7 @@ func (v *validator) id(field, s string, required bool) {
 			v.add(field, "required")
 		}
 	case len(s) > MaxMessageIDLen:
-		v.add(field, "length "+strconv.Itoa(utf8.RuneCountInString(s))+" characters exceeds the maximum (1-128 characters of [-_a-zA-Z0-9])")
+		v.add(field, "length "+strconv.Itoa(utf8.RuneCountInString(s))+" exceeds the maximum "+strconv.Itoa(MaxMessageIDLen))
 	default:
 		if i := badIDChar(s); i >= 0 {
 			v.add(field, "byte "+strconv.Itoa(i)+" is outside [-_a-zA-Z0-9]")

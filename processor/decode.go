@@ -154,11 +154,18 @@ func syntaxDetail(syn *json.SyntaxError) string {
 	if !ok {
 		return msg
 	}
-	// The character is quoted as 'x', '\'' or '\u00e9' (Go's quoteChar).
-	if end := strings.Index(rest[min(1, len(rest)):], "' "); end >= 0 {
-		return "invalid character " + rest[end+3:]
+	// The character is quoted as 'x', '\'' or '\x01' (encoding/json's
+	// quoteChar), then comes the context.
+	end := strings.Index(rest[min(1, len(rest)):], "' ")
+	if end < 0 {
+		return "invalid character"
 	}
-	return "invalid character"
+	switch context := rest[end+3:]; context {
+	case "exceeded max depth":
+		return "nested deeper than encoding/json's limit of 10000 arrays and objects"
+	default:
+		return "invalid character " + context
+	}
 }
 
 func kindOf(c byte) string {

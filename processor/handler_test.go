@@ -27,14 +27,15 @@ import (
 	"github.com/chimeflow/chimeflow/processor/replay"
 )
 
-// fixtures returns the payloads of the bundled valid events.
+// fixtures returns the payloads of the bundled valid events, leaving out
+// the malformed (bad-*) ones and those Decode repairs (repair-*).
 func fixtures(t testing.TB) map[string][]byte {
 	t.Helper()
 	paths, err := filepath.Glob("../testdata/events/*.json")
 	require.NoError(t, err)
 	out := map[string][]byte{}
 	for _, p := range paths {
-		if replay.IsGolden(p) || strings.HasPrefix(filepath.Base(p), "bad-") {
+		if replay.IsGolden(p) || strings.HasPrefix(filepath.Base(p), "bad-") || strings.HasPrefix(filepath.Base(p), "repair-") {
 			continue
 		}
 		b, err := os.ReadFile(p)
@@ -87,7 +88,7 @@ func TestHandlerMalformedGetsErrorAndNoCallback(t *testing.T) {
 		assert.Error(t, err, "Invoke returns the error so Lambda retries and dead-letters")
 		msgs[filepath.Base(p)] = err.Error()
 	}
-	require.GreaterOrEqual(t, len(msgs), 15, "at least 15 malformed fixtures")
+	require.GreaterOrEqual(t, len(msgs), 30, "at least 30 malformed fixtures")
 	// Each malformed fixture gets its own message.
 	seen := map[string]string{}
 	for name, msg := range msgs {
@@ -96,6 +97,32 @@ func TestHandlerMalformedGetsErrorAndNoCallback(t *testing.T) {
 		}
 		seen[msg] = name
 	}
+}
+
+// TestHandlerRepairedFixturesAreRewrites: every repair-* fixture is
+// answered with one valid callback, as a REWRITE whose reason lists the
+// repairs, with no rule acting.
+func TestHandlerRepairedFixturesAreRewrites(t *testing.T) {
+	paths, err := filepath.Glob("../testdata/events/repair-*.json")
+	require.NoError(t, err)
+	n := 0
+	for _, p := range paths {
+		if replay.IsGolden(p) {
+			continue
+		}
+		n++
+		payload, err := os.ReadFile(p)
+		require.NoError(t, err)
+		h, rec := processortest.NewHandler(processor.NewPipeline(processor.Stage{Name: "noop", Rule: allow}))
+		res, err := h.Handle(context.Background(), payload)
+		require.NoError(t, err, p)
+		assert.Equal(t, processor.ActionRewrite, res.Outcome.Action, p)
+		assert.Empty(t, res.Outcome.Rules, p)
+		assert.True(t, strings.HasPrefix(res.Outcome.Reason, "repaired "), p)
+		require.Len(t, rec.Calls(), 1, p)
+		assert.NoError(t, rec.Calls()[0].Validate(), p)
+	}
+	assert.GreaterOrEqual(t, n, 5)
 }
 
 func newClient(url string) *messaging.Client {

@@ -86,26 +86,28 @@ type textFault struct {
 // it finds, or a *DecodeError for a member set twice.
 func inspect(body []byte, offset int64) ([]textFault, error) {
 	w := walker{data: body, base: offset}
+	w.path = w.pathBuf[:0]
 	w.value(eventShape)
 	return w.faults, w.err
 }
 
 // walker walks well-formed JSON.
 type walker struct {
-	data   []byte
-	base   int64
-	i      int
-	path   []pathSeg
-	faults []textFault
-	err    error
+	data    []byte
+	base    int64
+	i       int
+	path    []pathSeg
+	pathBuf [8]pathSeg
+	faults  []textFault
+	err     error
 }
 
 // pathSeg is one step of the path to the current value: a field name, an
 // attribute name, or an index.
 type pathSeg struct {
-	name  string
-	key   bool // name is a map key
-	index int  // -1 unless a list index
+	name  string // a field name
+	key   []byte // a map key (decoded), when name is ""
+	index int    // -1 unless a list index
 }
 
 // field renders the current path as messages name fields:
@@ -116,8 +118,8 @@ func (w *walker) field() string {
 		switch {
 		case s.index >= 0:
 			b.WriteString("[" + strconv.Itoa(s.index) + "]")
-		case s.key:
-			b.WriteString("[" + quoteName(s.name) + "]")
+		case s.name == "":
+			b.WriteString("[" + quoteName(string(s.key)) + "]")
 		default:
 			if b.Len() > 0 {
 				b.WriteByte('.')
@@ -128,13 +130,14 @@ func (w *walker) field() string {
 	return b.String()
 }
 
-// quoteName quotes a map key for a field path, in ASCII, cut to 64
-// characters (the longest attribute name the service takes).
+// quoteName quotes a map key for a field path (unprintable characters
+// escaped), cut to 64 characters (the longest attribute name the service
+// takes), as messaging names attributes in its errors.
 func quoteName(name string) string {
 	if utf8.RuneCountInString(name) > 64 {
 		name = string([]rune(name)[:64]) + "..."
 	}
-	return strconv.QuoteToASCII(name)
+	return strconv.Quote(name)
 }
 
 func (w *walker) space() {
@@ -239,41 +242,46 @@ func (w *walker) value(n *node) {
 	}
 }
 
-// key reads an object key and returns it decoded as encoding/json decodes
-// it, its text between the quotes, and the offset of its opening quote.
-func (w *walker) key() (key string, raw []byte, at int) {
+// key reads an object key and returns its text between the quotes, which
+// is the key itself unless it needs decoding (an escape or invalid UTF-8),
+// and the offset of its opening quote.
+func (w *walker) key() (raw []byte, plain bool, at int) {
 	w.peek()
 	at = w.i
 	raw = w.str()
-	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
-		return string(raw), raw, at
-	}
-	_ = json.Unmarshal(w.data[at:w.i], &key) // well formed: cannot fail
-	return key, raw, at
+	return raw, bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw), at
 }
 
-// members calls member for each key of the object at w.i, positioned on
-// its value, until member returns false or the object ends.
-func (w *walker) members(member func(key string, raw []byte, at int) bool) {
-	w.i++ // {
+// decodeKey returns the key as encoding/json decodes it.
+func (w *walker) decodeKey(raw []byte, plain bool, at int) string {
+	if plain {
+		return string(raw)
+	}
+	var s string
+	_ = json.Unmarshal(w.data[at:at+len(raw)+2], &s) // well formed: cannot fail
+	return s
+}
+
+// next moves to the next member of the object being walked and reads its
+// key, leaving w.i on the value; ok is false at the end of the object.
+func (w *walker) next() (raw []byte, plain bool, at int, ok bool) {
 	for w.err == nil {
 		switch w.peek() {
 		case '}':
 			w.i++
-			return
+			return nil, false, 0, false
 		case ',':
 			w.i++
 			continue
 		case 0:
-			return
+			return nil, false, 0, false
 		}
-		key, raw, at := w.key()
+		raw, plain, at = w.key()
 		w.peek()
 		w.i++ // :
-		if !member(key, raw, at) {
-			return
-		}
+		return raw, plain, at, true
 	}
+	return nil, false, 0, false
 }
 
 // object walks a struct: each key goes to the field encoding/json gives it
@@ -281,33 +289,46 @@ func (w *walker) members(member func(key string, raw []byte, at int) bool) {
 // is a duplicate.
 func (w *walker) object(n *node) {
 	var seen uint64 // fields already set; an Event has far fewer than 64
-	w.members(func(key string, _ []byte, at int) bool {
-		f := matchField(n.fields, key)
+	w.i++           // {
+	for {
+		raw, plain, at, ok := w.next()
+		if !ok {
+			return
+		}
+		var f int
+		if plain {
+			f = matchField(n.fields, raw)
+		} else {
+			f = matchField(n.fields, []byte(w.decodeKey(raw, plain, at)))
+		}
 		if f < 0 {
 			w.skip()
-			return true
+			continue
 		}
 		w.path = append(w.path, pathSeg{name: n.fields[f].name, index: -1})
 		if seen&(1<<f) != 0 {
-			w.duplicate(at, "the member is set twice (keys that differ only in case set the same member)")
-			return false
+			detail := "the member is set twice"
+			if !plain || string(raw) != n.fields[f].name {
+				detail += ", the second time by a key that differs in case or escapes (encoding/json matches it to the same member)"
+			}
+			w.duplicate(at, detail)
+			return
 		}
 		seen |= 1 << f
 		w.value(n.fields[f].node)
 		w.path = w.path[:len(w.path)-1]
-		return w.err == nil
-	})
+	}
 }
 
 // matchField returns the index of the field key sets, or -1.
-func matchField(fields []nodeField, key string) int {
+func matchField(fields []nodeField, key []byte) int {
 	for i := range fields {
-		if fields[i].name == key {
+		if fields[i].name == string(key) {
 			return i
 		}
 	}
 	for i := range fields {
-		if strings.EqualFold(fields[i].name, key) {
+		if bytes.EqualFold([]byte(fields[i].name), key) {
 			return i
 		}
 	}
@@ -316,35 +337,43 @@ func matchField(fields []nodeField, key string) int {
 
 // mapping walks a map: its keys are the decoded names, compared exactly.
 func (w *walker) mapping(n *node) {
-	var names []string
+	var names [][]byte
 	var set map[string]struct{}
-	w.members(func(key string, raw []byte, at int) bool {
-		w.path = append(w.path, pathSeg{name: key, key: true, index: -1})
+	w.i++ // {
+	for {
+		raw, plain, at, ok := w.next()
+		if !ok {
+			return
+		}
+		name := raw
+		if !plain {
+			name = []byte(w.decodeKey(raw, plain, at))
+		}
 		dup := false
 		if set != nil {
-			_, dup = set[key]
-			set[key] = struct{}{}
+			_, dup = set[string(name)]
+			set[string(name)] = struct{}{}
 		} else {
 			for _, s := range names {
-				dup = dup || s == key
+				dup = dup || bytes.Equal(s, name)
 			}
-			names = append(names, key)
+			names = append(names, name)
 			if len(names) > 16 {
 				set = make(map[string]struct{}, 2*len(names))
 				for _, s := range names {
-					set[s] = struct{}{}
+					set[string(s)] = struct{}{}
 				}
 			}
 		}
+		w.path = append(w.path, pathSeg{key: name, index: -1})
 		if dup {
 			w.duplicate(at, "the name is set twice")
-			return false
+			return
 		}
 		w.checkText(raw, at+1)
 		w.value(n.elem)
 		w.path = w.path[:len(w.path)-1]
-		return w.err == nil
-	})
+	}
 }
 
 // list walks an array.
