@@ -150,7 +150,7 @@ func badInputs() []badInput {
 		{name: "duplicate key", payload: event(content + `,"Content":"other"`), action: refused, is: []error{processor.ErrDuplicateKey}, text: "duplicate key at ChannelMessage.Content"},
 		{name: "duplicate key in another case", payload: event(content + `,"content":"other"`), action: refused, is: []error{processor.ErrDuplicateKey}, text: "at ChannelMessage.Content"},
 		{name: "duplicate top-level key", payload: `{"CallbackId":"` + badCallbackID + `",` + event(content)[1:], action: refused, is: []error{processor.ErrDuplicateKey}, text: "at CallbackId"},
-		{name: "duplicate attribute name", payload: event(content+`,"MessageAttributes":{"a":{"StringValues":["1"]},"a":{"StringValues":["2"]}}`),
+		{name: "duplicate attribute name", payload: event(content + `,"MessageAttributes":{"a":{"StringValues":["1"]},"a":{"StringValues":["2"]}}`),
 			action: refused, is: []error{processor.ErrDuplicateKey}, text: `at ChannelMessage.MessageAttributes["a"]`},
 		{name: "attribute names that decode to the same text", payload: event(content + `,"MessageAttributes":{"a":{"StringValues":["1"]},"\u0061":{"StringValues":["2"]}}`),
 			action: refused, is: []error{processor.ErrDuplicateKey}},
@@ -229,7 +229,7 @@ func badInputs() []badInput {
 			}},
 		{name: "push body with a line break", payload: push("t", `line one\nline two`), action: ok},
 		{name: "content with line breaks", payload: event(`"Content":"line one\nline two\u2028` + secret + `"`), action: ok},
-		{name: "push type in lower case", payload: event(content+`,"PushNotification":{"Title":"t","Body":"b","Type":"default"}`), action: refused, is: []error{processor.ErrInvalidEvent},
+		{name: "push type in lower case", payload: event(content + `,"PushNotification":{"Title":"t","Body":"b","Type":"default"}`), action: refused, is: []error{processor.ErrInvalidEvent},
 			text: "PushNotification.Type: must be DEFAULT or VOIP"},
 
 		// Lengths, in characters.

@@ -115,10 +115,10 @@ func checkRepairs(t *testing.T, ev, ref *Event) {
 // referenceSchema is the Event's shape as a table: the members of each
 // struct, by path ("[]" for a map's values).
 var referenceSchema = map[string][]string{
-	"":                                  {"EventType", "CallbackId", "ChannelMessage"},
-	"ChannelMessage":                    {"MessageId", "ChannelArn", "Content", "Metadata", "Sender", "Persistence", "Type", "CreatedTimestamp", "LastEditedTimestamp", "PushNotification", "MessageAttributes", "SubChannelId", "ContentType"},
-	"ChannelMessage.Sender":             {"Arn", "Name"},
-	"ChannelMessage.PushNotification":   {"Title", "Body", "Type"},
+	"":                                   {"EventType", "CallbackId", "ChannelMessage"},
+	"ChannelMessage":                     {"MessageId", "ChannelArn", "Content", "Metadata", "Sender", "Persistence", "Type", "CreatedTimestamp", "LastEditedTimestamp", "PushNotification", "MessageAttributes", "SubChannelId", "ContentType"},
+	"ChannelMessage.Sender":              {"Arn", "Name"},
+	"ChannelMessage.PushNotification":    {"Title", "Body", "Type"},
 	"ChannelMessage.MessageAttributes[]": {"StringValues"},
 }
 
