@@ -161,10 +161,17 @@ func WithCheckedCallback(ctx context.Context, in *ChannelFlowCallbackInput) cont
 	return context.WithValue(ctx, checkedKey{}, in)
 }
 
+// CallbackChecked reports whether ctx marks in as checked (see
+// WithCheckedCallback). An adapter to another client, such as the official
+// one, can use it to leave out that client's own input validation.
+func CallbackChecked(ctx context.Context, in *ChannelFlowCallbackInput) bool {
+	return in != nil && ctx.Value(checkedKey{}) == in
+}
+
 // callbackCheck returns what the client validates before sending in: in
 // itself, or nothing when ctx marks in as already checked.
 func callbackCheck(ctx context.Context, in *ChannelFlowCallbackInput) validatable {
-	if in != nil && ctx.Value(checkedKey{}) == in {
+	if CallbackChecked(ctx, in) {
 		return checked{}
 	}
 	return in

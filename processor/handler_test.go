@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -275,3 +276,78 @@ func TestHandlerNoPipeline(t *testing.T) {
 type nilRouter struct{}
 
 func (nilRouter) Route(*processor.ChannelMessage) *processor.Pipeline { return nil }
+
+// TestNewHandler: a handler without a router or a callback is refused at
+// construction, with an error that says what is missing.
+func TestNewHandler(t *testing.T) {
+	var nilPipeline *processor.Pipeline
+	var nilClient *messaging.Client
+	tests := []struct {
+		name     string
+		router   processor.Router
+		callback messaging.CallbackAPI
+		want     error
+	}{
+		{"both", processor.NewPipeline(), &replay.Recorder{}, nil},
+		{"no router", nil, &replay.Recorder{}, processor.ErrNoRouter},
+		{"nil pipeline", nilPipeline, &replay.Recorder{}, processor.ErrNoRouter},
+		{"no callback", processor.NewPipeline(), nil, processor.ErrNoCallback},
+		{"nil client", processor.NewPipeline(), nilClient, processor.ErrNoCallback},
+		{"nil func", processor.NewPipeline(), messaging.CallbackFunc(nil), processor.ErrNoCallback},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := processor.NewHandler(tt.router, tt.callback)
+			if tt.want == nil {
+				require.NoError(t, err)
+				require.NotNil(t, h)
+				return
+			}
+			assert.ErrorIs(t, err, tt.want)
+			assert.Nil(t, h)
+		})
+	}
+	// A Handler not built by NewHandler answers with an error, not a panic.
+	_, err := new(processor.Handler).Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("x")))
+	assert.ErrorContains(t, err, "NewHandler")
+}
+
+// TestHandlerChecksOnce: the callback the handler sends is marked as
+// checked (the event when it came, each rewrite when its rule returned),
+// so the client does not check it again.
+func TestHandlerChecksOnce(t *testing.T) {
+	for _, stages := range [][]processor.Stage{nil, {{Name: "r", Rule: replace("darn", "****")}}, {{Name: "d", Rule: deny}}} {
+		var marked []bool
+		cb := messaging.CallbackFunc(func(ctx context.Context, in *messaging.ChannelFlowCallbackInput, _ ...func(*messaging.Options)) (*messaging.ChannelFlowCallbackOutput, error) {
+			marked = append(marked, messaging.CallbackChecked(ctx, in))
+			return &messaging.ChannelFlowCallbackOutput{}, nil
+		})
+		h, err := processor.NewHandler(processor.NewPipeline(stages...), cb)
+		require.NoError(t, err)
+		_, err = h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("darn", processortest.WithPush("t", "darn"))))
+		require.NoError(t, err)
+		assert.Equal(t, []bool{true}, marked)
+	}
+}
+
+// TestOutcomeLogsItself: the outcome types are zerolog object marshalers,
+// and the handler's line is made of them.
+func TestOutcomeLogsItself(t *testing.T) {
+	out := processor.Outcome{
+		Action: processor.ActionDeny, Pipeline: "p", Rules: []string{"a", "b"}, Changed: []string{"Content"}, Reason: "no",
+		Repairs: []processor.Repair{{Field: "ChannelMessage.Content", What: "invalid UTF-8 at byte 3 replaced by U+FFFD"}},
+		Errors:  []*processor.RuleError{{Rule: "b", Err: errors.New("backend down"), Policy: processor.PolicyDeny, Stack: []byte("stack")}},
+		DryRun:  []processor.DryRunResult{{Rule: "c", Would: processor.ActionRewrite, Changed: []string{"Metadata"}}, {Rule: "d", Would: processor.ActionError, Error: "boom"}},
+	}
+	var buf bytes.Buffer
+	log := zerolog.New(&buf)
+	log.Info().EmbedObject(&out).Send()
+	assert.JSONEq(t, `{"level":"info","outcome":"DENY","pipeline":"p","rules":["a","b"],"changed":["Content"],"reason":"no",
+		"repairs":[{"field":"ChannelMessage.Content","what":"invalid UTF-8 at byte 3 replaced by U+FFFD"}],
+		"ruleErrors":[{"rule":"b","error":"backend down","policy":"deny","stack":"stack"}],
+		"dryRun":[{"rule":"c","would":"REWRITE","changed":["Metadata"]},{"rule":"d","would":"ERROR","error":"boom"}]}`, buf.String())
+
+	buf.Reset()
+	log.Info().EmbedObject(&processor.Outcome{Action: processor.ActionAllow}).Send()
+	assert.JSONEq(t, `{"level":"info","outcome":"ALLOW","rules":[]}`, buf.String())
+}

@@ -27,15 +27,6 @@ type Message struct {
 // Event returns the invocation event the message came in; read-only.
 func (m *Message) Event() *Event { return m.event }
 
-// ID returns the message id.
-func (m *Message) ID() string { return m.event.ChannelMessage.MessageID }
-
-// ChannelArn returns the channel's ARN.
-func (m *Message) ChannelArn() string { return m.event.ChannelMessage.ChannelArn }
-
-// SubChannelID returns the elastic channel's sub-channel id, or "".
-func (m *Message) SubChannelID() string { return m.event.ChannelMessage.SubChannelID }
-
 // Sender returns who sent the message.
 func (m *Message) Sender() Sender { return m.event.ChannelMessage.Sender }
 
