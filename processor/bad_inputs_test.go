@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -373,4 +376,61 @@ func TestDecodeErrorOffsetsArePayloadOffsets(t *testing.T) {
 	_, err = processor.Decode(prefixed)
 	require.True(t, errors.As(err, &de))
 	assert.Equal(t, int64(at+5), de.Offset)
+}
+
+// TestBadInputsDocumented ties docs/bad-inputs.md to the tests: every row
+// of TestBadInputs is named in the table, every name in the table is a
+// row or a test, and every fixture it names exists and replays (golden
+// file, default rules) to an outcome its row announces.
+func TestBadInputsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/bad-inputs.md")
+	require.NoError(t, err)
+	rows := map[string]bool{}
+	for _, r := range badInputs() {
+		rows[r.name] = true
+	}
+	tests := map[string]bool{}
+	for _, p := range []string{"*_test.go"} {
+		files, _ := filepath.Glob(p)
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			require.NoError(t, err)
+			for _, m := range regexp.MustCompile(`(?m)^func (Test\w+|Fuzz\w+)\(`).FindAllSubmatch(b, -1) {
+				tests[string(m[1])] = true
+			}
+		}
+	}
+	named := map[string]bool{}
+	kinds := 0
+	for _, line := range strings.Split(string(doc), "\n") {
+		cells := strings.Split(line, " | ")
+		if len(cells) != 4 || !regexp.MustCompile(`^\| \d+$`).MatchString(cells[0]) {
+			continue
+		}
+		kinds++
+		cells[0] = strings.TrimPrefix(cells[0], "| ")
+		happens, test := cells[2], strings.TrimSuffix(cells[3], " |")
+		for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(test, -1) {
+			named[m[1]] = true
+			assert.True(t, rows[m[1]] || tests[m[1]], "row %s names %q, which is neither a TestBadInputs row nor a test", cells[0], m[1])
+		}
+		want := map[string]bool{}
+		for word, outcome := range map[string]string{"refused": "ERROR", "ALLOW": "ALLOW", "accepted": "ALLOW", "REWRITE": "REWRITE"} {
+			if strings.Contains(happens, word) {
+				want[outcome] = true
+			}
+		}
+		require.NotEmpty(t, want, "row %s says neither refused, accepted, ALLOW nor REWRITE", cells[0])
+		for _, m := range regexp.MustCompile(`[\w-]+\.json`).FindAllString(test, -1) {
+			golden, err := os.ReadFile("../testdata/events/" + strings.TrimSuffix(m, ".json") + ".golden.json")
+			require.NoError(t, err, "row %s: fixture %s", cells[0], m)
+			var report struct{ Outcome string }
+			require.NoError(t, json.Unmarshal(golden, &report))
+			assert.True(t, want[report.Outcome], "row %s: %s replays to %s", cells[0], m, report.Outcome)
+		}
+	}
+	assert.GreaterOrEqual(t, kinds, 30, "at least 30 kinds of bad input")
+	for name := range rows {
+		assert.True(t, named[name], "TestBadInputs row %q is not in docs/bad-inputs.md", name)
+	}
 }
