@@ -204,8 +204,9 @@ const (
 )
 
 // arnProblem returns why s does not match ChimeArn, and the byte offset of
-// the problem when it has one (else -1), or "" when it matches. It reads s
-// once. The prefix before the resource is ASCII (at most 4+4*64 bytes) and
+// the problem when it has one (else -1), or "" when it matches. It reads
+// the prefix byte by byte and the resource with a few byte searches. The
+// prefix before the resource is ASCII (at most 4+4*64 bytes) and
 // the resource at most 1024 characters, so the model's bounds of 5 and 1600
 // characters never bind on their own.
 func arnProblem(s string) (reason string, at int) {
@@ -235,26 +236,16 @@ func arnProblem(s string) (reason string, at int) {
 	if res == "" || res[0] == '/' {
 		return arnResource, i
 	}
-	n := 0
-	for j := 0; j < len(res); n++ {
-		c := res[j]
-		if c < utf8.RuneSelf {
-			if j > 0 && (c == '\n' || c == '\r') {
-				return reasonLineBreak, i + j
-			}
-			j++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(res[j:])
-		if r == utf8.RuneError && size == 1 {
-			return reasonUTF8, i + j
-		}
-		if j > 0 && isLineTerminator(r) {
-			return reasonLineBreak, i + j
-		}
-		j += size
+	if j := InvalidUTF8(res); j >= 0 {
+		return reasonUTF8, i + j
 	}
-	if n > 1024 {
+	// The pattern's [^/] takes any first character, line terminators
+	// included; its '.' (Java) refuses them after it.
+	_, size := utf8.DecodeRuneInString(res)
+	if j := LineBreak(res[size:]); j >= 0 {
+		return reasonLineBreak, i + size + j
+	}
+	if len(res) > 1024 && utf8.RuneCountInString(res) > 1024 {
 		return arnLong, -1
 	}
 	return "", -1
