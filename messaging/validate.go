@@ -236,7 +236,7 @@ func arnProblem(s string) (reason string, at int) {
 	if res == "" || res[0] == '/' {
 		return arnResource, i
 	}
-	if j := InvalidUTF8(res); j >= 0 {
+	if j := invalidUTF8(res); j >= 0 {
 		return reasonUTF8, i + j
 	}
 	// The pattern's [^/] takes any first character, line terminators
@@ -337,9 +337,9 @@ func LineBreak(s string) int {
 	return end
 }
 
-// InvalidUTF8 returns the byte offset of the first byte of s that is not
+// invalidUTF8 returns the byte offset of the first byte of s that is not
 // part of valid UTF-8, or -1.
-func InvalidUTF8(s string) int {
+func invalidUTF8(s string) int {
 	if utf8.ValidString(s) {
 		return -1
 	}
@@ -388,7 +388,7 @@ func textProblem(s string, lo, hi int, oneLine bool) (reason string, at int) {
 			return reasonShort, -1
 		}
 	}
-	if i := InvalidUTF8(s); i >= 0 {
+	if i := invalidUTF8(s); i >= 0 {
 		return reasonUTF8, i
 	}
 	if oneLine {

@@ -404,7 +404,7 @@ func TestLineBreakAndInvalidUTF8(t *testing.T) {
 			}
 		}
 		assert.Equal(t, wantBreak, LineBreak(s), "%q", s)
-		assert.Equal(t, wantBad, InvalidUTF8(s), "%q", s)
+		assert.Equal(t, wantBad, invalidUTF8(s), "%q", s)
 	}
 }
 

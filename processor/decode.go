@@ -43,6 +43,8 @@ type DecodeError struct {
 	Detail string
 }
 
+// Error describes the problem: its kind, the field and byte offset when
+// known, and the detail.
 func (e *DecodeError) Error() string {
 	s := "decode event: " + e.Kind.Error()
 	if e.Field != "" {

@@ -24,7 +24,8 @@ import (
 //   - metadata that is JSON with line breaks (pretty-printed): the model's
 //     pattern for Metadata, `.*`, allows no line terminator, so it is
 //     written compactly, with U+0085, U+2028 and U+2029 inside its strings
-//     escaped; the JSON value stays the same;
+//     escaped; the JSON value stays the same (should the escapes take it
+//     past 1024 characters, Validate refuses the event);
 //   - a push notification title with line breaks (same pattern): each one
 //     (CR LF counting as one) becomes a space, as a one-line title shows it.
 //

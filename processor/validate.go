@@ -26,6 +26,7 @@ type ValidationError struct {
 	Unanswerable bool
 }
 
+// Error lists every problem, "Field: reason", separated by semicolons.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString("invalid event: ")
