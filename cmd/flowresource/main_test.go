@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/chimeflow/chimeflow/deploy/chimefake"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
 // TestWorkWithoutCredentials: a function that cannot build its client still
@@ -28,16 +28,11 @@ func TestWorkWithoutCredentials(t *testing.T) {
 // TestWorkFromEnvironment: in Lambda the client takes its region and
 // credentials from the environment, and honours the endpoint variable.
 func TestWorkFromEnvironment(t *testing.T) {
-	fake := chimefake.New()
+	fake := messagingtest.NewServer(messagingtest.Config{})
 	defer fake.Close()
-	for k, v := range map[string]string{
-		"AWS_REGION":                           chimefake.Region,
-		"AWS_ACCESS_KEY_ID":                    chimefake.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":                chimefake.SecretAccessKey,
-		"AWS_SESSION_TOKEN":                    "",
-		"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS":  "",
-		"AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING": fake.URL,
-	} {
+	t.Setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "")
+	for _, kv := range fake.Env() {
+		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
 	id, data, err := work()(context.Background(), cfn.Event{
@@ -54,7 +49,7 @@ func TestWorkFromEnvironment(t *testing.T) {
 	if flows := fake.Flows(); len(flows) != 1 || flows[0].Arn != id || data["ChannelFlowArn"] != id {
 		t.Errorf("created %s (%v), fake holds %v", id, data, flows)
 	}
-	if v := fake.Violations(); len(v) > 0 {
-		t.Errorf("violations: %v", v)
+	if n := fake.Nonconforming(); n > 0 {
+		t.Errorf("%d nonconforming requests: %q", n, fake.Problems())
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/chimeflow/chimeflow/deploy/chimefake"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/deploy/flowresource"
 	"github.com/chimeflow/chimeflow/messaging"
 )
@@ -94,7 +94,7 @@ func (s *sink) all() []delivery {
 // env is one custom resource wired to a fake Chime and a response sink.
 type env struct {
 	t       *testing.T
-	fake    *chimefake.Server
+	fake    *messagingtest.Server
 	sink    *sink
 	flow    *flowresource.ChannelFlow
 	handler *flowresource.Handler
@@ -103,19 +103,39 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	fake := chimefake.New()
+	fake := messagingtest.NewServer(messagingtest.Config{})
 	t.Cleanup(fake.Close)
 	fake.AddBearers(admin, admin2)
 	fake.AddChannels(channelA, channelB, channelC)
 	e := &env{t: t, fake: fake, sink: newSink(t)}
-	e.flow = &flowresource.ChannelFlow{API: fake.Client()}
+	e.flow = &flowresource.ChannelFlow{API: e.client()}
 	e.handler = &flowresource.Handler{Func: e.flow.Handle, LogStreamName: logStream}
 	t.Cleanup(func() {
-		if v := fake.Violations(); len(v) > 0 {
-			t.Errorf("requests to Chime broke the service model:\n%s", strings.Join(v, "\n"))
+		if n := fake.Nonconforming(); n > 0 {
+			t.Errorf("%d requests to Chime broke the service model or their signature:\n%s", n, strings.Join(fake.Problems(), "\n"))
 		}
 	})
 	return e
+}
+
+// client returns a client of the stand-in that makes one attempt per call
+// (retries are tested by setting MaxAttempts), with optFns applied.
+func (e *env) client(optFns ...func(*messaging.Options)) *messaging.Client {
+	return e.fake.Client(append([]func(*messaging.Options){func(o *messaging.Options) { o.MaxAttempts = 1 }}, optFns...)...)
+}
+
+// inject queues faults for the next requests of op; an error fault given
+// by its Code alone gets the status the service model gives that code.
+func (e *env) inject(op string, faults ...messagingtest.Fault) {
+	e.t.Helper()
+	for i, f := range faults {
+		if f.Code != "" && f.Status == 0 {
+			if faults[i].Status = e.fake.ErrorStatus(f.Code); faults[i].Status == 0 {
+				e.t.Fatalf("the service model has no error %s", f.Code)
+			}
+		}
+	}
+	e.fake.Inject(op, faults...)
 }
 
 // props returns the resource properties as CloudFormation sends them
@@ -239,7 +259,7 @@ func wantStatus(t *testing.T, a answer, status string, reasonHas ...string) {
 
 // wantOps fails unless the fake received exactly these operations since
 // call number from.
-func wantOps(t *testing.T, fake *chimefake.Server, from int, ops ...string) []chimefake.Call {
+func wantOps(t *testing.T, fake *messagingtest.Server, from int, ops ...string) []messagingtest.Call {
 	t.Helper()
 	calls := fake.Calls()[from:]
 	got := make([]string, len(calls))
