@@ -15,9 +15,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/deploy/flowresource"
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
 const (
