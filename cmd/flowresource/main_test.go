@@ -10,13 +10,13 @@ import (
 	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
-// TestWorkWithoutCredentials: a function that cannot build its client still
+// TestHandlerWithoutCredentials: a function that cannot build its client still
 // answers every request, with the reason.
-func TestWorkWithoutCredentials(t *testing.T) {
+func TestHandlerWithoutCredentials(t *testing.T) {
 	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
 		t.Setenv(k, "")
 	}
-	id, _, err := work()(context.Background(), cfn.Event{RequestType: cfn.RequestDelete, PhysicalResourceID: "some-id"})
+	id, _, err := handler().Func(context.Background(), cfn.Event{RequestType: cfn.RequestDelete, PhysicalResourceID: "some-id"})
 	if err == nil || !strings.Contains(err.Error(), "the function cannot call Chime SDK Messaging: messaging: environment lacks AWS_REGION") {
 		t.Fatalf("err = %v", err)
 	}
@@ -25,9 +25,9 @@ func TestWorkWithoutCredentials(t *testing.T) {
 	}
 }
 
-// TestWorkFromEnvironment: in Lambda the client takes its region and
+// TestHandlerFromEnvironment: in Lambda the client takes its region and
 // credentials from the environment, and honours the endpoint variable.
-func TestWorkFromEnvironment(t *testing.T) {
+func TestHandlerFromEnvironment(t *testing.T) {
 	fake := messagingtest.NewServer(messagingtest.Config{})
 	defer fake.Close()
 	t.Setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "")
@@ -35,7 +35,11 @@ func TestWorkFromEnvironment(t *testing.T) {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
-	id, data, err := work()(context.Background(), cfn.Event{
+	h := handler()
+	if h.Undo == nil {
+		t.Error("the handler does not undo what a failed request created")
+	}
+	id, data, err := h.Func(context.Background(), cfn.Event{
 		RequestType: cfn.RequestCreate, StackID: "stack", LogicalResourceID: "ChannelFlow", RequestID: "r1",
 		ResourceProperties: map[string]any{
 			"AppInstanceArn": "arn:aws:chime:us-east-1:111122223333:app-instance/abc",

@@ -246,53 +246,65 @@ func TestUpdateChannels(t *testing.T) {
 	}
 }
 
-// TestUpdateReplacement: a new app instance needs a new flow. The update
-// answers its ARN and leaves the old flow for CloudFormation's cleanup
-// Delete.
-func TestUpdateReplacement(t *testing.T) {
+// TestUpdateAppInstanceRefused: a new AppInstanceArn is refused before
+// any call to Chime, with what to do instead, and the rollback's Update
+// back changes nothing either.
+func TestUpdateAppInstanceRefused(t *testing.T) {
 	e := newEnv(t)
-	e.fake.AddChannels(appInstance2 + "/channel/x")
 	old := props(map[string]any{"ChannelArns": channels(channelA), "ChimeBearerArn": admin})
 	created := e.run(e.event(cfn.RequestCreate, "", old, nil))
 	n := len(e.fake.Calls())
-	newProps := props(map[string]any{"AppInstanceArn": appInstance2, "ChannelArns": channels(appInstance2 + "/channel/x"), "ChimeBearerArn": admin2})
-	up := e.event(cfn.RequestUpdate, created.PhysicalResourceID, newProps, old)
-	a := e.run(up)
-	wantStatus(t, a, "SUCCESS")
-	if a.PhysicalResourceID == created.PhysicalResourceID || !strings.HasPrefix(a.PhysicalResourceID, appInstance2+"/channel-flow/") {
-		t.Fatalf("PhysicalResourceId %s, want a new flow of %s", a.PhysicalResourceID, appInstance2)
+	moved := props(map[string]any{"AppInstanceArn": appInstance2, "Name": "moved", "ChannelArns": channels(appInstance2 + "/channel/x"), "ChimeBearerArn": admin2})
+	a := e.run(e.event(cfn.RequestUpdate, created.PhysicalResourceID, moved, old))
+	wantStatus(t, a, "FAILED", "AppInstanceArn cannot change in a deployed stack (from "+appInstance+" to "+appInstance2+")",
+		"sam deploy --stack-name NEW_STACK --parameter-overrides AppInstanceArn="+appInstance2, "sam delete --stack-name chat")
+	if a.PhysicalResourceID != created.PhysicalResourceID {
+		t.Errorf("PhysicalResourceId %s, want the flow's", a.PhysicalResourceID)
 	}
-	calls := wantOps(t, e.fake, n, messaging.OpCreateChannelFlow, messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpAssociateChannelFlow)
-	if calls[0].Params["AppInstanceArn"] != appInstance2 || calls[0].Params["ClientRequestToken"] != flowresource.ClientRequestToken(up) {
-		t.Errorf("replacement Create params %v", calls[0].Params)
+	back := e.run(e.event(cfn.RequestUpdate, created.PhysicalResourceID, old, moved))
+	wantStatus(t, back, "SUCCESS")
+	if back.PhysicalResourceID != created.PhysicalResourceID || back.Data[flowresource.DataChannelFlowArn] != created.PhysicalResourceID {
+		t.Errorf("rollback answered %s %v", back.PhysicalResourceID, back.Data)
 	}
-	if oldFlow, ok := e.fake.Flow(created.PhysicalResourceID); !ok || len(oldFlow.Channels) != 1 {
-		t.Fatalf("the old flow was touched before CloudFormation's cleanup: %+v", oldFlow)
-	}
-
-	// CloudFormation's cleanup deletes the old flow with the old properties.
-	n = len(e.fake.Calls())
-	d := e.run(e.event(cfn.RequestDelete, created.PhysicalResourceID, old, nil))
-	wantStatus(t, d, "SUCCESS")
-	wantOps(t, e.fake, n, messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpDisassociateChannelFlow, messaging.OpDeleteChannelFlow)
-	if flows := e.fake.Flows(); len(flows) != 1 || flows[0].Arn != a.PhysicalResourceID {
-		t.Errorf("flows after the cleanup: %v", flows)
+	wantOps(t, e.fake, n)
+	if f, _ := e.fake.Flow(created.PhysicalResourceID); f.Name != "moderation" || !reflect.DeepEqual(f.Channels, []string{channelA}) {
+		t.Errorf("the flow changed: %+v", f)
 	}
 }
 
-// TestUpdateReplacementFails: when the new flow cannot be finished, it is
-// removed and the old one stays the resource.
+// TestUpdateUnreadableOldProperties: old properties this version cannot
+// read (an earlier version's) say nothing reliable: the update applies
+// everything and disassociates nothing.
+func TestUpdateUnreadableOldProperties(t *testing.T) {
+	e := newEnv(t)
+	created := e.run(e.event(cfn.RequestCreate, "", props(map[string]any{"ChannelArns": channels(channelA, channelB), "ChimeBearerArn": admin}), nil))
+	n := len(e.fake.Calls())
+	unreadable := props(map[string]any{"RetiredProperty": "x", "ChannelArns": channels(channelA, channelB), "ChimeBearerArn": admin})
+	a := e.run(e.event(cfn.RequestUpdate, created.PhysicalResourceID, props(map[string]any{"ChannelArns": channels(channelC), "ChimeBearerArn": admin}), unreadable))
+	wantStatus(t, a, "SUCCESS")
+	wantOps(t, e.fake, n, messaging.OpUpdateChannelFlow, messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpAssociateChannelFlow)
+	if f, _ := e.fake.Flow(created.PhysicalResourceID); !reflect.DeepEqual(f.Channels, []string{channelA, channelB, channelC}) {
+		t.Errorf("channels %v, want C added and none removed", f.Channels)
+	}
+}
+
+// TestUpdateReplacementFails: when the flow deleted outside the stack is
+// made again and its channels cannot be associated, the new flow is
+// removed and the old id answered.
 func TestUpdateReplacementFails(t *testing.T) {
 	e := newEnv(t)
 	created := e.run(e.event(cfn.RequestCreate, "", props(nil), nil))
-	newProps := props(map[string]any{"AppInstanceArn": appInstance2, "ChannelArns": channels(appInstance2 + "/channel/missing"), "ChimeBearerArn": admin2})
+	if _, err := e.client().DeleteChannelFlow(context.Background(), &messaging.DeleteChannelFlowInput{ChannelFlowArn: created.PhysicalResourceID}); err != nil {
+		t.Fatal(err)
+	}
+	newProps := props(map[string]any{"Name": "again", "ChannelArns": channels(appInstance + "/channel/missing"), "ChimeBearerArn": admin})
 	a := e.run(e.event(cfn.RequestUpdate, created.PhysicalResourceID, newProps, props(nil)))
-	wantStatus(t, a, "FAILED", "Update failed: associate channel "+appInstance2+"/channel/missing", "NotFoundException", "check that the app instance, channel and bearer exist")
+	wantStatus(t, a, "FAILED", "Update failed: associate channel "+appInstance+"/channel/missing", "NotFoundException", "check that the app instance, channel and bearer exist", "which it had created, was deleted")
 	if a.PhysicalResourceID != created.PhysicalResourceID {
 		t.Errorf("PhysicalResourceId %s, want the old flow's", a.PhysicalResourceID)
 	}
-	if flows := e.fake.Flows(); len(flows) != 1 || flows[0].Arn != created.PhysicalResourceID {
-		t.Errorf("flows: %v, want only the old one", flows)
+	if flows := e.fake.Flows(); len(flows) != 0 {
+		t.Errorf("flows: %v, want none", flows)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -99,6 +100,8 @@ type env struct {
 	flow    *flowresource.ChannelFlow
 	handler *flowresource.Handler
 	seq     int
+	// budget is the invocation's time limit in run; 0 means 30 s.
+	budget time.Duration
 }
 
 func newEnv(t *testing.T) *env {
@@ -109,7 +112,8 @@ func newEnv(t *testing.T) *env {
 	fake.AddChannels(channelA, channelB, channelC)
 	e := &env{t: t, fake: fake, sink: newSink(t)}
 	e.flow = &flowresource.ChannelFlow{API: e.client()}
-	e.handler = &flowresource.Handler{Func: e.flow.Handle, LogStreamName: logStream}
+	e.handler = flowresource.NewHandler(e.flow)
+	e.handler.LogStreamName = logStream
 	t.Cleanup(func() {
 		if n := fake.Nonconforming(); n > 0 {
 			t.Errorf("%d requests to Chime broke the service model or their signature:\n%s", n, strings.Join(fake.Problems(), "\n"))
@@ -185,11 +189,15 @@ func (e *env) event(typ cfn.RequestType, physicalID string, properties, old map[
 	}
 }
 
-// run handles the request with a 30 s invocation deadline and returns the
-// one answer CloudFormation received.
+// run handles the request with the env's invocation deadline (30 s unless
+// budget says otherwise) and returns the one answer CloudFormation received.
 func (e *env) run(ev cfn.Event) answer {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	budget := e.budget
+	if budget == 0 {
+		budget = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 	return e.runCtx(ctx, ev)
 }
@@ -272,14 +280,21 @@ func wantOps(t *testing.T, fake *messagingtest.Server, from int, ops ...string) 
 	return calls
 }
 
-// panicking wraps a FlowAPI and panics in one operation.
+// panicking wraps a FlowAPI and panics in one operation: every time, or
+// the first once times when once is set.
 type panicking struct {
 	messaging.FlowAPI
-	op string
+	op   string
+	once *atomic.Int32
+}
+
+// fire reports whether the call of op panics.
+func (p panicking) fire(op string) bool {
+	return p.op == op && (p.once == nil || p.once.Add(-1) >= 0)
 }
 
 func (p panicking) AssociateChannelFlow(ctx context.Context, in *messaging.AssociateChannelFlowInput, optFns ...func(*messaging.Options)) (*messaging.AssociateChannelFlowOutput, error) {
-	if p.op == messaging.OpAssociateChannelFlow {
+	if p.fire(messaging.OpAssociateChannelFlow) {
 		var m map[string]int
 		m["boom"]++ // a nil map write: a real bug, not a staged panic(...)
 	}
@@ -287,7 +302,7 @@ func (p panicking) AssociateChannelFlow(ctx context.Context, in *messaging.Assoc
 }
 
 func (p panicking) CreateChannelFlow(ctx context.Context, in *messaging.CreateChannelFlowInput, optFns ...func(*messaging.Options)) (*messaging.CreateChannelFlowOutput, error) {
-	if p.op == messaging.OpCreateChannelFlow {
+	if p.fire(messaging.OpCreateChannelFlow) {
 		panic("unexpected state")
 	}
 	return p.FlowAPI.CreateChannelFlow(ctx, in, optFns...)
