@@ -186,13 +186,11 @@ func (h *Handler) undo(ctx context.Context, margin time.Duration, event cfn.Even
 	if event.RequestType == cfn.RequestCreate {
 		unchanged = event.RequestID
 	}
-	what := createdID
-	if what == "" {
-		what = "what it may have created"
-	}
 	switch {
+	case err == nil && createdID == "":
+		return unchanged, "; anything it may have created was looked for and deleted", "deleted"
 	case err == nil:
-		return unchanged, "; " + what + ", which it had created, was deleted", "deleted"
+		return unchanged, "; " + createdID + ", which it had created, was deleted", "deleted"
 	case createdID != "":
 		return createdID, fmt.Sprintf("; deleting %s, which it had created, failed too (%v): it is answered as the resource's id, so that CloudFormation's rollback deletes it", createdID, err), "failed"
 	}

@@ -72,7 +72,7 @@ func TestReplacementCutShort(t *testing.T) {
 			setup: func(e *env) {
 				e.inject(messaging.OpCreateChannelFlow, messagingtest.Fault{AfterWork: true, Hang: true})
 			},
-			reason: []string{"did not finish within", "while creating channel flow \"renamed\"", "was deleted"},
+			reason: []string{"did not finish within", "while creating channel flow \"renamed\"", "looked for and deleted"},
 			flows:  back},
 		{name: "association hangs and the new flow cannot be deleted",
 			setup: func(e *env) {
@@ -135,7 +135,7 @@ func TestCreateCutShortBeforeTheAnswer(t *testing.T) {
 	ev := e.event(cfn.RequestCreate, "", props(map[string]any{"ChannelArns": channels(channelA), "ChimeBearerArn": admin}), nil)
 	s := &stack{e: e}
 	a := s.send(ev)
-	wantStatus(t, a, "FAILED", "did not finish within", "while creating channel flow", "was deleted")
+	wantStatus(t, a, "FAILED", "did not finish within", "while creating channel flow", "looked for and deleted")
 	if a.PhysicalResourceID != ev.RequestID {
 		t.Errorf("PhysicalResourceId %s, want the request id", a.PhysicalResourceID)
 	}
