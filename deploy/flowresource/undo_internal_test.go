@@ -33,26 +33,46 @@ func TestHandlerUndo(t *testing.T) {
 		reason   []string
 	}{
 		{"replacement undone", cfn.RequestUpdate,
-			func(ctx context.Context) (string, error) { creating(ctx, true); created(ctx, newID); return newID, failing },
+			func(ctx context.Context) (string, error) {
+				creating(ctx, true)
+				created(ctx, newID)
+				return newID, failing
+			},
 			func(context.Context, cfn.Event, string) error { return nil },
 			[]string{newID}, oldID, []string{"association failed", newID + ", which it had created, was deleted"}},
 		{"replacement not undone", cfn.RequestUpdate,
-			func(ctx context.Context) (string, error) { creating(ctx, true); created(ctx, newID); return newID, failing },
+			func(ctx context.Context) (string, error) {
+				creating(ctx, true)
+				created(ctx, newID)
+				return newID, failing
+			},
 			func(context.Context, cfn.Event, string) error { return errors.New("Chime is down") },
 			[]string{newID}, newID, []string{"deleting " + newID + ", which it had created, failed too (Chime is down)", "CloudFormation's rollback deletes it"}},
 		{"undo panics", cfn.RequestUpdate,
-			func(ctx context.Context) (string, error) { creating(ctx, true); created(ctx, newID); return "", failing },
+			func(ctx context.Context) (string, error) {
+				creating(ctx, true)
+				created(ctx, newID)
+				return "", failing
+			},
 			func(context.Context, cfn.Event, string) error { panic("undo bug") },
 			[]string{newID}, newID, []string{"panic: undo bug", "CloudFormation's rollback deletes it"}},
 		{"replacement, no Undo", cfn.RequestUpdate,
-			func(ctx context.Context) (string, error) { creating(ctx, true); created(ctx, newID); return "", failing },
+			func(ctx context.Context) (string, error) {
+				creating(ctx, true)
+				created(ctx, newID)
+				return "", failing
+			},
 			nil, nil, newID, []string{"association failed"}},
 		{"update in place", cfn.RequestUpdate,
 			func(ctx context.Context) (string, error) { return oldID, failing },
 			func(context.Context, cfn.Event, string) error { return nil },
 			nil, oldID, []string{"association failed"}},
 		{"create with its resource made", cfn.RequestCreate,
-			func(ctx context.Context) (string, error) { creating(ctx, true); created(ctx, newID); return newID, failing },
+			func(ctx context.Context) (string, error) {
+				creating(ctx, true)
+				created(ctx, newID)
+				return newID, failing
+			},
 			func(context.Context, cfn.Event, string) error { return nil },
 			nil, newID, []string{"association failed"}},
 		{"create cut short during the creation", cfn.RequestCreate,
@@ -64,7 +84,11 @@ func TestHandlerUndo(t *testing.T) {
 			func(context.Context, cfn.Event, string) error { return errors.New("lookup failed") },
 			[]string{""}, reqID, []string{"it may have created a resource, and looking for it failed: lookup failed"}},
 		{"create refused by the service", cfn.RequestCreate,
-			func(ctx context.Context) (string, error) { creating(ctx, true); creating(ctx, false); return "", failing },
+			func(ctx context.Context) (string, error) {
+				creating(ctx, true)
+				creating(ctx, false)
+				return "", failing
+			},
 			func(context.Context, cfn.Event, string) error { return nil },
 			nil, reqID, []string{"association failed"}},
 		{"success", cfn.RequestUpdate,
