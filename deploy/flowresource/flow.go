@@ -115,8 +115,8 @@ func (f *ChannelFlow) Update(ctx context.Context, e cfn.Event) (string, map[stri
 	}
 	// Old properties this version cannot read (written for an earlier one)
 	// say nothing reliable of the flow: apply everything, remove nothing.
-	old, oldErr := ParseProperties(e.OldResourceProperties)
-	if old == nil || oldErr != nil {
+	old, err := ParseProperties(e.OldResourceProperties)
+	if err != nil {
 		old = nil
 	}
 	if old == nil || p.flowChanged(old) {

@@ -106,7 +106,8 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	fake := messagingtest.NewServer(messagingtest.Config{})
+	// The identity IAM names when the role's policy refuses a request.
+	fake := messagingtest.NewServer(messagingtest.Config{Principal: "arn:aws:sts::111122223333:assumed-role/chat-ChannelFlowRole-X/chat-ChannelFlowFunction-X"})
 	t.Cleanup(fake.Close)
 	fake.AddBearers(admin, admin2)
 	fake.AddChannels(channelA, channelB, channelC)
