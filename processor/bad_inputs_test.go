@@ -275,7 +275,7 @@ func TestBadInputs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			rec := &messagingtest.Recorder{}
-			h, err := processor.NewHandler(processor.NewPipeline(), rec, processor.WithLogger(zerolog.New(&logs)))
+			h, err := processor.NewHandler(processor.NewPipeline(), rec, processor.WithLogger(zerolog.New(&logs).Level(zerolog.InfoLevel)))
 			require.NoError(t, err)
 			res, err := h.Handle(context.Background(), []byte(tt.payload))
 			assert.NotContains(t, logs.String(), secret, "the log line shows sender text")
@@ -312,7 +312,7 @@ func TestBadInputs(t *testing.T) {
 // field and position.
 func TestRepairsAreLogged(t *testing.T) {
 	var logs bytes.Buffer
-	h, err := processor.NewHandler(processor.NewPipeline(), &messagingtest.Recorder{}, processor.WithLogger(zerolog.New(&logs)))
+	h, err := processor.NewHandler(processor.NewPipeline(), &messagingtest.Recorder{}, processor.WithLogger(zerolog.New(&logs).Level(zerolog.InfoLevel)))
 	require.NoError(t, err)
 	_, err = h.Handle(context.Background(), []byte(event(`"Content":"bad `+"\xff"+` `+secret+`","Sender":{"Name":"x"}`)))
 	// Sender is given twice: a duplicate.

@@ -30,7 +30,7 @@ func BenchmarkHandle(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Run(name, func(b *testing.B) {
-			h, err := processor.NewHandler(cfg, discard{}, processor.WithLogger(zerolog.New(io.Discard)))
+			h, err := processor.NewHandler(cfg, discard{}, processor.WithLogger(zerolog.New(io.Discard).Level(zerolog.InfoLevel)))
 			if err != nil {
 				b.Fatal(err)
 			}

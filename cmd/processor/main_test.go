@@ -81,6 +81,18 @@ func start(t testing.TB, path string, env []string) (*exec.Cmd, *output) {
 	return cmd, out
 }
 
+// logLines returns the log lines of a process's output: its lines that
+// are not metrics documents (which start with {"_aws":).
+func logLines(out string) []string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if l != "" && !strings.HasPrefix(l, `{"_aws":`) {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
 // The message of testdata/events/push-notification.json.
 const (
 	eventChannel  = "arn:aws:chime:us-east-1:111122223333:app-instance/87654321-4321-4321-4321-210987654321/channel/general"
@@ -138,8 +150,8 @@ func TestLambdaEndToEnd(t *testing.T) {
 	assert.Len(t, chime.Calls(), 1)
 
 	// One JSON log line per message, with the request id.
-	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") >= 2 }, 5*time.Second, 10*time.Millisecond)
-	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	require.Eventually(t, func() bool { return len(logLines(logs.String())) >= 2 }, 5*time.Second, 10*time.Millisecond)
+	lines := logLines(logs.String())
 	var first map[string]any
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &first), lines[0])
 	assert.Equal(t, "req-1", first["requestId"])
@@ -169,7 +181,7 @@ func TestLambdaUnderFaults(t *testing.T) {
 	st, _ := chime.MessageState(eventChannel, eventMessage)
 	assert.Equal(t, 1, st.Accepted)
 	assert.Equal(t, 1, st.Refused)
-	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") >= 2 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(logLines(logs.String())) >= 2 }, 5*time.Second, 10*time.Millisecond)
 	assert.Contains(t, logs.String(), `"duplicate":true`)
 }
 
