@@ -3,7 +3,6 @@ package profanity
 import (
 	"strings"
 	"testing"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/chimeflow/chimeflow/rules/profanity/internal/engine"
@@ -60,24 +59,33 @@ func FuzzMask(f *testing.F) {
 }
 
 // maskReference masks text as Mask documents it: within each match, every
-// word character becomes '*' and the combining marks after it go with it;
-// every other byte is kept.
+// word character becomes '*' and the combining marks after it go with it,
+// an emoji sequence joined by zero-width joiners becomes one '*'; every
+// other byte is kept.
 func maskReference(text string, ms []Match) string {
 	var b strings.Builder
 	prev := 0
 	for _, m := range ms {
 		b.WriteString(text[prev:m.Start])
-		masked := false
+		masked, emoji := false, false
 		for i := m.Start; i < m.End; {
 			r, size := utf8.DecodeRuneInString(text[i:])
 			switch {
+			case masked && engine.IsMark(r):
+			case emoji && r == '\u200d' && i+size < m.End:
+				next, n := utf8.DecodeRuneInString(text[i+size:])
+				if !engine.IsPict(next) {
+					b.WriteString(text[i : i+size])
+					masked, emoji = false, false
+					break
+				}
+				size += n
 			case engine.IsWordRune(r):
 				b.WriteRune('*')
-				masked = true
-			case masked && unicode.In(r, unicode.Mn, unicode.Me):
+				masked, emoji = true, engine.IsPict(r)
 			default:
 				b.WriteString(text[i : i+size])
-				masked = false
+				masked, emoji = false, false
 			}
 			i += size
 		}

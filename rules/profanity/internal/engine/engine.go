@@ -380,4 +380,6 @@ func (f Filter) accepts(e *Entry) bool {
 type Match struct {
 	Start, End int
 	Entry      int32
+	odd        bool  // its stars read as neither markdown nor masks
+	wild       uint8 // masking symbols read as letters
 }
