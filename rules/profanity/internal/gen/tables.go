@@ -88,12 +88,23 @@ var latinFolds = map[rune]string{
 }
 
 func init() {
-	// Upper-case forms of the look-alikes: "ҺЕ" as well as "һе".
+	// Upper-case forms of the look-alikes: "ҺЕ" as well as "һе", unless
+	// listed already or ambiguous (Greek σ and ς are both Σ).
+	upper := map[rune]int{}
 	for r, c := range confusables {
 		if u := unicode.ToUpper(r); u != r {
-			if _, ok := confusables[u]; !ok {
-				confusables[u] = c
+			if _, listed := confusables[u]; !listed {
+				if v, seen := upper[u]; seen && v != int(c) {
+					upper[u] = -1
+				} else {
+					upper[u] = int(c)
+				}
 			}
+		}
+	}
+	for u, c := range upper {
+		if c >= 0 {
+			confusables[u] = byte(c)
 		}
 	}
 	for r, c := range rareConfusables {
