@@ -224,3 +224,26 @@ func TestFoldTable(t *testing.T) {
 		}
 	}
 }
+
+// TestScanAllocs holds Scan to no allocation on any text, the reversed
+// reading of a right-to-left override included, and Mask to none on a
+// clean text.
+func TestScanAllocs(t *testing.T) {
+	m := Default()
+	for _, text := range []string{
+		"a clean line of chat",
+		"fuck this, sh1t and f u c k",
+		"大家好，今天中午的发布已经完成 Привет, как дела?",
+		"what the \u202ekcuf\u202c and \u2067\u202etihs\u2069 " + strings.Repeat("\u202ekcuf ", 20),
+		"f**u**ck f_u_ck fu😀ck fu\u3164ck f\nu\nc\nk ѕһіт you are a соск",
+	} {
+		if n := testing.AllocsPerRun(50, func() { m.Scan(text, all, func(Match) bool { return true }) }); n != 0 {
+			t.Errorf("Scan(%.20q...): %v allocations", text, n)
+		}
+	}
+	for _, text := range []string{"a clean line", "\u202eolleh and the class", "**bold** text 😀 ㅤ Привет"} {
+		if n := testing.AllocsPerRun(50, func() { m.Mask(text, all, '*') }); n != 0 {
+			t.Errorf("Mask(%q): %v allocations", text, n)
+		}
+	}
+}

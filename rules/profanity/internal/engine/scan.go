@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"math/bits"
 	"unicode/utf8"
 )
 
@@ -27,7 +26,7 @@ const (
 	newlineGap = 1 << 20
 	// revCap matches found in text reversed by a bidi override wait to be
 	// merged with the others; more are merged into their neighbours.
-	revCap = 16
+	revCap = 8
 )
 
 // Symbol flags.
@@ -160,22 +159,6 @@ func hyphenBreak(text string, i int) int {
 	return j - i
 }
 
-// thread is one partial match: a trie node reached from a start symbol.
-type thread struct {
-	node     int32
-	start    int16
-	wild     uint8
-	lastWild bool // the last symbol it read was a masking symbol
-	passed   bool // it passed over the current symbol without reading it
-	mid      bool // it started inside a word: only Anywhere entries count
-	// In the current run of stars it read one as a letter (took) or
-	// passed over one as markup (skipped); odd: it did both in one run
-	// ("b**i**tch" read as "biatch"); oddSkips: it passed over an odd
-	// number of stars, which markdown cannot pair ("f*ck" read as "fck").
-	// The merge ranks such readings last.
-	took, skipped, odd, oddSkips bool
-}
-
 // scanner holds the state of one scan; it lives on the caller's stack.
 type scanner struct {
 	m     *Matcher
@@ -204,6 +187,7 @@ type scanner struct {
 	lazy      bool   // its symbols are not built yet
 	lazyStart int    // the byte it starts at
 	tokEnd    int    // the byte after it, so far
+	tokWide   bool   // it holds bytes beyond ASCII
 	gap       int    // separators since the last token
 	gapLines  int    // ... of which line breaks
 	runFlags  uint16 // union of the spaced-out word's flags
@@ -257,15 +241,20 @@ func (s *scanner) scan() {
 				i = s.asciiRun(i)
 				continue
 			case kSep:
-				if c == '-' && s.tokOpen {
-					if n := hyphenBreak(text, i); n > 0 {
-						s.tokFlags |= fJoin
-						i += n
-						s.tokEnd = i
-						continue
+				if s.tokOpen {
+					if c == '-' {
+						if n := hyphenBreak(text, i); n > 0 {
+							s.tokFlags |= fJoin
+							i += n
+							s.tokEnd = i
+							continue
+						}
 					}
+					s.endToken()
 				}
-				s.separator(false)
+				if s.gap < newlineGap {
+					s.gap++
+				}
 			default:
 				s.separator(true)
 			}
@@ -274,6 +263,9 @@ func (s *scanner) scan() {
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		s.char(r, classOf(r), i, i+size)
+		if s.tokOpen {
+			s.tokWide = true
+		}
 		i += size
 	}
 	s.finish()
@@ -432,13 +424,21 @@ func (s *scanner) materialize() {
 		return
 	}
 	s.lazy = false
-	s.tokChars = 0
 	text := s.text
+	if !s.tokWide && s.tokFlags&fPass == 0 {
+		// ASCII letters, digits and symbols: tokChars is right.
+		for k := s.lazyStart; k < s.tokEnd; k++ {
+			c := text[k]
+			s.add(int32(k), int32(k+1), asciiSet[c], 0, asciiFlags[c])
+		}
+		return
+	}
+	s.tokChars = 0
 	for k := s.lazyStart; k < s.tokEnd; {
 		c := text[k]
 		if c < utf8.RuneSelf {
 			if c == '-' { // only a hyphenated line break is inside a token
-				n := hyphenBreak(text, k)
+				n := max(hyphenBreak(text, k), 1)
 				s.add(int32(k), int32(k+n), 0, 0, fJoin)
 				k += n
 				continue
@@ -461,7 +461,7 @@ func (s *scanner) open(at int) {
 	if s.tokOpen {
 		return
 	}
-	s.tokOpen, s.lazy = true, !s.reverse
+	s.tokOpen, s.lazy, s.tokWide = true, !s.reverse, false
 	s.lazyStart, s.tokEnd = at, at
 	s.ntok, s.tokChars, s.tokFlags, s.tokSet, s.tokConf = 0, 0, 0, 0, 0
 	s.tokCut, s.tokCutLtr = false, false
@@ -554,7 +554,11 @@ func (s *scanner) endToken() {
 		return
 	}
 	checked := false
-	if s.lazy && s.tokChars > 1 && s.tokFlags&fPass == 0 && !s.weakTail() {
+	quick := s.lazy && s.tokChars > 1 && s.tokFlags&fPass == 0
+	if c := s.text[min(s.lazyStart+1, len(s.text)-1)]; quick && (c >= utf8.RuneSelf || asciiFlags[c]&fWeak != 0) {
+		quick = !s.weakTail()
+	}
+	if quick {
 		// The quick test, before building symbols: can any entry be
 		// spelt with the letters of this token?
 		s.flushRun()
@@ -564,10 +568,25 @@ func (s *scanner) endToken() {
 		}
 		if s.tokFlags&fWild == 0 {
 			set := s.tokSet
-			if mixed, wholly := confFlags(s.tokFlags); mixed || wholly {
-				set |= s.tokConf
+			var start, next uint32
+			if !s.tokWide {
+				// ASCII: the first word character and the weak
+				// punctuation before it, and the character after it.
+				text, k := s.text, s.lazyStart
+				start, next = asciiSet[text[k]], ^uint32(0)
+				for k < s.tokEnd-1 && !isWordChar(asciiFlags[text[k]]) {
+					k++ // leading weak punctuation: "!!shit"
+					start |= asciiSet[text[k]]
+				}
+				if k == s.lazyStart {
+					next = asciiSet[text[k+1]]
+				}
+			} else {
+				if mixed, wholly := confFlags(s.tokFlags); mixed || wholly {
+					set |= s.tokConf
+				}
+				start, next = s.lazyStarts(set)
 			}
-			start, next := s.lazyStarts(set)
 			if !s.m.mayMatch(start, next, set) {
 				s.lazy = false
 				return
@@ -618,14 +637,8 @@ func (s *scanner) endToken() {
 func (s *scanner) weakTail() bool {
 	text := s.text
 	k := s.lazyStart
-	if text[k] < utf8.RuneSelf {
-		if k++; k < s.tokEnd && text[k] < utf8.RuneSelf && asciiFlags[text[k]]&fWeak == 0 {
-			return false // the common case: "hello"
-		}
-	} else {
-		_, size := utf8.DecodeRuneInString(text[k:])
-		k += size
-	}
+	_, size := utf8.DecodeRuneInString(text[k:])
+	k += size
 	for k < s.tokEnd {
 		c := text[k]
 		if c < utf8.RuneSelf {
@@ -790,545 +803,6 @@ func (s *scanner) flushRun() {
 	s.nrun, s.runTokens, s.runFlags = 0, 0, 0
 }
 
-// matchWord runs the NFA over one word: a token, a window of a long token
-// (cutEnd: the token goes on), or a spaced-out word (joined: every symbol
-// is a one-character token of its own).
-func (s *scanner) matchWord(w word) {
-	if s.stop || w.flags&(fLetter|fSym) == 0 {
-		return // nothing but digits and masks: "455", "****"
-	}
-	syms := w.syms
-	w.first, w.last = -1, -1
-	switch {
-	case w.joined:
-	case w.flags&fJoin != 0:
-		w.seg = true
-		markBounds(syms, w.cutLtr, w.cutEnd)
-	default:
-		for i := range syms {
-			if isWordChar(syms[i].flags) {
-				if w.first < 0 {
-					w.first = i
-				}
-				w.last = i
-			}
-		}
-		if w.first < 0 {
-			w.first = len(syms)
-		}
-		if w.cutLtr {
-			w.first = -1
-		}
-		if w.cutEnd {
-			w.last = len(syms)
-		}
-	}
-	w.mixed, w.wholly = confFlags(w.flags)
-	w.conf = w.mixed || w.wholly
-	w.allowKey = -1
-	m := s.m
-	if !w.joined && !w.cut && !w.checked && w.flags&(fWild|fPict) == 0 {
-		// The quick test: can any entry be spelt with these letters?
-		var start, all uint32
-		next := ^uint32(0)
-		for j := range syms {
-			set := w.letters(j)
-			all |= set
-			if w.startOK(j) {
-				start |= set
-			}
-		}
-		if w.flags&fJoin == 0 && len(syms) > 1 && isWordChar(syms[0].flags) {
-			for j := 1; j < len(syms); j++ {
-				if syms[j].flags&fEmph == 0 {
-					next = w.letters(j)
-					break
-				}
-			}
-		}
-		if !m.mayMatch(start, next, all) {
-			return
-		}
-	}
-	nodes := m.words.nodes
-	root := &nodes[0]
-	cur, next := &s.threads[0], &s.threads[1]
-	ncur := 0
-	prevStart := false
-	for j := range syms {
-		y := &syms[j]
-		set := w.letters(j)
-		wild := y.flags&(fWild|fPict) != 0
-		pass := y.flags&fPass != 0
-		join := y.flags&fJoin != 0
-		reads := !pass || y.flags&fWild != 0 || y.flags&fPict != 0
-		star := pass && wild // a star or a pictograph: a letter, or passed over
-		startHere := w.startOK(j)
-		nn := 0
-		for _, th := range cur[:ncur] {
-			if pass && !(join && th.mid) {
-				// Over markup, a joiner or a pictograph: the thread
-				// waits on the other side (a thread that started
-				// inside a word stays in its piece).
-				t := th
-				t.passed = true
-				if star {
-					t.skipped, t.odd, t.oddSkips = true, t.odd || t.took, !t.oddSkips
-				} else {
-					t.took, t.skipped = false, false
-				}
-				nn = push(next, nn, t)
-			}
-			if !reads {
-				continue
-			}
-			th.passed = false
-			if star {
-				th.took, th.odd = true, th.odd || th.skipped
-			} else {
-				th.took, th.skipped = false, false
-			}
-			nd := &nodes[th.node]
-			mk := set & nd.mask
-			if wild {
-				if th.wild >= maxWild {
-					continue
-				}
-				mk = nd.mask
-				th.wild++
-			}
-			th.lastWild = wild
-			n := th.node
-			for ; mk != 0; mk &= mk - 1 {
-				th.node = nd.first + int32(bits.OnesCount32(nd.mask&(1<<uint(bits.TrailingZeros32(mk))-1)))
-				if th.mid && !nodes[th.node].anyBelow {
-					continue
-				}
-				nn = push(next, nn, th)
-			}
-			if !wild && nd.letter < 26 && set&(1<<nd.letter) != 0 {
-				// A repeated letter: "fuuuck".
-				th.node = n
-				nn = push(next, nn, th)
-			}
-		}
-		if !wild && !pass && set != 0 && !(j > 0 && syms[j-1].set == y.set && syms[j-1].conf == y.conf && prevStart == startHere) {
-			// Start a thread here, unless the previous symbol was the
-			// same letter: its thread absorbs this one as a repeat.
-			mk := set & root.mask
-			if !startHere {
-				mk &= m.hasAny
-			}
-			for ; mk != 0; mk &= mk - 1 {
-				ch := root.first + int32(bits.OnesCount32(root.mask&(1<<uint(bits.TrailingZeros32(mk))-1)))
-				nn = push(next, nn, thread{node: ch, start: int16(j), mid: !startHere})
-			}
-		}
-		prevStart = startHere
-		cur, next = next, cur
-		ncur = nn
-		for _, th := range cur[:ncur] {
-			if e := nodes[th.node].entry; e >= 0 && !th.lastWild && !th.passed && j >= w.minEnd {
-				w.accept(th, j, e)
-				if s.stop {
-					return
-				}
-			}
-		}
-	}
-}
-
-// push adds t to the generation next of n threads, once, and returns the
-// new count. Of two threads at the same node from the same start, it keeps
-// the one that read the last symbol, then the one whose reading of stars
-// is consistent, then the one with fewer wildcards.
-func push(next *[maxThreads]thread, n int, t thread) int {
-	for i := range next[:n] {
-		if o := &next[i]; o.node == t.node && o.start == t.start {
-			if o.passed != t.passed {
-				if o.passed {
-					*o = t
-				}
-			} else if o.odd != t.odd {
-				if o.odd {
-					*o = t
-				}
-			} else if t.wild < o.wild {
-				*o = t
-			}
-			return n
-		}
-	}
-	if n < maxThreads {
-		next[n] = t
-		n++
-	}
-	return n
-}
-
-// word is the context of matchWord.
-type word struct {
-	s       *scanner
-	syms    []sym
-	flags   uint16 // union of the symbols' flags
-	joined  bool   // a spaced-out word: each symbol is a token
-	mixed   bool   // Latin letters and look-alikes from other scripts
-	wholly  bool   // look-alikes and no letter without a Latin reading
-	conf    bool   // look-alikes read as Latin: mixed or wholly
-	rev     bool   // read backwards: its symbols are in display order
-	cut     bool   // a window of a long token that lost its start
-	cutLtr  bool   // ... in a piece that held a letter
-	cutEnd  bool   // a window of a long token that goes on
-	checked bool   // the quick test passed already
-	seg     bool   // joiners cut it into pieces: fTokStart and fTokEnd say where words start and end
-	// without pieces, a word may start at a symbol up to first and end at
-	// one from last on
-	first, last int
-	minEnd      int // matches must end at or after this symbol
-	// the allow-list's verdict on the last piece range asked
-	allowKey int32
-	allowed  bool
-}
-
-// others returns how many letters of scripts with look-alikes the word
-// holds.
-func (w *word) others() int {
-	n := 0
-	for i := range w.syms {
-		if w.syms[i].flags&fOther != 0 {
-			n++
-		}
-	}
-	return n
-}
-
-// startOK reports whether a word may start at symbol j: no word character
-// before it in its piece.
-func (w *word) startOK(j int) bool {
-	if w.joined || w.seg {
-		return w.syms[j].flags&fTokStart != 0
-	}
-	return j <= w.first
-}
-
-// endOK reports whether a word may end at symbol j: no word character
-// after it in its piece.
-func (w *word) endOK(j int) bool {
-	if w.joined || w.seg {
-		return w.syms[j].flags&fTokEnd != 0
-	}
-	return j >= w.last
-}
-
-// letters returns the letters symbol j stands for in this word.
-func (w *word) letters(j int) uint32 {
-	y := &w.syms[j]
-	set := y.set
-	if w.conf && y.conf != 0 {
-		set |= 1 << (y.conf - 1)
-	}
-	return set
-}
-
-func (w *word) accept(th thread, j int, ei int32) {
-	s := w.s
-	e := &s.m.entries[ei]
-	if !s.f.accepts(e) {
-		return
-	}
-	start := int(th.start)
-	sOK, eOK := w.startOK(start), w.endOK(j)
-	switch {
-	case w.wholly:
-		// A word written wholly in look-alikes ("ѕһіт") is read as
-		// English only whole, and only if it holds a look-alike that
-		// its own script's major languages do not use, or if the text
-		// around it is mostly Latin: Russian or Greek text is left
-		// alone ("соска" is Russian, "Тит" a name).
-		if !sOK || !eOK || w.flags&fForeign == 0 && !s.latinAround(w.others()) {
-			return
-		}
-	case e.Mode == Word:
-		if !sOK || !eOK {
-			return
-		}
-	case e.Mode == Stem:
-		if !sOK || !eOK && !s.m.ending(w, j+1) {
-			return
-		}
-	}
-	// Every match is checked against the allow-list, whole words too: a
-	// repeated letter can make a lexicon word of an innocent one ("assess"
-	// read as "asses").
-	if w.allow(start, j) {
-		return
-	}
-	st, en := w.syms[start].start, w.syms[j].end
-	if w.rev {
-		// In display order: the match covers what its symbols cover.
-		for k := start; k <= j; k++ {
-			st, en = min(st, w.syms[k].start), max(en, w.syms[k].end)
-		}
-	}
-	s.found(Match{Start: int(st), End: int(en), Entry: ei, odd: th.odd || th.oddSkips, wild: th.wild})
-}
-
-// allow reports whether the word around symbols i to j, from the start of
-// the piece of i to the end of the piece of j, is on the allow-list.
-func (w *word) allow(i, j int) bool {
-	a, b := i, j
-	if !w.joined {
-		for a > 0 && w.syms[a-1].flags&fJoin == 0 {
-			a--
-		}
-		for b < len(w.syms)-1 && w.syms[b+1].flags&fJoin == 0 {
-			b++
-		}
-	} else {
-		a, b = 0, len(w.syms)-1
-	}
-	if a == 0 && w.cut || b == len(w.syms)-1 && w.cutEnd {
-		return false
-	}
-	key := int32(a)<<16 | int32(b)
-	if key != w.allowKey {
-		w.allowKey, w.allowed = key, w.s.m.allowed(w, a, b)
-	}
-	return w.allowed
-}
-
-// found merges a match into the pending one or emits the pending one.
-func (s *scanner) found(m Match) {
-	if s.hasPend && m.Start < s.pend.End && m.End > s.pend.Start {
-		s.pend = s.merge(s.pend, m)
-		return
-	}
-	s.emit()
-	s.pend, s.hasPend = m, true
-}
-
-// merge returns one match covering two overlapping ones, with the most
-// severe entry, then one whose stars read as markdown or masks
-// consistently, then one with fewer masking symbols read as letters
-// ("bitch" rather than "biatch" for "b**i**tch"), then the longest
-// ("fuck" rather than "fck" for "f*ck").
-func (s *scanner) merge(a, b Match) Match {
-	out := a
-	out.Start, out.End = min(a.Start, b.Start), max(a.End, b.End)
-	x, y := &s.m.entries[b.Entry], &s.m.entries[a.Entry]
-	better := len(x.Word) > len(y.Word)
-	switch {
-	case x.Severity != y.Severity:
-		better = x.Severity > y.Severity
-	case a.odd != b.odd:
-		better = a.odd
-	case a.wild != b.wild:
-		better = b.wild < a.wild
-	}
-	if better {
-		out.Entry, out.odd, out.wild = b.Entry, b.odd, b.wild
-	}
-	return out
-}
-
-func (s *scanner) emit() {
-	if !s.hasPend || s.stop {
-		return
-	}
-	s.hasPend = false
-	if s.parent != nil {
-		s.parent.addRev(s.pend)
-		return
-	}
-	// Matches of reversed readings that start first go first.
-	for s.nrev > 0 && s.rev[0].Start <= s.pend.Start {
-		s.deliver(s.popRev())
-	}
-	s.deliver(s.pend)
-}
-
-// deliver reports a match, in order; once reversed readings are involved,
-// it holds the last one to merge what overlaps it.
-func (s *scanner) deliver(m Match) {
-	if s.stop {
-		return
-	}
-	if !s.revUsed {
-		if !s.visit(m) {
-			s.stop = true
-		}
-		return
-	}
-	if s.hasOut && m.Start < s.out.End {
-		s.out = s.merge(s.out, m)
-		return
-	}
-	if s.hasOut && !s.visit(s.out) {
-		s.stop = true
-		return
-	}
-	s.out, s.hasOut = m, true
-}
-
-// addRev keeps a match of a reversed reading, sorted by start, merged with
-// those it overlaps.
-func (s *scanner) addRev(m Match) {
-	i := 0
-	for i < s.nrev && s.rev[i].End <= m.Start {
-		i++
-	}
-	k := i
-	for k < s.nrev && s.rev[k].Start < m.End {
-		m = s.merge(s.rev[k], m)
-		k++
-	}
-	if k == i && s.nrev == revCap {
-		// Full: merge it into a neighbour (only an adversarial text
-		// holds this many matches in reversed text).
-		if i == s.nrev {
-			i--
-		}
-		s.rev[i] = s.merge(s.rev[i], m)
-		return
-	}
-	// Replace rev[i:k] by m.
-	d := 1 - (k - i)
-	copy(s.rev[k+d:s.nrev+d], s.rev[k:s.nrev])
-	s.rev[i] = m
-	s.nrev += d
-}
-
-func (s *scanner) popRev() Match {
-	m := s.rev[0]
-	copy(s.rev[:], s.rev[1:s.nrev])
-	s.nrev--
-	return m
-}
-
-// override reads the span that a right-to-left override starting at
-// text[at:] reverses on screen ("\u202ekcuf" shows as "fuck") a second
-// time, in display order.
-func (s *scanner) override(at int) {
-	if s.reverse || at < s.revUntil {
-		return
-	}
-	from := at + len("\u202e")
-	to := overrideEnd(s.text, from)
-	s.revUntil = to
-	if to <= from {
-		return
-	}
-	// What forward matches can still come starts at or after the open
-	// token or spaced-out word: reversed matches before that can go.
-	safe := at
-	if s.tokOpen {
-		safe = min(safe, s.lazyStart)
-		if s.ntok > 0 {
-			safe = min(safe, int(s.tok[0].start))
-		}
-	}
-	if s.nrun > 0 {
-		safe = min(safe, int(s.run[0].start))
-	}
-	if s.hasPend {
-		safe = min(safe, s.pend.Start)
-	}
-	for s.nrev > 0 && s.rev[0].End <= safe {
-		s.deliver(s.popRev())
-	}
-	s.revUsed = true
-	r := scanner{m: s.m, f: s.f, text: s.text, parent: s, reverse: true, counted: s.counted, nLatin: s.nLatin, nOther: s.nOther}
-	r.scanReverse(from, to)
-	s.counted, s.nLatin, s.nOther = r.counted, r.nLatin, r.nOther
-}
-
-// overrideEnd returns where the override whose text starts at text[from:]
-// ends: at its pop directional formatting character, at the pop of an
-// isolate it is in, at the end of the paragraph, or at the end of text.
-func overrideEnd(text string, from int) int {
-	depth, isolates := 1, 0
-	for i := from; i < len(text); {
-		c := text[i]
-		if c < utf8.RuneSelf {
-			if c == '\n' || c == '\r' || 0x1c <= c && c <= 0x1e {
-				return i
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		switch r {
-		case '\u202a', '\u202b', '\u202d', '\u202e': // LRE, RLE, LRO, RLO
-			depth++
-		case '\u202c': // PDF
-			if depth--; depth == 0 {
-				return i
-			}
-		case '\u2066', '\u2067', '\u2068': // LRI, RLI, FSI
-			isolates++
-		case '\u2069': // PDI
-			if isolates == 0 {
-				return i
-			}
-			isolates--
-		case '\u0085', '\u2029':
-			return i
-		}
-		i += size
-	}
-	return len(text)
-}
-
-// scanReverse reads text[from:to] backwards, as a right-to-left override
-// displays it; combining marks stay with their base character.
-func (s *scanner) scanReverse(from, to int) {
-	text := s.text
-	markEnd := -1
-	for i := to; i > from && !s.stop; {
-		r, size := utf8.DecodeLastRuneInString(text[from:i])
-		st := i - size
-		end := i
-		var cl uint16
-		if r >= utf8.RuneSelf {
-			cl = classOf(r)
-			if cl&classMask == cMark {
-				if markEnd < 0 {
-					markEnd = i
-				}
-				i = st
-				continue
-			}
-		}
-		if markEnd >= 0 {
-			end, markEnd = markEnd, -1
-		}
-		i = st
-		if r < utf8.RuneSelf {
-			switch asciiKind[r] {
-			case kTok:
-				s.open(st)
-				s.build(r, 0, int32(st), int32(end))
-			case kSep:
-				s.separator(false)
-			default:
-				s.separator(true)
-			}
-			continue
-		}
-		switch cl & classMask {
-		case cNewline:
-			s.separator(true)
-		case cSep:
-			s.separator(false)
-		case cFormat:
-		default:
-			s.open(st)
-			s.build(r, cl, int32(st), int32(end))
-		}
-	}
-	s.finish()
-}
-
 // latinAround reports whether the text around a word holds more Latin
 // letters than letters of the scripts with Latin look-alikes, the word's
 // own other letters (other) aside, and at least one.
@@ -1363,125 +837,4 @@ func (s *scanner) latinAround(other int) bool {
 		}
 	}
 	return s.nLatin > 0 && s.nLatin >= s.nOther-other
-}
-
-// ending reports whether the symbols of a word from i on, to the end of
-// their piece and trailing non-letters aside, spell one of the Endings.
-func (m *Matcher) ending(w *word, i int) bool {
-	nodes := m.endings.nodes
-	var buf [2][maxThreads]thread
-	gen, ncur := 0, 1 // one thread, at the root
-	for j := i; j < len(w.syms); j++ {
-		y := &w.syms[j]
-		if y.flags&fJoin != 0 {
-			return false
-		}
-		if y.flags&fEmph != 0 {
-			continue
-		}
-		set := w.letters(j)
-		next, nn := &buf[gen^1], 0
-		for _, th := range buf[gen][:ncur] {
-			nd := &nodes[th.node]
-			for mk := set & nd.mask; mk != 0; mk &= mk - 1 {
-				nn = push(next, nn, thread{node: m.endings.child(nd, uint(bits.TrailingZeros32(mk)))})
-			}
-			if nd.letter < 26 && set&(1<<nd.letter) != 0 {
-				nn = push(next, nn, th)
-			}
-		}
-		gen ^= 1
-		ncur = nn
-		if ncur == 0 {
-			return false
-		}
-		if w.endOK(j) {
-			for _, th := range buf[gen][:ncur] {
-				if nodes[th.node].entry >= 0 {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// allowed reports whether symbols a to b of a word, leading and trailing
-// non-letters aside, spell a word of the allow-list, read with the same
-// tolerance as profanity (markup and joiners passed over).
-func (m *Matcher) allowed(w *word, a, b int) bool {
-	if len(m.allow.nodes) == 0 {
-		return false
-	}
-	first, last := -1, -1
-	for j := a; j <= b; j++ {
-		if isWordChar(w.syms[j].flags) {
-			if first < 0 {
-				first = j
-			}
-			last = j
-		}
-	}
-	if first < 0 {
-		return false
-	}
-	nodes := m.allow.nodes
-	var buf [2][maxThreads]thread
-	gen, ncur := 0, 0
-	for j := a; j <= b; j++ {
-		y := &w.syms[j]
-		set := w.letters(j)
-		wild := y.flags&fWild != 0
-		next, nn := &buf[gen^1], 0
-		push := func(t thread) {
-			for i := range next[:nn] {
-				if next[i].node == t.node && next[i].start == t.start {
-					return
-				}
-			}
-			if nn < maxThreads {
-				next[nn] = t
-				nn++
-			}
-		}
-		for _, th := range buf[gen][:ncur] {
-			if y.flags&fPass != 0 {
-				push(th)
-				if !wild {
-					continue
-				}
-			}
-			nd := &nodes[th.node]
-			if wild {
-				if th.wild < maxWild {
-					for mk := nd.mask; mk != 0; mk &= mk - 1 {
-						push(thread{node: m.allow.child(nd, uint(bits.TrailingZeros32(mk))), start: th.start, wild: th.wild + 1, lastWild: true})
-					}
-				}
-				continue
-			}
-			for mk := set & nd.mask; mk != 0; mk &= mk - 1 {
-				push(thread{node: m.allow.child(nd, uint(bits.TrailingZeros32(mk))), start: th.start, wild: th.wild})
-			}
-			if nd.letter < 26 && set&(1<<nd.letter) != 0 {
-				th.lastWild = false
-				push(th)
-			}
-		}
-		if j <= first && !wild && y.flags&fPass == 0 {
-			for mk := set & nodes[0].mask; mk != 0; mk &= mk - 1 {
-				push(thread{node: m.allow.child(&nodes[0], uint(bits.TrailingZeros32(mk))), start: int16(j)})
-			}
-		}
-		gen ^= 1
-		ncur = nn
-		if j >= last {
-			for _, th := range buf[gen][:ncur] {
-				if nodes[th.node].entry >= 0 && !th.lastWild {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
