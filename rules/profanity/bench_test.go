@@ -162,3 +162,32 @@ func BenchmarkScan4K(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScan4KAdversarial masks 4 KB messages built to make the
+// scanner work hardest with the readings it gained against evasion:
+// short right-to-left override spans (each read twice), markup and joiners
+// inside every word, and a column of letters; next to them, clean text
+// full of emoji and Cyrillic look-alikes.
+func BenchmarkScan4KAdversarial(b *testing.B) {
+	f := Default()
+	for _, c := range []struct{ name, unit string }{
+		{"override-spans", "\u202ekc\u202c "},
+		{"override-words", "\u202ekcuf tihs\u202c "},
+		{"markup", "f**u**c`k` "},
+		{"joiners", "f_u😀c\u3164k "},
+		{"column", "f\nu\nc\nk\n\n"},
+		{"lookalikes", "ѕһіт соск "},
+		{"emoji-clean", "👨\u200d👩\u200d👧😀🎉 "},
+		{"profane-plain", "fuck sh1t "},
+	} {
+		msg := message4K([]string{c.unit})
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				f.Mask(msg, '*')
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(msg)), "ns/B")
+		})
+	}
+}

@@ -299,10 +299,14 @@ func (w *word) accept(th thread, j int, ei int32) {
 	case w.wholly:
 		// A word written wholly in look-alikes ("ѕһіт") is read as
 		// English only whole, and only if it holds a look-alike that
-		// its own script's major languages do not use, or if the text
-		// around it is mostly Latin: Russian or Greek text is left
-		// alone ("соска" is Russian, "Тит" a name).
-		if !sOK || !eOK || w.flags&fForeign == 0 && !s.latinAround(w.others()) {
+		// its own script's major languages do not use, or if it has
+		// four letters or more and the text around it is mostly Latin:
+		// Russian or Greek text is left alone ("соска" is a pacifier),
+		// and so is a short Russian word in English ("сим", SIM).
+		if !sOK || !eOK {
+			return
+		}
+		if n := w.others(); w.flags&fForeign == 0 && (n < 4 || !s.latinAround(n)) {
 			return
 		}
 	case e.Mode == Word:
