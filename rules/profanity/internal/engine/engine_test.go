@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var all = Filter{MinSeverity: Mild, Categories: AllCategories}
@@ -244,6 +245,27 @@ func TestScanAllocs(t *testing.T) {
 	for _, text := range []string{"a clean line", "\u202eolleh and the class", "**bold** text 😀 ㅤ Привет"} {
 		if n := testing.AllocsPerRun(50, func() { m.Mask(text, all, '*') }); n != 0 {
 			t.Errorf("Mask(%q): %v allocations", text, n)
+		}
+	}
+}
+
+// TestDecodeRune holds the scanner's inline UTF-8 decoding to the
+// standard library's on every sequence of up to three bytes.
+func TestDecodeRune(t *testing.T) {
+	buf := make([]byte, 3)
+	for c := 0x80; c < 0x100; c++ {
+		for c1 := 0; c1 < 0x100; c1++ {
+			for _, c2 := range []int{0x00, 0x41, 0x80, 0x9f, 0xa0, 0xbf, 0xc0, 0xff} {
+				buf[0], buf[1], buf[2] = byte(c), byte(c1), byte(c2)
+				for n := 1; n <= 3; n++ {
+					s := string(buf[:n])
+					r, size := decodeRune(s, 0)
+					wr, wsize := utf8.DecodeRuneInString(s)
+					if r != wr || size != wsize {
+						t.Fatalf("decodeRune(% x) = %U, %d; want %U, %d", s, r, size, wr, wsize)
+					}
+				}
+			}
 		}
 	}
 }

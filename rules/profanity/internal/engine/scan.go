@@ -261,7 +261,7 @@ func (s *scanner) scan() {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := decodeRune(text, i)
 		s.char(r, classOf(r), i, i+size)
 		if s.tokOpen {
 			s.tokWide = true
@@ -269,6 +269,25 @@ func (s *scanner) scan() {
 		i += size
 	}
 	s.finish()
+}
+
+// decodeRune decodes the character at text[i:], text[i] >= 0x80, with
+// the two- and three-byte forms (Cyrillic, Greek, Arabic, Devanagari, Han,
+// Hangul) decoded inline.
+func decodeRune(text string, i int) (rune, int) {
+	if c := text[i]; c < 0xe0 {
+		if c >= 0xc2 && i+1 < len(text) {
+			if c1 := text[i+1]; c1&0xc0 == 0x80 {
+				return rune(c&0x1f)<<6 | rune(c1&0x3f), 2
+			}
+		}
+	} else if c < 0xf0 && i+2 < len(text) {
+		c1, c2 := text[i+1], text[i+2]
+		if r := rune(c&0x0f)<<12 | rune(c1&0x3f)<<6 | rune(c2&0x3f); c1&0xc0 == 0x80 && c2&0xc0 == 0x80 && r >= 0x800 && (r < 0xd800 || r > 0xdfff) {
+			return r, 3
+		}
+	}
+	return utf8.DecodeRuneInString(text[i:])
 }
 
 // finish matches what is left at the end of the text and reports the
@@ -451,7 +470,7 @@ func (s *scanner) materialize() {
 			k++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(text[k:])
+		r, size := decodeRune(text, k)
 		s.build(r, classOf(r), int32(k), int32(k+size))
 		k += size
 	}
@@ -555,7 +574,7 @@ func (s *scanner) endToken() {
 	}
 	checked := false
 	quick := s.lazy && s.tokChars > 1 && s.tokFlags&fPass == 0
-	if c := s.text[min(s.lazyStart+1, len(s.text)-1)]; quick && (c >= utf8.RuneSelf || asciiFlags[c]&fWeak != 0) {
+	if quick && s.tokFlags&fWeak != 0 {
 		quick = !s.weakTail()
 	}
 	if quick {
@@ -705,7 +724,7 @@ func (s *scanner) peek(k int) (flags uint16, set uint32, size int) {
 	if c < utf8.RuneSelf {
 		return asciiFlags[c], asciiSet[c], 1
 	}
-	r, size := utf8.DecodeRuneInString(s.text[k:])
+	r, size := decodeRune(s.text, k)
 	cl := classOf(r)
 	switch cl & classMask {
 	case cFold:
