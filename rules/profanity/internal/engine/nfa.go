@@ -88,7 +88,8 @@ func (s *scanner) matchWord(w word) {
 	}
 	nodes := m.words.nodes
 	root := &nodes[0]
-	cur, next := &s.threads[0], &s.threads[1]
+	var threads [2][maxThreads]thread
+	cur, next := &threads[0], &threads[1]
 	ncur := 0
 	prevStart := false
 	byFlags := w.joined || w.seg // fTokStart says where words start

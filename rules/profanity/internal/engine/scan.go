@@ -196,7 +196,6 @@ type scanner struct {
 	runTokens int
 	pend      Match
 	hasPend   bool
-	threads   [2][maxThreads]thread
 
 	// matches of reversed readings, sorted, waiting for the forward ones
 	revUntil int // the end of the last span read reversed
