@@ -95,7 +95,8 @@ type Filter struct {
 // Match is one profane word found in a text.
 type Match struct {
 	// Start and End locate the match: text[Start:End]. A spaced-out word
-	// ("f.u.c.k") includes its separators.
+	// ("f.u.c.k") includes its separators; a word reversed on screen by a
+	// right-to-left override covers the characters it is typed with.
 	Start, End int
 	// Word is the lexicon word matched, in lower case ("fuck" for "ｆ*ck").
 	Word     string
@@ -199,11 +200,13 @@ func (f *Filter) All(text string) iter.Seq[Match] {
 }
 
 // Mask returns text with every character of every profane word replaced by
-// mask, and how many words were masked. Everything else is kept byte for
-// byte: spaces and punctuation between spaced-out letters, zero-width and
-// bidi characters, and all the text around. Each masked character becomes
-// one mask rune, so the text never gets longer in characters. A clean text
-// is returned as it is, without allocating.
+// mask, and how many words were masked: its letters, digits and symbols,
+// and what was put inside it (markdown markup, underscores, emoji, blank
+// letters). Everything else is kept byte for byte: spaces, punctuation and
+// line breaks between spaced-out letters, zero-width and bidi characters,
+// and all the text around. Each masked character (an emoji sequence
+// counts as one) becomes one mask rune, so the text never gets longer in
+// characters. A clean text is returned as it is, without allocating.
 func (f *Filter) Mask(text string, mask rune) (string, int) {
 	return f.m.Mask(text, f.f, mask)
 }
