@@ -62,7 +62,7 @@ func BenchmarkMaskObfuscated(b *testing.B) {
 // push notification: no allocation.
 func BenchmarkRuleApplyClean(b *testing.B) {
 	msgs := evalTexts(b, "chat")
-	r, err := New(RuleConfig{})
+	r, err := New(Config{})
 	if err != nil {
 		b.Fatal(err)
 	}

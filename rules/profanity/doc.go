@@ -14,7 +14,7 @@
 //	    options:
 //	      scope: {metadata: [caption], attributes: [subject]}
 //
-// With the zero options (RuleConfig) it masks, in the content and in the
+// With the zero options (Config) it masks, in the content and in the
 // push notification's title and body (its scope, see rules.Scope), the
 // words of the built-in English lexicon of moderate severity and above,
 // replacing only their characters: the rest of the message, Unicode

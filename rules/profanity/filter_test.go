@@ -209,24 +209,24 @@ func TestFilterAll(t *testing.T) {
 func TestConfig(t *testing.T) {
 	tests := []struct {
 		name   string
-		config Config
+		config FilterConfig
 		text   string
 		want   bool
 	}{
-		{"default skips mild", Config{}, "damn", false},
-		{"mild", Config{MinSeverity: Mild}, "damn", true},
-		{"severe skips moderate", Config{MinSeverity: Severe}, "shit", false},
-		{"severe keeps slurs", Config{MinSeverity: Severe}, "faggot", true},
-		{"category kept", Config{Categories: []Category{CategorySlur}}, "faggot", true},
-		{"category dropped", Config{Categories: []Category{CategorySlur}}, "shit", false},
-		{"extra word", Config{ExtraWords: []string{"frak"}}, "fr4k you", true},
-		{"extra word is whole", Config{ExtraWords: []string{"frak"}}, "fraking", false},
-		{"extra stem", Config{ExtraWords: []string{"frak*"}}, "fraking", true},
-		{"extra stem needs an ending", Config{ExtraWords: []string{"frak*"}}, "frakenstein", false},
-		{"extra anywhere", Config{ExtraWords: []string{"*frak*"}}, "motherfrakker", true},
-		{"extra ignores severity", Config{ExtraWords: []string{"gorram"}, MinSeverity: Severe, Categories: []Category{CategorySlur}}, "GORRAM", true},
-		{"allow word", Config{AllowWords: []string{"Dickfest"}}, "see you at dickfest", false},
-		{"allow word is exact", Config{AllowWords: []string{"Dickfest"}}, "you dick", true},
+		{"default skips mild", FilterConfig{}, "damn", false},
+		{"mild", FilterConfig{MinSeverity: Mild}, "damn", true},
+		{"severe skips moderate", FilterConfig{MinSeverity: Severe}, "shit", false},
+		{"severe keeps slurs", FilterConfig{MinSeverity: Severe}, "faggot", true},
+		{"category kept", FilterConfig{Categories: []Category{CategorySlur}}, "faggot", true},
+		{"category dropped", FilterConfig{Categories: []Category{CategorySlur}}, "shit", false},
+		{"extra word", FilterConfig{ExtraWords: []string{"frak"}}, "fr4k you", true},
+		{"extra word is whole", FilterConfig{ExtraWords: []string{"frak"}}, "fraking", false},
+		{"extra stem", FilterConfig{ExtraWords: []string{"frak*"}}, "fraking", true},
+		{"extra stem needs an ending", FilterConfig{ExtraWords: []string{"frak*"}}, "frakenstein", false},
+		{"extra anywhere", FilterConfig{ExtraWords: []string{"*frak*"}}, "motherfrakker", true},
+		{"extra ignores severity", FilterConfig{ExtraWords: []string{"gorram"}, MinSeverity: Severe, Categories: []Category{CategorySlur}}, "GORRAM", true},
+		{"allow word", FilterConfig{AllowWords: []string{"Dickfest"}}, "see you at dickfest", false},
+		{"allow word is exact", FilterConfig{AllowWords: []string{"Dickfest"}}, "you dick", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,15 +244,15 @@ func TestConfig(t *testing.T) {
 func TestConfigErrors(t *testing.T) {
 	tests := []struct {
 		name   string
-		config Config
+		config FilterConfig
 		badW   bool
 	}{
-		{"digits in a word", Config{ExtraWords: []string{"b4d"}}, true},
-		{"star inside", Config{ExtraWords: []string{"fr*k"}}, true},
-		{"one letter", Config{ExtraWords: []string{"x"}}, true},
-		{"space", Config{AllowWords: []string{"hot water"}}, true},
-		{"unknown category", Config{Categories: []Category{"rude"}}, false},
-		{"severity out of range", Config{MinSeverity: 9}, false},
+		{"digits in a word", FilterConfig{ExtraWords: []string{"b4d"}}, true},
+		{"star inside", FilterConfig{ExtraWords: []string{"fr*k"}}, true},
+		{"one letter", FilterConfig{ExtraWords: []string{"x"}}, true},
+		{"space", FilterConfig{AllowWords: []string{"hot water"}}, true},
+		{"unknown category", FilterConfig{Categories: []Category{"rude"}}, false},
+		{"severity out of range", FilterConfig{MinSeverity: 9}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -289,7 +289,7 @@ func TestSeverityText(t *testing.T) {
 }
 
 func TestWords(t *testing.T) {
-	f, err := NewFilter(Config{ExtraWords: []string{"frak*"}})
+	f, err := NewFilter(FilterConfig{ExtraWords: []string{"frak*"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,7 +367,7 @@ func TestProseClean(t *testing.T) {
 }
 
 func TestFilterConcurrent(t *testing.T) {
-	f, err := NewFilter(Config{ExtraWords: []string{"frak"}})
+	f, err := NewFilter(FilterConfig{ExtraWords: []string{"frak"}})
 	if err != nil {
 		t.Fatal(err)
 	}
