@@ -32,6 +32,7 @@ import (
 	"github.com/chimeflow/chimeflow/processor/replay"
 	"github.com/chimeflow/chimeflow/processor/trail"
 	"github.com/chimeflow/chimeflow/rules"
+	_ "github.com/chimeflow/chimeflow/rules/all" // every rule the bundled configurations name
 )
 
 // The marker test (issue 10, "Logs"; issue 11, "Done when"): a unique
