@@ -258,7 +258,19 @@ func (h *Handler) sampled(res *Result) bool {
 	}
 	f := fnv.New64a()
 	_, _ = f.Write([]byte(res.Event.ChannelMessage.MessageID))
-	return float64(f.Sum64()>>11)/(1<<53) < h.debugSample
+	return float64(mix(f.Sum64())>>11)/(1<<53) < h.debugSample
+}
+
+// mix spreads every bit of an FNV hash over the high bits (MurmurHash3's
+// 64-bit finalizer): ids that differ in their last character must not
+// fall on one side of the sampling threshold together.
+func mix(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
 }
 
 // debugLine writes the message's debug line, when the logger writes debug
