@@ -10,7 +10,9 @@
 // X.golden.json beside it (X.NAME.golden.json under -config NAME.yaml) is
 // checked against it; -update writes them. Callbacks are built and
 // validated but not sent, unless -endpoint names a Chime SDK Messaging
-// endpoint to send them to, signed.
+// endpoint to send them to, signed. -metrics FILE writes the metrics the
+// Lambda would write (CloudWatch embedded metric format, one flush per
+// event).
 //
 // The table goes to standard output (one JSON report per line with -json);
 // golden differences and the summary go to standard error. Exit status: 0
@@ -36,6 +38,7 @@ import (
 
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
+	"github.com/chimeflow/chimeflow/processor/metrics"
 	"github.com/chimeflow/chimeflow/processor/replay"
 	"github.com/chimeflow/chimeflow/rules"
 	_ "github.com/chimeflow/chimeflow/rules/all" // the built-in rules
@@ -103,6 +106,7 @@ func (c cli) run(ctx context.Context, args []string) int {
 	region := fs.String("region", "", "region for -endpoint signing (default: from the AWS configuration, else us-east-1)")
 	errorPolicy := fs.String("error-policy", "", "override the configuration's error policy: deny or allow")
 	logLevel := fs.String("log", "disabled", "write the processor's log lines to stderr at this `level` (debug, info, warn, error)")
+	metricsPath := fs.String("metrics", "", "write the metrics the Lambda would write, in CloudWatch embedded metric format, to `FILE` (- for stderr), flushed after each event")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -146,7 +150,16 @@ func (c cli) run(ctx context.Context, args []string) int {
 		}
 		callback = api
 	}
-	h, err := processor.NewHandler(cfg, callback, processor.WithLogger(zerolog.New(c.stderr).Level(level)))
+	opts := []processor.HandlerOption{processor.WithLogger(zerolog.New(c.stderr).Level(level))}
+	if *metricsPath != "" {
+		em, closeMetrics, err := c.metrics(*metricsPath)
+		if err != nil {
+			return fail(err)
+		}
+		defer closeMetrics()
+		opts = append(opts, processor.WithMetrics(em))
+	}
+	h, err := processor.NewHandler(cfg, callback, opts...)
 	if err != nil {
 		return fail(err)
 	}
@@ -166,6 +179,10 @@ func (c cli) run(ctx context.Context, args []string) int {
 		if err != nil {
 			fmt.Fprintf(c.stderr, "replay: %s: %v\n", src.Name, err)
 			r.Golden = replay.GoldenMismatch
+		}
+		// As the Lambda does at the end of each invocation.
+		if err := h.Flush(ctx); err != nil {
+			return fail(err)
 		}
 		results = append(results, r)
 		if *asJSON {
@@ -192,6 +209,31 @@ func (c cli) run(ctx context.Context, args []string) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// metrics returns the emitter of -metrics FILE ("-" for stderr), with the
+// namespace and dimensions of the environment as in Lambda
+// (CHIMEFLOW_METRICS_NAMESPACE, CHIMEFLOW_METRICS_DIMENSIONS), and what
+// closes the file.
+func (c cli) metrics(path string) (*metrics.Emitter, func(), error) {
+	opts, err := metrics.OptionsFromEnv(os.Getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, closeFile := c.stderr, func() {}
+	if path != "-" {
+		f, err := os.Create(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("-metrics: %w", err)
+		}
+		w, closeFile = f, func() { _ = f.Close() }
+	}
+	em, err := metrics.New(w, opts)
+	if err != nil {
+		closeFile()
+		return nil, nil, err
+	}
+	return em, closeFile, nil
 }
 
 // newClient builds the real client for -endpoint from the shared AWS
