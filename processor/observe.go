@@ -343,6 +343,14 @@ func (t text) MarshalZerologObject(e *zerolog.Event) {
 	}
 }
 
+// NeedsClose reports whether Close has anything to do that Invoke may
+// have left undone: the decision trail, whose flush is bounded by the
+// invocation's deadline. The metrics are flushed whole before every
+// invocation returns, so a handler without a trail needs no Close. boot
+// registers for SIGTERM (an extension, which costs cold start) only when
+// it is true.
+func (h *Handler) NeedsClose() bool { return h.trail != nil }
+
 // Close ends the handler's observability when the process is about to
 // end (boot calls it on SIGTERM): the decision trail delivers what it
 // still holds, until ctx is done, and stops; then the metrics recorded

@@ -188,6 +188,7 @@ func TestLambdaMetricsAddUp(t *testing.T) {
 					assert.True(t, ids[doc.MessageID], "document of a message the logs name: %s", doc.MessageID)
 				}
 			}
+			assert.Empty(t, rt.Extensions(), "no trail, nothing to close: no SIGTERM registration")
 			assert.Zero(t, chime.Nonconforming(), "%q", chime.Problems())
 		})
 	}

@@ -39,8 +39,9 @@
 //	                        optional endpoint overrides
 //
 // The handler's metrics are flushed, and its decision trail waited for,
-// before each invocation returns; on SIGTERM (lambda.WithEnableSIGTERM)
-// the trail delivers what it still holds and the metrics are flushed.
+// before each invocation returns; with a trail, on SIGTERM
+// (lambda.WithEnableSIGTERM) the trail delivers what it still holds and
+// the metrics are flushed.
 //
 // A bad configuration fails at start-up, with every problem listed: the
 // process exits before it asks Lambda for an event, Lambda reports the init
@@ -274,7 +275,8 @@ func Main(opts ...Option) {
 // Start runs the Lambda runtime loop with a handler built elsewhere (by
 // NewHandler and changed, or wrapped in middleware of your own); it does
 // not return. A handler with a Close(context.Context) error method, as
-// *processor.Handler has, is closed on SIGTERM. Only WithGetenv and WithLambdaOptions apply: the options that
+// *processor.Handler has, is closed on SIGTERM, unless its NeedsClose
+// method says there is nothing to close. Only WithGetenv and WithLambdaOptions apply: the options that
 // build a handler are refused, at start-up, as a mistake.
 func Start(h lambda.Handler, opts ...Option) {
 	s := newSettings(opts)
@@ -290,8 +292,8 @@ func Start(h lambda.Handler, opts ...Option) {
 func (s *settings) start(h lambda.Handler) {
 	setGOMAXPROCS(s.getenv)
 	opts := s.lambdaOpts
-	if c, ok := h.(closer); ok {
-		opts = append(opts[:len(opts):len(opts)], sigterm(c))
+	if o, ok := sigtermFor(h); ok {
+		opts = append(opts[:len(opts):len(opts)], o)
 	}
 	lambda.StartWithOptions(h, opts...)
 }

@@ -161,6 +161,26 @@ type closer interface {
 	Close(ctx context.Context) error
 }
 
+// needsClose is a closer that says whether it holds anything at the end
+// of an invocation, as *processor.Handler does (NeedsClose).
+type needsClose interface {
+	NeedsClose() bool
+}
+
+// sigtermFor returns the SIGTERM option for h: when h has a Close method,
+// unless it says it has nothing to close (a *processor.Handler without a
+// decision trail). Registering costs an Extensions API call at start.
+func sigtermFor(h any) (lambda.Option, bool) {
+	c, ok := h.(closer)
+	if !ok {
+		return nil, false
+	}
+	if n, ok := h.(needsClose); ok && !n.NeedsClose() {
+		return nil, false
+	}
+	return sigterm(c), true
+}
+
 // sigterm returns the lambda option that, on SIGTERM, closes h within
 // ShutdownBudget: the decision trail delivers what it still holds, the
 // metrics are flushed.
