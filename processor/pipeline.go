@@ -42,6 +42,9 @@ type Pipeline struct {
 	Stages []Stage
 	// OnError is the policy for a failing rule; "" means PolicyDeny.
 	OnError ErrorPolicy
+	// Version names the version of the rules configuration the pipeline
+	// belongs to (see rules/live); it is copied into every Outcome.
+	Version string
 }
 
 // NewPipeline returns a pipeline named "default" of the given stages with
@@ -64,6 +67,9 @@ type Outcome struct {
 	Action Action `json:"outcome"`
 	// Pipeline is the name of the pipeline that ran.
 	Pipeline string `json:"pipeline,omitempty"`
+	// RulesVersion names the version of the rules configuration that
+	// decided (Pipeline.Version), when it has one.
+	RulesVersion string `json:"rulesVersion,omitempty"`
 	// Rules lists, in order, the rules that acted: changed the message,
 	// denied it, or failed and so denied it.
 	Rules []string `json:"rules"`
@@ -95,7 +101,7 @@ type DryRunResult struct {
 // policy and recorded in Outcome.Errors.
 func (p *Pipeline) Run(ctx context.Context, ev *Event) Outcome {
 	m := NewMessage(ev)
-	out := Outcome{Action: ActionAllow, Pipeline: p.Name, Message: m}
+	out := Outcome{Action: ActionAllow, Pipeline: p.Name, RulesVersion: p.Version, Message: m}
 	for i := range p.Stages {
 		st := &p.Stages[i]
 		before := m.save()

@@ -21,6 +21,8 @@ type Config struct {
 	Default *processor.Pipeline
 	// Channels are tried in file order; the first match wins.
 	Channels []ChannelPipeline
+	// Version names this version of the configuration (SetVersion).
+	Version string
 }
 
 // ChannelPipeline is a pipeline for the channels (and sub-channels) whose
@@ -72,6 +74,17 @@ func (c *Config) SetErrorPolicy(p processor.ErrorPolicy) {
 	c.Default.OnError = p
 	for _, cp := range c.Channels {
 		cp.Pipeline.OnError = p
+	}
+}
+
+// SetVersion names this version of the configuration, in c.Version and in
+// every pipeline, so that each outcome says which version decided it
+// (processor.Outcome.RulesVersion). Call it before c serves.
+func (c *Config) SetVersion(v string) {
+	c.Version = v
+	c.Default.Version = v
+	for _, cp := range c.Channels {
+		cp.Pipeline.Version = v
 	}
 }
 
