@@ -93,9 +93,9 @@ type Router struct {
 	due    atomic.Int64 // Unix nanoseconds at which the next check is due
 	busy   atomic.Bool  // a background check is running
 
-	mu         sync.Mutex // held by each check, from fetch to swap
-	backoff    time.Duration
-	refused    string // name and hash of the last document refused
+	mu      sync.Mutex // held by each check, from fetch to swap
+	backoff time.Duration
+	refused string // name and hash of the last document refused
 
 	bg     sync.Mutex
 	bgDone chan struct{} // closed when the latest background check ends
