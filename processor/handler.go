@@ -121,6 +121,10 @@ func NewCallback(ev *Event, out *Outcome) *messaging.ChannelFlowCallbackInput {
 	return in
 }
 
+// versioned is a Router that names the version of its rules (rules/live's
+// Router does).
+type versioned interface{ Version() string }
+
 // log writes the one structured line for a message. Content is never
 // logged.
 func (h *Handler) log(ctx context.Context, res *Result, err error) {
@@ -152,6 +156,11 @@ func (h *Handler) log(ctx context.Context, res *Result, err error) {
 	e.Str("outcome", string(o.Action))
 	if o.Pipeline != "" {
 		e.Str("pipeline", o.Pipeline)
+	}
+	if o.RulesVersion != "" {
+		e.Str("rulesVersion", o.RulesVersion)
+	} else if v, ok := h.Router.(versioned); ok {
+		e.Str("rulesVersion", v.Version()) // no pipeline ran: the version active now
 	}
 	e.Strs("rules", o.Rules)
 	if len(o.Changed) > 0 {
