@@ -412,8 +412,11 @@ func (rc *rulesCmd) replay(ctx context.Context, cfg, base *rules.Config) (*repla
 	}
 	run := func(router processor.Router, src replay.Source) (replay.Report, error) {
 		src.Path = "" // outcomes, not golden files: those belong to other configurations
-		rn := &replay.Runner{Handler: &processor.Handler{Router: router, Callback: acceptAll}}
-		r, err := rn.Run(ctx, src)
+		h, err := processor.NewHandler(router, acceptAll)
+		if err != nil {
+			return replay.Report{}, err
+		}
+		r, err := (&replay.Runner{Handler: h}).Run(ctx, src)
 		return r.Report, err
 	}
 	sum := &replaySummary{Events: len(sources), Changed: []replayChange{}}

@@ -93,7 +93,7 @@ func TestRulesValidate(t *testing.T) {
 		{name: "replay given events", args: []string{"validate", "-replay", evs, good},
 			out: []string{"replayed 3 event(s): 1 not allowed unchanged", "msg-b.json: DENY (no-spam): "}},
 		{name: "replay the bundled events", args: []string{"validate", "-replay-bundled", good},
-			out: []string{"(23 invalid on purpose, refused before any rule: not shown)", "demo-profanity.json: REWRITE (profanity)", "demo-spam-keywords.json: DENY (no-spam)"}},
+			out: []string{" invalid on purpose, refused before any rule: not shown)", "demo-profanity.json: REWRITE (profanity)", "demo-spam-keywords.json: DENY (no-spam)"}},
 		{name: "a rule fails on a replayed event", args: []string{"validate", "-replay", evs, rulesFile(t, rulesExplode)}, code: 1,
 			out:    []string{"msg-c.json: ALLOW  FAILS", `rule "test-explode": exploded (error policy allow)`},
 			errOut: []string{"flowctl rules validate: 1 replayed event(s) fail under "}},
