@@ -216,7 +216,7 @@ func (cp *compiler) compile(c *Condition, path string) matcher {
 	switch s := c.Scope; {
 	case scoped:
 		texts = s.Compile(at(path, "scope"), cp.bad)
-	case s.Content != nil || s.Push != nil || s.Metadata != nil || s.Attributes != nil:
+	case s.Content != nil || s.Push != nil || s.Metadata != nil || s.Attributes != nil || s.Lex != "":
 		cp.bad.Add(at(path, "scope"), "applies only to regex and keywords conditions, not to %s", found[0])
 	}
 	m := cp.kind(c, path, found[0], texts)
