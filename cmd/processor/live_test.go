@@ -184,7 +184,7 @@ func TestLambdaRulesChangeWithoutDeployment(t *testing.T) {
 	assert.Equal(t, "error", refused["level"])
 	assert.Equal(t, "ssm:3", refused["refusedVersion"])
 	assert.Equal(t, "ssm:2", refused["rulesVersion"])
-	assert.Equal(t, []any{`ssm:/chimeflow/rules@3:3:15: rule deny: unknown option "keyword" (known: reason, any, all, not, sender, bot, channel, regex, keywords, longerThan, metadata, attribute, persistence, contentType, scope)`},
+	assert.Equal(t, []any{`ssm:/chimeflow/rules@3:3:15: rule deny: unknown option "keyword" (known: reason, any, all, not, sender, bot, target, targeted, channel, regex, keywords, longerThan, metadata, attribute, persistence, contentType, scope)`},
 		refused["problems"])
 	for range 3 {
 		d = p.send("free money again")

@@ -275,7 +275,7 @@ func TestReloadLogs(t *testing.T) {
 	assert.Equal(t, mask, refused["rulesVersion"])
 	assert.Equal(t, live.HashVersion([]byte(docBad)), refused["refusedVersion"])
 	assert.Equal(t, []any{path + `:2:11: unknown rule "profanty" (registered: deny, profanity)`,
-		path + `:4:15: rule deny: unknown option "sendr" (known: reason, any, all, not, sender, bot, channel, regex, keywords, longerThan, metadata, attribute, persistence, contentType, scope)`},
+		path + `:4:15: rule deny: unknown option "sendr" (known: reason, any, all, not, sender, bot, target, targeted, channel, regex, keywords, longerThan, metadata, attribute, persistence, contentType, scope)`},
 		refused["problems"])
 	reloaded := lines[2]
 	assert.Equal(t, "info", reloaded["level"])
