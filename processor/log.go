@@ -3,8 +3,8 @@ package processor
 import "github.com/rs/zerolog"
 
 // MarshalZerologObject logs the outcome as the fields of the handler's
-// line: outcome, pipeline, rulesVersion, rules, changed, reason, repairs,
-// ruleErrors and dryRun (the empty ones left out, rules always there).
+// line: outcome, pipeline, rulesVersion, rules, changed, reason, skipped,
+// repairs, ruleErrors and dryRun (the empty ones left out, rules always there).
 func (o *Outcome) MarshalZerologObject(e *zerolog.Event) {
 	e.Str("outcome", string(o.Action))
 	if o.Pipeline != "" {
@@ -19,6 +19,9 @@ func (o *Outcome) MarshalZerologObject(e *zerolog.Event) {
 	}
 	if o.Reason != "" {
 		e.Str("reason", o.Reason)
+	}
+	if len(o.Skipped) > 0 {
+		e.Strs("skipped", o.Skipped)
 	}
 	if len(o.Repairs) > 0 {
 		e.Array("repairs", objects[Repair](o.Repairs))
