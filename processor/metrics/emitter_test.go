@@ -600,7 +600,9 @@ func TestCatalog(t *testing.T) {
 	var buf bytes.Buffer
 	grow := func() uint64 { return uint64(buf.Len()) }
 	e := newEmitter(t, &buf, metrics.Options{Dimensions: []metrics.Dimension{metrics.DimPipeline, metrics.DimOutcome, metrics.DimRule}, TrailFailures: grow,
-		RulesCounters: func() metrics.RulesCounters { return metrics.RulesCounters{Reloads: grow(), Refusals: grow(), FetchFailures: grow()} }})
+		RulesCounters: func() metrics.RulesCounters {
+			return metrics.RulesCounters{Reloads: grow(), Refusals: grow(), FetchFailures: grow()}
+		}})
 	for _, r := range records() {
 		e.Record(r)
 	}
