@@ -71,7 +71,7 @@ FLOW_ACTIONS = {
     "chime:ListChannelsAssociatedWithChannelFlow",
 }
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
-PROCESSOR_ACTIONS = {"chime:ChannelFlowCallback", "sqs:SendMessage"} | LOG_ACTIONS
+PROCESSOR_ACTIONS = {"chime:ChannelFlowCallback", "chime:GetChannelMessageStatus", "sqs:SendMessage"} | LOG_ACTIONS
 # Granted only when the decision trail is configured.
 TRAIL_ACTION = "events:PutEvents"
 TRAIL_BUS_ARN = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${TrailBusName}"
@@ -253,6 +253,15 @@ def in_app_instance(resource):
     return is_ref(resource, "AppInstanceArn") or scoped_sub(resource)
 
 
+def sub_suffix(resource):
+    """The part of ${AppInstanceArn}/<path> after the app instance, or None."""
+    if scoped_sub(resource):
+        sub = resource["Fn::Sub"]
+        sub = sub if isinstance(sub, str) else sub[0]
+        return sub[len("${AppInstanceArn}"):]
+    return None
+
+
 def function(cfn, checks, logical_id):
     res = cfn["Resources"].get(logical_id)
     if not checks.check("functions", res is not None and res["Type"] == "AWS::Lambda::Function",
@@ -351,6 +360,9 @@ def check_roles(cfn, checks, queue_id):
     for r in proc.get("chime:ChannelFlowCallback", []):
         checks.check("processor-role", in_app_instance(r),
                      f"chime:ChannelFlowCallback on {r!r}: want the app instance (Ref AppInstanceArn) and below (${{AppInstanceArn}}/...) only")
+    for r in proc.get("chime:GetChannelMessageStatus", []):
+        checks.check("processor-role", in_app_instance(r) and sub_suffix(r) in ("/channel/*", "/user/*", "/bot/*"),
+                     f"chime:GetChannelMessageStatus on {r!r}: want the app instance's channels, users and bots only")
     for a in LOG_ACTIONS:
         for r in proc.get(a, []):
             att = getatt(r)
@@ -624,21 +636,25 @@ def check_notifications(cfn, checks):
     topics = [(rid, r) for rid, r in res.items() if r["Type"] == "AWS::SNS::Topic"]
     mine = [(rid, r) for rid, r in topics
             if any(s.get("Protocol") == "email" and is_ref(s.get("Endpoint"), "NotificationEmail")
-                   for s in as_list(r.get("Properties", {}).get("Subscription")))]
+                   for s in as_list(resolve(r.get("Properties", {}).get("Subscription"), {"HasNotificationEmail": True})))]
     if not checks.check("notifications", len(mine) == 1, f"{len(mine)} SNS topics subscribe NotificationEmail by e-mail, want 1"):
         return
     tid, topic = mine[0]
-    checks.check("notifications", topic.get("Condition") == "HasNotificationEmail",
-                 f"{tid} has condition {topic.get('Condition')!r}, want HasNotificationEmail")
+    # The topic is always there, so that every alarm has an action; only
+    # its e-mail subscription depends on NotificationEmail.
+    checks.check("notifications", "Condition" not in topic,
+                 f"{tid} has condition {topic.get('Condition')!r}, want none: every alarm notifies it")
+    for email in (False, True):
+        subs = resolve(topic.get("Properties", {}).get("Subscription"), {"HasNotificationEmail": email}) or []
+        checks.check("notifications", len(subs) == int(email),
+                     f"{tid} has {len(subs)} subscription(s) when NotificationEmail={email}, want {int(email)}")
     for aid, a in res.items():
         if a["Type"] != "AWS::CloudWatch::Alarm":
             continue
         for (email, given), acts in alarm_targets(a["Properties"]).items():
-            want = []
+            want = [{"Ref": tid}]
             if given:
                 want.append({"Ref": "AlarmTopicArn"})
-            if email:
-                want.append({"Ref": tid})
             checks.check("notifications", sorted(map(repr, acts)) == sorted(map(repr, want)),
                          f"{aid} notifies {acts!r} when NotificationEmail={email} and AlarmTopicArn={given}, want {want!r}")
     out = cfn.get("Outputs", {}).get("AlarmNotifications", {}).get("Value")

@@ -86,10 +86,14 @@ func TestTemplateChecksCatch(t *testing.T) {
 			"invoke-permission: 0 AWS::Lambda::Permission on ProcessorFunction, want exactly 1"},
 		{"extra processor action", "                Action: chime:ChannelFlowCallback\n", "                Action: [chime:ChannelFlowCallback, chime:SendChannelMessage]\n",
 			"processor-role: ProcessorRole allows ['chime:SendChannelMessage']"},
-		{"callback on every resource", "                  - !Sub ${AppInstanceArn}/channel/*\n", "                  - \"*\"\n",
+		{"callback on every resource", "                  - !Ref AppInstanceArn\n                  - !Sub ${AppInstanceArn}/channel/*\n", "                  - \"*\"\n",
 			"no-wildcard: ProcessorRole allows ['chime:ChannelFlowCallback'] on '*'"},
-		{"callback outside the app instance", "                  - !Sub ${AppInstanceArn}/channel/*\n", "                  - !Sub arn:aws:chime:${AWS::Region}:${AWS::AccountId}:app-instance/*\n",
+		{"callback outside the app instance", "                  - !Ref AppInstanceArn\n                  - !Sub ${AppInstanceArn}/channel/*\n", "                  - !Ref AppInstanceArn\n                  - !Sub arn:aws:chime:${AWS::Region}:${AWS::AccountId}:app-instance/*\n",
 			"processor-role: chime:ChannelFlowCallback on"},
+		{"status question outside the app instance", "                  - !Sub ${AppInstanceArn}/user/*\n", "                  - !Sub arn:aws:chime:${AWS::Region}:${AWS::AccountId}:app-instance/*/user/*\n",
+			"processor-role: chime:GetChannelMessageStatus on"},
+		{"status question on the app instance itself", "                  - !Sub ${AppInstanceArn}/bot/*\n", "                  - !Ref AppInstanceArn\n",
+			"processor-role: chime:GetChannelMessageStatus on"},
 		{"wildcard action", "                  - chime:DescribeChannelFlow\n", "                  - chime:Describe*\n",
 			"no-wildcard: ChannelFlowRole allows action 'chime:Describe*'"},
 		{"managed policy", "    Properties:\n      Description: \"chimeflow processor", "    Properties:\n      ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]\n      Description: \"chimeflow processor",
@@ -137,9 +141,8 @@ func TestTemplateChecksCatch(t *testing.T) {
       Threshold: 1
       ComparisonOperator: GreaterThanOrEqualToThreshold
       TreatMissingData: notBreaching
-      AlarmActions: !If
-        - HasNotificationEmail
-        - !If [HasAlarmTopic, [!Ref AlarmTopicArn, !Ref NotificationTopic], [!Ref NotificationTopic]]
+      AlarmActions:
+        - !Ref NotificationTopic
 `, `          Value: !Ref InvocationFailureRule
       Statistic: Sum
       Period: 300
@@ -147,11 +150,10 @@ func TestTemplateChecksCatch(t *testing.T) {
       Threshold: 1
       ComparisonOperator: GreaterThanOrEqualToThreshold
       TreatMissingData: notBreaching
-      AlarmActions: !If
-        - HasNotificationEmail
-        - !If [HasAlarmTopic, [!Ref AlarmTopicArn], [!Ref NotificationTopic]]
-`, "notifications: InvocationFailureAlarm notifies [{'Ref': 'AlarmTopicArn'}] when NotificationEmail=True and AlarmTopicArn=True"},
-		{"no e-mail subscription", "          Endpoint: !Ref NotificationEmail\n", "          Endpoint: ops@example.com\n",
+      AlarmActions:
+        - !If [HasAlarmTopic, !Ref AlarmTopicArn, !Ref AWS::NoValue]
+`, "notifications: InvocationFailureAlarm notifies [] when NotificationEmail=False and AlarmTopicArn=False"},
+		{"no e-mail subscription", "            Endpoint: !Ref NotificationEmail\n", "            Endpoint: ops@example.com\n",
 			"notifications: 0 SNS topics subscribe NotificationEmail by e-mail, want 1"},
 		{"dashboard without p99", `{"stat": "p99", "label": "callback p99"}`, `{"stat": "p90", "label": "callback p90"}`,
 			"dashboard: Dashboard shows CallbackDuration with ['p50', 'p90'], want p50 and p99"},
