@@ -36,7 +36,8 @@ CloudFormation that the SAM transform generates from it.
      rules parameter, ssm:GetParameter on exactly that parameter (its ARN
      right for a name with and without a leading /), only when it is given,
      and kms:Decrypt only when its key is given, on exactly that key,
-     through SSM and for that parameter alone.
+     through SSM and for that parameter alone; an alarm on refused
+     versions of the rules.
 
 Statements and values under Fn::If are checked in both branches.
 
@@ -579,6 +580,14 @@ def check_rules_source(cfn, checks):
                              f"kms:Decrypt without the encryption context of the rules parameter: {cond!r}")
     checks.check("rules", found == {"ssm": 1, "kms": 1},
                  f"{found['ssm']} statements grant ssm actions and {found['kms']} kms:Decrypt to the processor, want 1 and 1")
+    # A refused version is alarmed on, when there is a parameter to refuse.
+    alarms = [(rid, r) for rid, r in cfn["Resources"].items() if r["Type"] == "AWS::CloudWatch::Alarm"
+              and r["Properties"].get("MetricName") == "RulesRefusals" and is_ref(r["Properties"].get("Namespace"), "MetricsNamespace")]
+    if checks.check("rules", len(alarms) == 1, f"{len(alarms)} alarms on RulesRefusals, want 1"):
+        rid, r = alarms[0]
+        checks.check("rules", r.get("Condition") == "HasRulesParameter", f"{rid} has condition {r.get('Condition')!r}, want HasRulesParameter")
+        checks.check("rules", r["Properties"].get("Threshold") == 1 and r["Properties"].get("TreatMissingData") == "notBreaching",
+                     f"{rid} does not fire on the first refusal, or fires on missing data")
     # The parameter patterns: a name with or without a leading /, never an ARN.
     params = cfn.get("Parameters", {})
     pat = params.get("RulesParameterName", {}).get("AllowedPattern", "")
