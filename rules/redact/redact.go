@@ -132,6 +132,7 @@ type Rule struct {
 	labels   [numBuiltins]string
 	mask     rune
 	texts    *rules.Texts
+	fallback rules.Rewriter // every match masked: see Apply
 }
 
 type pattern struct {
@@ -237,6 +238,10 @@ func New(c Config) (*Rule, error) {
 	if err := bad.Err(); err != nil {
 		return nil, err
 	}
+	r.fallback = func(_ rules.Place, s string) string {
+		out, _ := r.redactAs(s, true)
+		return out
+	}
 	return r, nil
 }
 
@@ -254,10 +259,15 @@ func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict
 		})
 		return verdict, nil
 	}
-	r.texts.Rewrite(m, func(_ rules.Place, s string) string {
+	// Where the labels or replacements would not fit (the metadata's 1024
+	// characters, a push title's 50...), every match of the text (of the
+	// document, in JSON metadata) is masked instead, which never makes it
+	// longer; the walker cuts what still does not fit. Either way the rule
+	// never fails, and so never lets what it found through.
+	r.texts.RewriteOr(m, func(_ rules.Place, s string) string {
 		out, _ := r.redact(s)
 		return out
-	})
+	}, r.fallback)
 	return processor.Continue, nil
 }
 
