@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 )
 
@@ -34,7 +36,8 @@ func FuzzValidJSON(f *testing.F) {
 
 // FuzzRewrite checks the metadata walk on any metadata: a rewrite that
 // changes nothing leaves the text byte for byte; one that changes every
-// string keeps valid JSON valid, and visits the values encoding/json sees.
+// string keeps valid JSON valid, visits the values encoding/json sees,
+// and leaves metadata that fitted the callback fitting it.
 //
 //	go test -run XXX -fuzz FuzzRewrite ./rules
 func FuzzRewrite(f *testing.F) {
@@ -56,6 +59,11 @@ func FuzzRewrite(f *testing.F) {
 				seen = append(seen, s)
 				return "<" + s + ">"
 			})
+			if utf8.RuneCountInString(doc) <= messaging.MaxMetadataLen && m.Metadata != doc {
+				if n := utf8.RuneCountInString(m.Metadata); n > messaging.MaxMetadataLen || lineTerminator(m.Metadata) >= 0 || !utf8.ValidString(m.Metadata) {
+					t.Fatalf("rewriting %q gave %q (%d characters), which does not fit", doc, m.Metadata, n)
+				}
+			}
 			if !json.Valid([]byte(doc)) {
 				continue
 			}
@@ -101,11 +109,14 @@ func collectStrings(doc string) []string {
 
 func TestWriteQuoted(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain <&> é": `"plain <&> é"`,
-		"q\"b\\":      `"q\"b\\"`,
-		"\n\r\t\x01":  `"\n\r\t\u0001"`,
-		"":            `""`,
-		"\xff":        "\"\xff\"",
+		"plain <&> é":            `"plain <&> é"`,
+		"q\"b\\":                 `"q\"b\\"`,
+		"\n\r\t\x01":             `"\n\r\t\u0001"`,
+		"\b\f\x1f":               `"\b\f\u001f"`,
+		"a\u0085b\u2028c\u2029d": `"a\u0085b\u2028c\u2029d"`,
+		"\xe2\x80":               "\"\xe2\x80\"",
+		"":                       `""`,
+		"\xff":                   "\"\xff\"",
 	} {
 		var b strings.Builder
 		writeQuoted(&b, in)
