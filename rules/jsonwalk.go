@@ -311,3 +311,105 @@ func writeQuoted(b *strings.Builder, s string) {
 	b.WriteString(s[last:])
 	b.WriteByte('"')
 }
+
+// SetMetadataKey returns the metadata doc with its top-level key set to
+// raw, a JSON value: every member named key is removed, and key is added
+// after the others. The rest of the document is kept byte for byte (the
+// white space between members aside, when a member is removed), so that
+// annotating metadata never re-encodes what the sender wrote, which could
+// make it longer. Blank metadata counts as an empty object. It reports
+// false, and returns doc, when doc is neither blank nor a JSON object.
+// raw is written as it is: it must be valid JSON without line terminators
+// (encoding/json's output is).
+func SetMetadataKey(doc, key string, raw []byte) (string, bool) {
+	return spliceKey(doc, key, raw, true)
+}
+
+// DeleteMetadataKey returns the metadata doc without its top-level
+// members named key, the rest kept byte for byte (as SetMetadataKey keeps
+// it): never longer than doc. It returns doc itself, without allocating,
+// when there is no such member. It reports false, and returns doc, when
+// doc is neither blank nor a JSON object.
+func DeleteMetadataKey(doc, key string) (string, bool) {
+	return spliceKey(doc, key, nil, false)
+}
+
+func spliceKey(doc, key string, raw []byte, set bool) (string, bool) {
+	if strings.TrimSpace(doc) == "" {
+		if !set {
+			return doc, true
+		}
+		var b strings.Builder
+		b.WriteByte('{')
+		writeMember(&b, key, raw)
+		b.WriteByte('}')
+		return b.String(), true
+	}
+	open := skipSpace(doc, 0)
+	if doc[open] != '{' || !validJSON(doc) {
+		return doc, false
+	}
+	// head is the document up to the end of the last member before the
+	// first one named key (byte for byte); after it, the members kept.
+	head, headMembers := -1, 0
+	var kept []string
+	n := 0 // members so far
+	lastEnd := open + 1
+	i := skipSpace(doc, open+1)
+	for doc[i] != '}' {
+		start := i
+		i, _ = skipString(doc, i)
+		named := unquote(doc[start:i]) == key
+		i = skipSpace(doc, skipSpace(doc, i)+1) // past ':'
+		i, _ = skipValue(doc, i)
+		switch {
+		case named && head < 0:
+			head, headMembers = lastEnd, n
+		case named:
+		case head >= 0:
+			kept = append(kept, doc[start:i])
+		}
+		if !named {
+			n++
+		}
+		lastEnd = i
+		if i = skipSpace(doc, i); doc[i] == ',' {
+			i = skipSpace(doc, i+1)
+		}
+	}
+	closing := i
+	if head < 0 && !set {
+		return doc, true
+	}
+	var b strings.Builder
+	b.Grow(len(doc) + len(key) + len(raw) + 4)
+	if head < 0 { // nothing removed: add the member before the brace
+		b.WriteString(doc[:closing])
+	} else {
+		b.WriteString(doc[:head])
+		for k, mb := range kept {
+			if k > 0 || headMembers > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(mb)
+		}
+	}
+	if set {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		writeMember(&b, key, raw)
+	}
+	if head >= 0 {
+		b.WriteByte('}')
+		closing++
+	}
+	b.WriteString(doc[closing:])
+	return b.String(), true
+}
+
+func writeMember(b *strings.Builder, key string, raw []byte) {
+	writeQuoted(b, key)
+	b.WriteByte(':')
+	b.Write(raw)
+}

@@ -1,19 +1,20 @@
 package redact
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/processortest"
+	"github.com/chimeflow/chimeflow/rules/internal/ruletest"
 )
 
 // TestEmailMetadataOverflow is the attack of issue 10: metadata full of
-// short e-mail addresses grows past 1024 characters when labelled; the
-// rule must not fail, so that the card number and address in the content
-// are masked under either error policy.
+// short e-mail addresses grows past 1024 characters when labelled, which
+// made the rule fail, and under onError: allow the card number and the
+// address in the content were delivered untouched. The rule must not
+// fail: the labels give way to a mask.
 func TestEmailMetadataOverflow(t *testing.T) {
 	r := processortest.NewRule(t, Name, `scope: {metadata: ["*"]}`)
 	var b strings.Builder
@@ -22,19 +23,81 @@ func TestEmailMetadataOverflow(t *testing.T) {
 		b.WriteString("a@b.co ")
 	}
 	b.WriteString(`"}`)
-	md := b.String()
-	for _, policy := range []processor.ErrorPolicy{processor.PolicyAllow, processor.PolicyDeny} {
-		ev := processortest.NewEvent("card 4111 1111 1111 1111, mail jo@example.com", processortest.WithMetadata(md))
-		p := &processor.Pipeline{Name: "t", OnError: policy, Stages: []processor.Stage{{Name: "redact", Rule: r}}}
-		out := p.Run(context.Background(), ev)
-		if len(out.Errors) > 0 || out.Action != processor.ActionRewrite {
-			t.Fatalf("%s: outcome %s, errors %v", policy, out.Action, out.Errors)
+	ev := processortest.NewEvent("card 4111 1111 1111 1111, mail jo@example.com", processortest.WithMetadata(b.String()))
+	out := ruletest.RunBothPolicies(t, r, ev)
+	if out.Action != processor.ActionRewrite {
+		t.Fatalf("outcome %s", out.Action)
+	}
+	if got := out.Message.Content; got != "card [card], mail [email]" {
+		t.Errorf("content %q", got)
+	}
+	if got := out.Message.Metadata; strings.Contains(got, "@") || !strings.HasPrefix(got, `{"cc":"****** ******`) {
+		t.Errorf("metadata %s", got)
+	}
+}
+
+// TestSizes fills every part the rule covers with short e-mail addresses,
+// so that labelling them makes the part one character shorter than its
+// limit, as long as it, or one longer. Up to the limit the labels stand;
+// past it every address is masked instead. The rule never fails, under
+// either error policy, and counts characters, not bytes (the padding is
+// of four-byte characters).
+func TestSizes(t *testing.T) {
+	const unit, label, masked = " a@b.co", " [email]", " ******"
+	for _, p := range ruletest.Parts {
+		r := processortest.NewRule(t, Name, "scope: "+p.Scope)
+		k := (p.Limit - 1) / utf8.RuneCountInString(label) // as many addresses as fit labelled
+		for _, d := range ruletest.Deltas {
+			t.Run(p.Name+"/"+ruletest.DeltaName(d), func(t *testing.T) {
+				pad := ruletest.Pad(p.Limit + d - k*utf8.RuneCountInString(label))
+				out := ruletest.RunBothPolicies(t, r, p.Event(pad+strings.Repeat(unit, k)))
+				want := pad + strings.Repeat(label, k)
+				if d > 0 {
+					want = pad + strings.Repeat(masked, k)
+				}
+				if got := p.Get(out.Message); got != want {
+					t.Errorf("got %d characters %q\nwant %d characters %q", utf8.RuneCountInString(got), got, utf8.RuneCountInString(want), want)
+				}
+			})
 		}
-		if got := out.Message.Content; got != "card [card], mail [email]" {
-			t.Errorf("%s: content %q", policy, got)
-		}
-		if n := utf8.RuneCountInString(out.Message.Metadata); n > 1024 || strings.Contains(out.Message.Metadata, "@") {
-			t.Errorf("%s: metadata (%d characters) %s", policy, n, out.Message.Metadata)
-		}
+	}
+}
+
+// TestSizesEverywhere: every part past its limit at once, and
+// replacements that grow without bound or empty the content: the rule
+// never fails and leaves nothing it found.
+func TestSizesEverywhere(t *testing.T) {
+	tests := []struct{ name, options string }{
+		{"labels", `scope: {metadata: ["*"], attributes: ["*"]}`},
+		{"long labels", `{labels: {email: "[an e-mail address was here]"}, scope: {metadata: ["*"], attributes: ["*"]}}`},
+		{"a replacement that repeats the match", `{detectors: [], patterns: [{name: e, regex: '\w+@\w+\.co', replacement: '$0$0$0$0'}], scope: {metadata: ["*"], attributes: ["*"]}}`},
+		{"a replacement that empties the text", `{detectors: [], patterns: [{name: e, regex: '(?s).+', replacement: ''}], scope: {metadata: ["*"], attributes: ["*"]}}`},
+		{"a mask JSON escapes", `{style: mask, maskChar: '"', scope: {metadata: ["*"], attributes: ["*"]}}`},
+		{"deny", `{action: deny, scope: {metadata: ["*"], attributes: ["*"]}}`},
+	}
+	fill := func(limit int) string {
+		s := strings.Repeat(" a@b.co", limit/7)
+		return ruletest.Pad(limit-utf8.RuneCountInString(s)) + s
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := processortest.NewEvent(fill(4096),
+				processortest.WithPush(fill(50), fill(150)),
+				processortest.WithMetadata(ruletest.MetadataWith(fill(1024-ruletest.JSONValueOverhead))),
+				processortest.WithAttribute("a", fill(512), fill(512)))
+			out := ruletest.RunBothPolicies(t, processortest.NewRule(t, Name, tt.options), ev)
+			if tt.name == "deny" {
+				if out.Action != processor.ActionDeny || out.Reason != "redact: Content contains an e-mail address" {
+					t.Errorf("outcome %s %q", out.Action, out.Reason)
+				}
+				return
+			}
+			m := out.Message
+			for _, s := range append([]string{m.Content, m.Metadata, m.PushNotification.Title, m.PushNotification.Body}, m.MessageAttributes["a"].StringValues...) {
+				if strings.Contains(s, "a@b.co") {
+					t.Errorf("an address is left in %q", s)
+				}
+			}
+		})
 	}
 }
