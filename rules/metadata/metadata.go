@@ -64,6 +64,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/chimeflow/chimeflow/messaging"
@@ -314,10 +315,21 @@ func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict
 			out, changed = r.rewrite(m, false, false)
 		}
 	}
-	if changed {
+	if changed && fits(out) {
 		m.Metadata = out
 	}
 	return processor.Continue, nil
+}
+
+// fits reports whether metadata the rule wrote may go out in a callback:
+// at most MaxLength characters and no line terminator. What the rule
+// writes itself is escaped; a value it keeps is kept as it came, and
+// metadata with a raw line terminator or an invalid character in it (which
+// the processor repairs as it decodes an event) is then left as it was
+// rather than made to fail.
+func fits(doc string) bool {
+	return utf8.RuneCountInString(doc) <= MaxLength && utf8.ValidString(doc) &&
+		!strings.ContainsAny(doc, "\n\r\u0085\u2028\u2029")
 }
 
 // rewrite returns the new metadata and whether it differs from m's: with
