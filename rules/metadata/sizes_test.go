@@ -70,3 +70,16 @@ func TestWrittenLikeTheInput(t *testing.T) {
 		t.Error("raw line terminator")
 	}
 }
+
+// TestReasonsHoldNoSenderText: the one reason the rule gives (an overflow
+// denied) is logged at info level: it holds numbers, never the metadata
+// or the values templates brought in.
+func TestReasonsHoldNoSenderText(t *testing.T) {
+	r := processortest.NewRule(t, metadata.Name, `{set: {note: "{{sender.name}} {{message.contentType}}"}, annotate: {}, onOverflow: deny}`)
+	ev := processortest.NewEvent("zqx7", processortest.WithMetadata(`{"zqx7":"`+strings.Repeat("zqx7", 250)+`"}`),
+		processortest.WithSender(processortest.UserArn, "zqx7"), processortest.WithContentType("text/zqx7"))
+	out := ruletest.RunBothPolicies(t, r, ev)
+	if out.Action != processor.ActionDeny || strings.Contains(out.Reason, "zqx7") {
+		t.Errorf("outcome %s, reason %q", out.Action, out.Reason)
+	}
+}

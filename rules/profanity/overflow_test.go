@@ -112,3 +112,23 @@ func TestUnflagKeepsTheMetadata(t *testing.T) {
 		t.Errorf("outcome %s, metadata %s", out.Action, out.Message.Metadata)
 	}
 }
+
+// TestReasonsHoldNoSenderText: a deny reason is logged at info level, so
+// it names the category, the severity and the place, never the word as
+// the sender wrote it, nor anything else the sender wrote.
+func TestReasonsHoldNoSenderText(t *testing.T) {
+	r := processortest.NewRule(t, "profanity", `{action: deny, scope: {metadata: ["*"], attributes: ["*"]}}`)
+	for _, ev := range []*processor.Event{
+		processortest.NewEvent("zqx7 fuck"),
+		processortest.NewEvent("zqx7 f.u.c.k", processortest.WithSender(processortest.UserArn, "zqx7")),
+		processortest.NewEvent("hi", processortest.WithPush("zqx7", "sh1t zqx7")),
+		processortest.NewEvent("hi", processortest.WithMetadata(`{"zqx7":"ｓｈｉｔ zqx7"}`)),
+		processortest.NewEvent("hi", processortest.WithAttribute("zqx7", "bullshit zqx7")),
+	} {
+		out := ruletest.RunBothPolicies(t, r, ev)
+		low := strings.ToLower(out.Reason)
+		if out.Action != processor.ActionDeny || strings.Contains(low, "zqx7") || strings.Contains(low, "fuck") || strings.Contains(low, "shit") {
+			t.Errorf("%q: outcome %s, reason %q", ev.ChannelMessage.Content, out.Action, out.Reason)
+		}
+	}
+}

@@ -101,3 +101,26 @@ func TestSizesEverywhere(t *testing.T) {
 		})
 	}
 }
+
+// TestReasonsHoldNoSenderText: a deny reason is logged at info level, so
+// it names the kind and the place, from the configuration, never what was
+// found or anything else the sender wrote.
+func TestReasonsHoldNoSenderText(t *testing.T) {
+	const marker = "zqx7"
+	events := []*processor.Event{
+		processortest.NewEvent("mail " + marker + "@example.com"),
+		processortest.NewEvent("call +44 20 7946 0958 " + marker),
+		processortest.NewEvent("card 4111 1111 1111 1111 "+marker, processortest.WithSender(processortest.UserArn, marker)),
+		processortest.NewEvent("hi", processortest.WithPush(marker, marker+"@example.com")),
+		processortest.NewEvent("hi", processortest.WithMetadata(`{"`+marker+`":"`+marker+`@example.com"}`)),
+		processortest.NewEvent("hi", processortest.WithAttribute("x-"+marker, marker+"@example.com")),
+		processortest.NewEvent("id EMP-" + marker),
+	}
+	r := processortest.NewRule(t, Name, `{action: deny, patterns: [{name: employee, regex: 'EMP-\w+'}], scope: {metadata: ["*"], attributes: ["*"]}}`)
+	for _, ev := range events {
+		out := ruletest.RunBothPolicies(t, r, ev)
+		if out.Action != processor.ActionDeny || strings.Contains(out.Reason, marker) || strings.Contains(out.Reason, "@") {
+			t.Errorf("%q: outcome %s, reason %q", ev.ChannelMessage.Content, out.Action, out.Reason)
+		}
+	}
+}
