@@ -56,6 +56,9 @@
 // dropAnnotation tries again without the annotation (and keeps the
 // original if that is still too long), deny denies the message. Whichever
 // it is, a value the sender put under the annotation's key is removed.
+// What the rule writes is as short as JSON allows and escapes the line
+// terminators the metadata's pattern refuses; metadata that would still
+// not fit the callback is left as it was. The rule never fails.
 package metadata
 
 import (
