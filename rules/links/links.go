@@ -51,9 +51,11 @@
 // action deny, the first offending link denies the message; the reason
 // names the place and the deny list entry that matched, from the
 // configuration, never the host as the sender wrote it. With action strip,
-// every offending link is removed (or replaced); a message whose content
-// is left with nothing but white space is denied, since Chime needs some
-// content. Where a replacement would make a text too long for the callback
+// every offending link is removed (or replaced), a hostless URL whole, and
+// the text is stripped again until no offending link is left (removing a
+// link can make one of what was around it; a text that still holds one
+// after four strips denies the message); a message whose content is left
+// with nothing but white space is denied, since Chime needs some content. Where a replacement would make a text too long for the callback
 // (a push notification's title, the metadata), the links are removed
 // without it instead; the rule never fails on what a sender wrote.
 package links
@@ -147,6 +149,10 @@ func New(c Config) (*Rule, error) {
 	if err := bad.Err(); err != nil {
 		return nil, err
 	}
+	if _, n := r.stripLinks(c.Replacement, ""); n > 0 {
+		bad.Add("replacement", "%q holds a link the rule would strip", c.Replacement)
+		return nil, bad.Err()
+	}
 	return r, nil
 }
 
@@ -166,24 +172,54 @@ func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict
 	// whether nothing but white space is left. The fallback, which the
 	// walker calls only where the replacements do not fit, removes the
 	// links without replacement; its outcome is then the one that counts.
-	stripped, blank := 0, false
-	outcome := func(p rules.Place, out string, n int) string {
+	// A text that still holds a link after maxPasses strips denies the
+	// message.
+	stripped, blank, unclean := 0, false, false
+	outcome := func(p rules.Place, out string, n int, clean bool) string {
+		unclean = unclean || !clean
 		if p.Part == rules.PartContent {
 			stripped, blank = n, n > 0 && strings.TrimSpace(out) == ""
 		}
 		return out
 	}
 	r.texts.RewriteOr(m, func(p rules.Place, s string) string {
-		out, n := r.stripLinks(s, r.replacement)
-		return outcome(p, out, n)
+		out, n, clean := r.stripAll(s, r.replacement)
+		return outcome(p, out, n, clean)
 	}, func(p rules.Place, s string) string {
-		out, n := r.stripLinks(s, "")
-		return outcome(p, out, n)
+		out, n, clean := r.stripAll(s, "")
+		return outcome(p, out, n, clean)
 	})
-	if blank {
+	switch {
+	case unclean:
+		return processor.Deny("links: a text still held links after " + strconv.Itoa(maxPasses) + " strips"), nil
+	case blank:
 		return processor.Deny(fmt.Sprintf("links: content was nothing but %d disallowed link(s)", stripped)), nil
 	}
 	return processor.Continue, nil
+}
+
+// maxPasses bounds the strips of one text: see stripAll.
+const maxPasses = 4
+
+// stripAll strips the offending links of s until none is left: removing
+// a link changes what is around it, and can make a link of what was not
+// one ("[id]://evil.example", a markdown reference whose destination is
+// no link after its ':', leaves "[id]//evil.example" once the ':' goes).
+// It returns the text, how many links it stripped, and whether none is
+// left after at most maxPasses strips. The second strip, which finds
+// nothing on all but such texts, runs only on a text that had an
+// offending link.
+func (r *Rule) stripAll(s, replacement string) (string, int, bool) {
+	out, n := r.stripLinks(s, replacement)
+	total := n
+	for pass := 1; n > 0; pass++ {
+		if pass == maxPasses {
+			return out, total, false
+		}
+		out, n = r.stripLinks(out, replacement)
+		total += n
+	}
+	return out, total, true
 }
 
 // next returns the first link in s at or after pos that the rule checks:
@@ -312,6 +348,13 @@ func (r *Rule) stripLinks(s, replacement string) (string, int) {
 		}
 		n++
 		start, end := l.start, l.end
+		if l.hostless() {
+			// The whole URL, as a linkifier reads its extent: what follows
+			// the scheme ("//evil.example" in "javascript://evil.example")
+			// is no link after a ':', but would be one after whatever
+			// took the scheme's place.
+			end = max(end, trimPunct(s, end, urlEnd(s, end)))
+		}
 		if replacement == "" {
 			start, end = tidy(s, copied, start, end)
 		}

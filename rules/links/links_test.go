@@ -470,16 +470,44 @@ func TestEveryKind(t *testing.T) {
 	}
 }
 
-// TestStripHostless: a strip removes a hostless link's scheme, which
-// unmakes the link.
+// TestStripHostless: a strip removes a hostless URL whole, so that what
+// followed its scheme cannot become a link of its own.
 func TestStripHostless(t *testing.T) {
 	r := processortest.NewRule(t, Name, "{action: strip, deny: [evil.example]}")
-	m := newMessage("[click](javascript:alert(1)) or data:text/html,x", nil)
+	m := newMessage("[click](javascript:alert(1)) or data:text/html,x javascript://evil.example/%0aalert(1)", nil)
 	if _, err := r.Apply(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	if want := "[click](alert(1)) or text/html,x"; m.Content != want || len(Find(m.Content)) > 0 {
+	if want := "[click]() or"; m.Content != want || len(Find(m.Content)) > 0 {
 		t.Errorf("left %q, with links %v; want %q", m.Content, Find(m.Content), want)
+	}
+}
+
+// TestStripUntilClean: removing a link can make one of what was around
+// it; the rule strips again until none is left, and denies a text that
+// still holds links after four strips.
+func TestStripUntilClean(t *testing.T) {
+	r := processortest.NewRule(t, Name, "{action: strip, allow: [example.com]}")
+	for in, want := range map[string]string{
+		"see [id]://evil.example/x":                     "see [id]", // the reference's ':' went, then the protocol-relative URL
+		"run javascript://evil.example/%0aalert(1) now": "run now",  // a hostless URL goes whole
+		"ok https://example.com/a":                      "ok https://example.com/a",
+	} {
+		m := newMessage(in, nil)
+		v, err := r.Apply(context.Background(), m)
+		if err != nil || v.Deny || m.Content != want {
+			t.Errorf("%q: %q, %+v, %v; want %q", in, m.Content, v, err, want)
+		}
+	}
+	v, _ := r.Apply(context.Background(), newMessage("x https:https:https:https:https:x.co", nil))
+	if v.Reason != "links: a text still held links after 4 strips" {
+		t.Errorf("verdict %+v", v)
+	}
+	if _, err := New(Config{Action: ActionStrip, Replacement: "see www.example.org"}); err == nil || !strings.Contains(err.Error(), `option replacement: "see www.example.org" holds a link the rule would strip`) {
+		t.Errorf("a replacement with a link: %v", err)
+	}
+	if _, err := New(Config{Action: ActionStrip, Allow: []string{"example.org"}, Replacement: "see www.example.org"}); err != nil {
+		t.Errorf("a replacement with an allowed link: %v", err)
 	}
 }
 

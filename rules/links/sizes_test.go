@@ -53,3 +53,41 @@ func TestSizesNothingLeft(t *testing.T) {
 		t.Errorf("attribute %q", got)
 	}
 }
+
+// FuzzStrip: whatever the text, in the content, the push notification, a
+// metadata value and an attribute, a strip never fails under either error
+// policy, leaves a message the callback's model accepts, and leaves no
+// link in the content that the rule would strip again: removing a link
+// does not make one of what was around it.
+//
+//	go test -run XXX -fuzz FuzzStrip ./rules/links
+func FuzzStrip(f *testing.F) {
+	for _, s := range []string{"see https://evil.example/x now", strings.Repeat(" x.co", 100), "[a](https://b.example) c.example/d", "javascript:x //a.b/c"} {
+		f.Add(s)
+	}
+	r := processortest.NewRule(f, Name, `{action: strip, replacement: "[link]", scope: {metadata: ["*"], attributes: ["*"]}}`)
+	again := processortest.NewRule(f, Name, `{action: strip, replacement: "[link]", scope: {push: false}}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) || strings.TrimSpace(s) == "" {
+			return // events are decoded from JSON: valid UTF-8; content is not empty
+		}
+		// The processor repairs a title with a line terminator as it
+		// decodes an event: none reaches a rule.
+		title, body, attr := []rune(strings.NewReplacer("\n", " ", "\r", " ", "\u0085", " ", "\u2028", " ", "\u2029", " ").Replace(s)), []rune(s), []rune(s)
+		ev := processortest.NewEvent(s,
+			processortest.WithPush(string(title[:min(len(title), 50)]), string(body[:min(len(body), 150)])),
+			processortest.WithMetadata(ruletest.MetadataWith(s)),
+			processortest.WithAttribute("a", string(attr[:min(len(attr), 512)])))
+		if ev.Validate() != nil {
+			return
+		}
+		out := ruletest.RunBothPolicies(t, r, ev)
+		if out.Action == processor.ActionDeny {
+			return
+		}
+		m := processor.NewMessage(processortest.NewEvent(out.Message.Content))
+		if v, _ := again.Apply(t.Context(), m); v.Deny || m.Content != out.Message.Content {
+			t.Fatalf("stripping %q left %q, which holds a link: stripped again, %q", s, out.Message.Content, m.Content)
+		}
+	})
+}
