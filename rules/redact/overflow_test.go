@@ -124,3 +124,19 @@ func TestReasonsHoldNoSenderText(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMetadataOverflow measures the attack of issue 10 (a metadata
+// document of 145 short e-mail addresses whose labels would not fit): the
+// labels, then the mask, are made and checked.
+func BenchmarkMetadataOverflow(b *testing.B) {
+	doc := `{"cc":"` + strings.Repeat("a@b.co ", 145) + `"}`
+	r := processortest.NewRule(b, Name, `scope: {metadata: ["*"]}`)
+	m := processor.NewMessage(processortest.NewEvent("card 4111 1111 1111 1111", processortest.WithMetadata(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Metadata, m.Content = doc, "card 4111 1111 1111 1111"
+		if _, err := r.Apply(b.Context(), m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
