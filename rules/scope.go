@@ -193,17 +193,18 @@ type Rewriter func(p Place, text string) string
 
 // Rewrite calls fn with each text of m that t covers, in the order of
 // Each, and puts the text fn returns in its place, made to fit the
-// callback: Rewrite never leaves a part of the message that the service
-// would refuse, whatever the sender wrote. A text that breaks its part's
-// limits (see Part.Limit; the metadata's limit is that of the whole
-// document) is cut: shortened to the limit with an ellipsis ("…"), line
-// terminators replaced by spaces in the metadata and the push
-// notification's title (whose model pattern refuses them), invalid UTF-8
-// replaced by U+FFFD, and an emptied content or attribute value (which
-// the service needs a character in) written "…". In JSON metadata, the
-// rewritten values are cut in document order to the room the document
-// has left; the others are kept byte for byte. See RewriteOr for a
-// rule that has a shorter rewrite to offer first.
+// callback: whatever the sender wrote, a text Rewrite changes is one the
+// service accepts, so that a rule built on it cannot be made to fail (and,
+// under onError: allow, undone). In a changed text, invalid UTF-8 is
+// replaced by U+FFFD, and line terminators by spaces in the metadata and
+// the push notification's title, whose model pattern refuses them. A text
+// longer than its part allows (see Part.Limit; the metadata's limit is
+// that of the whole document) is shortened to the limit with an ellipsis
+// ("…"), and an emptied content or attribute value, which the service
+// needs a character in, is written "…". In JSON metadata the rewritten
+// values are cut, in document order, to the room the document has left;
+// the others are kept byte for byte. See RewriteOr for a rule that has a
+// shorter rewrite to offer first.
 //
 // A metadata value is written back as a JSON string with the rest of the
 // document byte for byte; an attribute's values are copied before the

@@ -101,9 +101,10 @@ type Config struct {
 	// Replacement is the text put in place of a stripped link; empty
 	// removes the link (and a space next to it).
 	Replacement string `yaml:"replacement"`
-	// BareDomains counts bare domains such as example.com/path as links;
-	// nil means true. When false, only URLs with a scheme and www. hosts
-	// are links.
+	// BareDomains counts bare domains such as example.com/path (and the
+	// ambiguous ones, such as README.md) as links; nil means true. When
+	// false, URLs with a scheme, protocol-relative URLs, markdown targets
+	// and www. hosts are still links.
 	BareDomains *bool `yaml:"bareDomains"`
 	// Scope says which texts to check (and strip): the content and the
 	// push notification's title and body by default.
