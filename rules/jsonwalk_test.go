@@ -61,7 +61,7 @@ func FuzzRewrite(f *testing.F) {
 				return "<" + s + ">"
 			})
 			if utf8.RuneCountInString(doc) <= messaging.MaxMetadataLen && m.Metadata != doc {
-				if n := utf8.RuneCountInString(m.Metadata); n > messaging.MaxMetadataLen || lineTerminator(m.Metadata) >= 0 || !utf8.ValidString(m.Metadata) {
+				if n := utf8.RuneCountInString(m.Metadata); n > messaging.MaxMetadataLen || messaging.LineBreak(m.Metadata) >= 0 || !utf8.ValidString(m.Metadata) {
 					t.Fatalf("rewriting %q gave %q (%d characters), which does not fit", doc, m.Metadata, n)
 				}
 			}

@@ -65,30 +65,10 @@ func clean(part Part, s string) string {
 	return s
 }
 
-// lineTerminator returns the index of the first line terminator in s, as
-// Java's '.' reads them (\n, \r, U+0085, U+2028, U+2029), or -1.
-func lineTerminator(s string) int {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\n', '\r':
-			return i
-		case 0xC2: // U+0085 is C2 85
-			if i+1 < len(s) && s[i+1] == 0x85 {
-				return i
-			}
-		case 0xE2: // U+2028 and U+2029 are E2 80 A8 and E2 80 A9
-			if i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9) {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
 // noLineTerminators returns s with each line terminator replaced by a
 // space: as many characters, none of them a line terminator.
 func noLineTerminators(s string) string {
-	if lineTerminator(s) < 0 {
+	if messaging.LineBreak(s) < 0 {
 		return s
 	}
 	return strings.Map(func(r rune) rune {

@@ -67,7 +67,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/chimeflow/chimeflow/messaging"
@@ -331,8 +330,7 @@ func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict
 // the processor repairs as it decodes an event) is then left as it was
 // rather than made to fail.
 func fits(doc string) bool {
-	return utf8.RuneCountInString(doc) <= MaxLength && utf8.ValidString(doc) &&
-		!strings.ContainsAny(doc, "\n\r\u0085\u2028\u2029")
+	return utf8.RuneCountInString(doc) <= MaxLength && utf8.ValidString(doc) && messaging.LineBreak(doc) < 0
 }
 
 // rewrite returns the new metadata and whether it differs from m's: with

@@ -264,8 +264,8 @@ func (r *Rule) flag(m *processor.Message) bool {
 		return false
 	}
 	doc, ok := rules.SetMetadataKey(m.Metadata, r.flagKey, raw)
-	if !ok || utf8.RuneCountInString(doc) > messaging.MaxMetadataLen {
-		return false
+	if !ok || utf8.RuneCountInString(doc) > messaging.MaxMetadataLen || messaging.LineBreak(doc) >= 0 {
+		return false // U+0085 in a configured place name: encoding/json leaves it raw
 	}
 	m.Metadata = doc
 	return true
