@@ -16,7 +16,9 @@ import (
 func ExampleTexts_RewriteOr() {
 	var bad rules.Problems
 	texts := rules.Scope{}.Compile("scope", &bad) // content and push notification
-	label := func(_ rules.Place, s string) string { return strings.ReplaceAll(s, "secret", "[a secret was removed here]") }
+	label := func(_ rules.Place, s string) string {
+		return strings.ReplaceAll(s, "secret", "[a secret was removed here]")
+	}
 	mask := func(_ rules.Place, s string) string { return strings.ReplaceAll(s, "secret", "******") }
 
 	m := processor.NewMessage(processortest.NewEvent("my secret", processortest.WithPush("secret secret secret", "my secret")))
