@@ -2,17 +2,14 @@ package rules
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
 	"os"
 	"reflect"
 	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chimeflow/chimeflow/processor"
-	"github.com/chimeflow/chimeflow/rules/internal/yamlnode"
 )
 
 // Config is a loaded rules configuration: the default pipeline and the
@@ -91,24 +88,24 @@ func LoadFile(path string) (*Config, error) {
 // options keep their place in the file.
 type fileConfig struct {
 	OnError  string          `yaml:"onError"`
-	Rules    []yaml.Node     `yaml:"rules"`
+	Rules    []*yaml.Node    `yaml:"rules"`
 	Channels []channelConfig `yaml:"channels"`
 }
 
 type channelConfig struct {
-	Name       string      `yaml:"name"`
-	Channel    string      `yaml:"channel"`
-	SubChannel string      `yaml:"subChannel"`
-	OnError    string      `yaml:"onError"`
-	Rules      []yaml.Node `yaml:"rules"`
+	Name       string       `yaml:"name"`
+	Channel    string       `yaml:"channel"`
+	SubChannel string       `yaml:"subChannel"`
+	OnError    string       `yaml:"onError"`
+	Rules      []*yaml.Node `yaml:"rules"`
 }
 
 type stageConfig struct {
-	Rule    string    `yaml:"rule"`
-	Name    string    `yaml:"name"`
-	DryRun  bool      `yaml:"dryRun"`
-	OnError string    `yaml:"onError"`
-	Options yaml.Node `yaml:"options"`
+	Rule    string     `yaml:"rule"`
+	Name    string     `yaml:"name"`
+	DryRun  bool       `yaml:"dryRun"`
+	OnError string     `yaml:"onError"`
+	Options *yaml.Node `yaml:"options"`
 }
 
 // Parse builds a Config from a YAML (or JSON) document. It checks the whole
@@ -117,43 +114,43 @@ type stageConfig struct {
 // those messages (a file path, an environment variable). It never returns a
 // half-built Config.
 func Parse(doc []byte, source string) (*Config, error) {
-	errs := &problems{source: source}
+	errs := newDocument(source)
 	var root yaml.Node
 	if err := yaml.Unmarshal(doc, &root); err != nil {
 		errs.add(nil, "not valid YAML or JSON: %v", err)
-		return nil, errs.err(source)
+		return nil, errs.err()
 	}
 	if len(root.Content) == 0 {
 		errs.add(nil, "the document is empty; want a mapping with rules")
-		return nil, errs.err(source)
+		return nil, errs.err()
 	}
 	top := root.Content[0]
 	var fc fileConfig
-	d := decoder{errs: errs, what: "field"}
+	d := decoder{doc: errs, what: "field"}
 	d.value(top, reflect.ValueOf(&fc).Elem(), "")
 
 	names := Names()
 	cfg := &Config{}
-	policy := parsePolicy(errs, yamlnode.Child(top, "onError"), fc.OnError)
+	policy := parsePolicy(errs, child(top, "onError"), fc.OnError)
 	cfg.Default = buildPipeline(errs, names, "default", policy, fc.Rules)
 	for i := range fc.Channels {
 		cc := &fc.Channels[i]
-		at := yamlnode.Child(yamlnode.Child(top, "channels"), strconv.Itoa(i))
+		at := child(child(top, "channels"), strconv.Itoa(i))
 		cp := ChannelPipeline{}
 		var err error
 		if cc.Channel == "" {
 			errs.add(at, "channels[%d]: channel (an ARN glob) is required", i)
 		} else if cp.Channel, err = ParseARNGlob(cc.Channel); err != nil {
-			errs.add(yamlnode.Child(at, "channel"), "channels[%d]: %v", i, err)
+			errs.add(child(at, "channel"), "channels[%d]: %v", i, err)
 		}
 		if cc.SubChannel != "" {
 			if cp.SubChannel, err = ParseIDGlob(cc.SubChannel); err != nil {
-				errs.add(yamlnode.Child(at, "subChannel"), "channels[%d]: %v", i, err)
+				errs.add(child(at, "subChannel"), "channels[%d]: %v", i, err)
 			}
 		}
 		p := policy
 		if cc.OnError != "" {
-			p = parsePolicy(errs, yamlnode.Child(at, "onError"), cc.OnError)
+			p = parsePolicy(errs, child(at, "onError"), cc.OnError)
 		}
 		name := cc.Name
 		if name == "" {
@@ -162,19 +159,19 @@ func Parse(doc []byte, source string) (*Config, error) {
 				name += " / " + cc.SubChannel
 			}
 		}
-		if yamlnode.Child(at, "rules") == nil {
+		if child(at, "rules") == nil {
 			errs.add(at, "channels[%d]: rules is required (an empty list allows everything)", i)
 		}
 		cp.Pipeline = buildPipeline(errs, names, name, p, cc.Rules)
 		cfg.Channels = append(cfg.Channels, cp)
 	}
-	if err := errs.err(source); err != nil {
+	if err := errs.err(); err != nil {
 		return nil, err
 	}
 	return cfg, nil
 }
 
-func parsePolicy(errs *problems, at *yaml.Node, s string) processor.ErrorPolicy {
+func parsePolicy(errs *document, at *yaml.Node, s string) processor.ErrorPolicy {
 	p, err := processor.ParseErrorPolicy(s)
 	if err != nil {
 		errs.add(at, "onError: %q is not deny or allow", s)
@@ -182,13 +179,16 @@ func parsePolicy(errs *problems, at *yaml.Node, s string) processor.ErrorPolicy 
 	return p
 }
 
-func buildPipeline(errs *problems, names []string, name string, policy processor.ErrorPolicy, entries []yaml.Node) *processor.Pipeline {
+func buildPipeline(errs *document, names []string, name string, policy processor.ErrorPolicy, entries []*yaml.Node) *processor.Pipeline {
 	p := &processor.Pipeline{Name: name, OnError: policy}
 	stageNames := map[string]bool{}
-	for i := range entries {
-		n := &entries[i]
+	for _, n := range entries {
+		n = resolve(n)
+		if n == nil {
+			continue
+		}
 		var sc stageConfig
-		d := decoder{errs: errs, what: "field", prefix: "rule entry: "}
+		d := decoder{doc: errs, what: "field", prefix: "rule entry: "}
 		d.value(n, reflect.ValueOf(&sc).Elem(), "")
 		if sc.Rule == "" {
 			if n.Kind == yaml.MappingNode {
@@ -205,36 +205,19 @@ func buildPipeline(errs *problems, names []string, name string, policy processor
 		stageNames[sc.Name] = true
 		st := processor.Stage{Name: sc.Name, DryRun: sc.DryRun}
 		if sc.OnError != "" {
-			st.OnError = parsePolicy(errs, yamlnode.Child(n, "onError"), sc.OnError)
+			st.OnError = parsePolicy(errs, child(n, "onError"), sc.OnError)
 		}
-		if !known(names, sc.Rule) {
-			errs.add(yamlnode.Child(n, "rule"), "unknown rule %q (registered: %s)", sc.Rule, strings.Join(names, ", "))
+		f, ok := Lookup(sc.Rule)
+		if !ok {
+			errs.add(child(n, "rule"), "%s", unknownRule(sc.Rule, names))
 			continue
 		}
-		f, _ := Lookup(sc.Rule)
-		o := &options{stage: sc.Name, rule: sc.Rule, at: n, errs: errs}
-		if sc.Options.Kind != 0 {
-			o.node = &sc.Options
+		o := &options{stage: sc.Name, at: n, doc: errs}
+		if sc.Options != nil && !isNull(sc.Options) {
+			o.node = sc.Options
 		}
-		before := len(errs.list)
-		r, err := build(f, o)
-		if err != nil && !errors.Is(err, ErrBadOptions) {
-			errs.add(o.find(""), "rule %s: %v", sc.Name, err)
-		} else if err == nil && len(errs.list) == before && r == nil {
-			errs.add(n, "rule %s: its factory returned no rule", sc.Name)
-		}
-		st.Rule = r
+		st.Rule = o.build(f)
 		p.Stages = append(p.Stages, st)
 	}
 	return p
-}
-
-// build calls a factory, turning a panic into an error.
-func build(f Factory, o Options) (r processor.Rule, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			r, err = nil, fmt.Errorf("factory panicked: %v", v)
-		}
-	}()
-	return f(o)
 }

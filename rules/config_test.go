@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ import (
 
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
-	_ "github.com/chimeflow/chimeflow/rules/all"
+	_ "github.com/chimeflow/chimeflow/rules/profanity" // the bundled default configuration uses it
 )
 
 // testOptions exercises every kind of option the decoder supports.
@@ -25,8 +26,8 @@ type testOptions struct {
 	Wait     time.Duration     `yaml:"wait"`
 	Words    []string          `yaml:"words"`
 	Labels   map[string]string `yaml:"labels"`
-	Pattern  rules.Regexp      `yaml:"pattern"`
-	Senders  []rules.ARNGlob   `yaml:"senders"`
+	Pattern  string            `yaml:"pattern"`
+	Senders  []string          `yaml:"senders"`
 	Nested   *nested           `yaml:"nested"`
 	Small    uint8             `yaml:"small"`
 	Anything any               `yaml:"anything"`
@@ -37,7 +38,11 @@ type nested struct {
 }
 
 // testRule appends its word to the content.
-type testRule struct{ opts testOptions }
+type testRule struct {
+	opts    testOptions
+	pattern *regexp.Regexp
+	senders []rules.Glob
+}
 
 func (r *testRule) Apply(_ context.Context, m *processor.Message) (processor.Verdict, error) {
 	if r.opts.Word == "deny" {
@@ -47,24 +52,43 @@ func (r *testRule) Apply(_ context.Context, m *processor.Message) (processor.Ver
 	return processor.Continue, nil
 }
 
-func init() {
-	rules.Register("test-append", func(o rules.Options) (processor.Rule, error) {
-		var opts testOptions
-		if err := o.Decode(&opts); err != nil {
-			return nil, err
+// newTestRule checks the options the way a rule's New function does,
+// reporting every problem by its option's path.
+func newTestRule(c testOptions) (*testRule, error) {
+	var bad rules.Problems
+	r := &testRule{opts: c}
+	if c.Count < 0 {
+		bad.Add("count", "must not be negative, got %d", c.Count)
+	}
+	if c.Pattern != "" {
+		re, err := rules.CompileRegexp(c.Pattern)
+		if err != nil {
+			bad.Add("pattern", "%v", err)
 		}
-		if opts.Count < 0 {
-			return nil, o.Errorf("count", "must not be negative, got %d", opts.Count)
+		r.pattern = re
+	}
+	for i, s := range c.Senders {
+		g, err := rules.ParseARNGlob(s)
+		if err != nil {
+			bad.Add(fmt.Sprintf("senders.%d", i), "%v", err)
 		}
-		if opts.Word == "factory-error" {
-			return nil, errors.New("plain factory error")
-		}
-		if opts.Word == "factory-panic" {
-			panic("factory exploded")
-		}
-		return &testRule{opts: opts}, nil
-	})
+		r.senders = append(r.senders, g)
+	}
+	switch c.Word {
+	case "factory-error":
+		return nil, errors.New("plain factory error")
+	case "factory-panic":
+		panic("factory exploded")
+	case "no-rule":
+		return nil, nil
+	}
+	if err := bad.Err(); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
+
+func init() { rules.Register("test-append", rules.Define(newTestRule)) }
 
 func TestParseBuildsPipelines(t *testing.T) {
 	doc := `
@@ -115,8 +139,8 @@ channels:
 	assert.Equal(t, 250*time.Millisecond, opts.Wait)
 	assert.Equal(t, []string{"a", "b"}, opts.Words)
 	assert.Equal(t, map[string]string{"k": "v"}, opts.Labels)
-	assert.True(t, opts.Pattern.MatchString("hello"))
-	assert.True(t, opts.Senders[0].Match("arn:aws:chime:eu-west-1:111122223333:app-instance/x/user/y"))
+	assert.True(t, st.Rule.(*testRule).pattern.MatchString("hello"))
+	assert.True(t, st.Rule.(*testRule).senders[0].Match("arn:aws:chime:eu-west-1:111122223333:app-instance/x/user/y"))
 	assert.Equal(t, 2, opts.Nested.Level)
 	assert.Equal(t, uint8(255), opts.Small)
 	assert.Equal(t, []any{1, map[string]any{"x": "y"}}, opts.Anything)
@@ -227,10 +251,12 @@ func TestRegistry(t *testing.T) {
 	_, ok := rules.Lookup("test-append")
 	assert.True(t, ok)
 	assert.PanicsWithValue(t, "rules: Register called twice for rule test-append", func() {
-		rules.Register("test-append", func(rules.Options) (processor.Rule, error) { return nil, nil })
+		rules.Register("test-append", rules.Define(newTestRule))
 	})
-	assert.Panics(t, func() { rules.Register("", func(rules.Options) (processor.Rule, error) { return nil, nil }) })
-	assert.Panics(t, func() { rules.Register("nil-factory", nil) })
+	assert.Panics(t, func() { rules.Register("", rules.Define(newTestRule)) })
+	var zero rules.Factory
+	assert.Panics(t, func() { rules.Register("zero-factory", zero) })
+	assert.Panics(t, func() { rules.Define[testOptions, *testRule](nil) })
 
 	r, err := rules.New("test-append", []byte("word: '!'"))
 	require.NoError(t, err)
@@ -240,7 +266,13 @@ func TestRegistry(t *testing.T) {
 	_, err = rules.New("test-append", []byte("wrod: x"))
 	assert.ErrorContains(t, err, `unknown option "wrod"`)
 	_, err = rules.New("missing", nil)
-	assert.ErrorContains(t, err, `unknown rule "missing"`)
+	assert.ErrorContains(t, err, `unknown rule "missing" (registered: `)
+	_, links := rules.Lookup("links")
+	require.False(t, links, "this test binary must not register the links rule")
+	_, err = rules.New("links", nil)
+	assert.ErrorContains(t, err, `rule "links" is built in but not registered in this program: add import _ "github.com/chimeflow/chimeflow/rules/links"`)
+	problems := configProblems(t, "rules:\n  - rule: links\n")
+	assert.Equal(t, []string{`d.yaml:2:11: rule "links" is built in but not registered in this program: add import _ "github.com/chimeflow/chimeflow/rules/links" (or _ "github.com/chimeflow/chimeflow/rules/all" for every built-in rule)`}, problems)
 }
 
 func TestDefaultConfigLoads(t *testing.T) {
@@ -294,31 +326,112 @@ func TestGlob(t *testing.T) {
 	assert.Error(t, err)
 }
 
-func TestParseSelfReferringAlias(t *testing.T) {
-	_, err := rules.New("test-append", []byte("nested: &x {level: 1, self: *x}"))
-	require.Error(t, err)
-	type deep struct{ Next *deep }
-	rules.Register("test-deep", func(o rules.Options) (processor.Rule, error) {
-		var d deep
-		if err := o.Decode(&d); err != nil {
-			return nil, err
-		}
-		return &testRule{}, nil
-	})
-	_, err = rules.New("test-deep", []byte("next: &x {next: *x}"))
-	assert.ErrorContains(t, err, "does a YAML alias refer to itself?")
-	_, err = rules.New("test-deep", []byte("next: {next: {next: null}}"))
-	assert.NoError(t, err)
+// deep is a rule whose options nest without end.
+type deep struct{ Next *deep }
+
+func init() {
+	rules.Register("test-deep", rules.Define(func(deep) (*testRule, error) { return &testRule{}, nil }))
 }
 
-func TestErrorfDottedKeys(t *testing.T) {
-	rules.Register("test-dotted", func(o rules.Options) (processor.Rule, error) {
-		var opts struct{ Set map[string]string }
-		if err := o.Decode(&opts); err != nil {
-			return nil, err
+func TestAliases(t *testing.T) {
+	tests := []struct {
+		name, rule, options string
+		want                string // "" for no problem
+	}{
+		{"alias that holds itself", "test-deep", "next: &x {next: *x}", "1:17: rule test-deep: option next.next: alias *x refers to a value that holds it"},
+		{"alias inside any", "test-append", "anything: &x [1, *x]", "1:18: rule test-append: option anything.1: alias *x refers to a value that holds it"},
+		{"alias used twice", "test-append", "words: &w [a, b]\nlabels: {k: v}\nanything: [*w, *w]", ""},
+		{"nested deep", "test-deep", "next: " + strings.Repeat("{next: ", 70) + "{}" + strings.Repeat("}", 70), "nested more than 64 levels deep"},
+		{"null inside", "test-deep", "next: {next: {next: null}}", "option next.next.next: has no value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := rules.New(tt.rule, []byte(tt.options))
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+}
+
+func TestProblemPaths(t *testing.T) {
+	type options struct{ Set map[string]any }
+	rules.Register("test-dotted", rules.Define(func(o options) (*testRule, error) {
+		var bad rules.Problems
+		bad.Add("set.audit.by", "no")
+		bad.Add("set.a.b.0", "no list")
+		bad.Add("set.missing.x", "nearest")
+		bad.Add("", "as a whole")
+		return nil, bad.Err()
+	}))
+	problems := configProblems(t, "rules:\n  - rule: test-dotted\n    options:\n      set: {a: 1, audit.by: x, a.b: [y]}\n")
+	assert.Equal(t, []string{
+		"d.yaml:4:7: rule test-dotted: as a whole",
+		"d.yaml:4:12: rule test-dotted: option set.missing.x: nearest",
+		"d.yaml:4:29: rule test-dotted: option set.audit.by: no",
+		"d.yaml:4:38: rule test-dotted: option set.a.b.0: no list",
+	}, problems)
+}
+
+// configProblems parses doc, named d.yaml, and returns its problems.
+func configProblems(t *testing.T, doc string) []string {
+	t.Helper()
+	_, err := rules.Parse([]byte(doc), "d.yaml")
+	var ce *rules.ConfigError
+	require.ErrorAs(t, err, &ce)
+	var out []string
+	for _, p := range ce.Problems {
+		out = append(out, p.String())
+	}
+	return out
+}
+
+// limits is the options of a rule whose New complains about zero values.
+type limits struct {
+	Limit int
+	Other []string
+}
+
+func init() {
+	rules.Register("test-limit", rules.Define(func(c limits) (*testRule, error) {
+		var bad rules.Problems
+		if c.Limit < 1 {
+			bad.Add("limit", "want 1 or more, got %d", c.Limit)
 		}
-		return nil, o.Errorf("set.audit.by", "no")
-	})
-	_, err := rules.Parse([]byte("rules:\n  - rule: test-dotted\n    options:\n      set: {a: 1, audit.by: x}\n"), "d.yaml")
-	assert.ErrorContains(t, err, "d.yaml:4:29: rule test-dotted: option set.audit.by: no")
+		if len(c.Other) == 0 {
+			bad.Add("", "give other")
+		}
+		return &testRule{}, bad.Err()
+	}))
+}
+
+// New is called even when some options failed to decode, so that every
+// mistake is reported at once; what it says about an option that failed,
+// or about what holds one, is a consequence and is dropped.
+func TestConsequencesAreDropped(t *testing.T) {
+	tests := []struct {
+		options string
+		want    []string
+	}{
+		{"{limit: 0, other: [x]}", []string{"d.yaml:3:22: rule test-limit: option limit: want 1 or more, got 0"}},
+		{"{limit: many, other: [x]}", []string{`d.yaml:3:22: rule test-limit: option limit: "many" is not a whole number (64-bit)`}},
+		{"{limit: 0, other: x}", []string{
+			"d.yaml:3:22: rule test-limit: option limit: want 1 or more, got 0",
+			`d.yaml:3:32: rule test-limit: option other: want a list, got "x"`,
+		}},
+		{"{limit: 2, lmit: 3}", []string{ // "give other", about the options as a whole, follows from the unknown option
+			`d.yaml:3:25: rule test-limit: unknown option "lmit" (known: limit, other)`,
+		}},
+		{"{limit: 0, othr: [x]}", []string{
+			"d.yaml:3:22: rule test-limit: option limit: want 1 or more, got 0",
+			`d.yaml:3:25: rule test-limit: unknown option "othr" (known: limit, other)`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.options, func(t *testing.T) {
+			assert.Equal(t, tt.want, configProblems(t, "rules:\n  - rule: test-limit\n    options: "+tt.options+"\n"))
+		})
+	}
 }

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -88,43 +87,4 @@ func ParseIDGlob(pattern string) (Glob, error) {
 		}
 	}
 	return Glob(pattern), nil
-}
-
-// ARNGlob is a Glob over ARNs for rule options: it is checked with
-// ParseARNGlob when the configuration loads.
-type ARNGlob Glob
-
-// UnmarshalText parses and checks the pattern.
-func (g *ARNGlob) UnmarshalText(b []byte) error {
-	p, err := ParseARNGlob(string(b))
-	if err != nil {
-		return err
-	}
-	*g = ARNGlob(p)
-	return nil
-}
-
-// Match reports whether s matches the pattern.
-func (g ARNGlob) Match(s string) bool { return Glob(g).Match(s) }
-
-// Regexp is an RE2 regular expression for rule options, compiled (and so
-// checked) when the configuration loads.
-type Regexp struct{ *regexp.Regexp }
-
-// UnmarshalText compiles the expression.
-func (r *Regexp) UnmarshalText(b []byte) error {
-	re, err := regexp.Compile(string(b))
-	if err != nil {
-		return fmt.Errorf("bad regular expression (RE2 syntax): %w", err)
-	}
-	r.Regexp = re
-	return nil
-}
-
-// MarshalText returns the expression's source.
-func (r Regexp) MarshalText() ([]byte, error) {
-	if r.Regexp == nil {
-		return nil, nil
-	}
-	return []byte(r.String()), nil
 }

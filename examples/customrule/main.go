@@ -14,6 +14,7 @@ package main
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 
 	"github.com/chimeflow/chimeflow/processor"
@@ -22,9 +23,27 @@ import (
 	_ "github.com/chimeflow/chimeflow/rules/profanity" // the built-in rule this processor uses
 )
 
+// ticketConfig holds the options of the ticket-links rule.
+type ticketConfig struct {
+	// BaseURL is the address a ticket id is appended to; required.
+	BaseURL string `yaml:"baseURL"`
+}
+
 // ticketLinks turns ticket ids like OPS-123 into links.
 type ticketLinks struct {
 	baseURL string
+}
+
+// newTicketLinks checks the options and builds the rule; the same checks
+// serve a configuration file and a Go caller.
+func newTicketLinks(c ticketConfig) (*ticketLinks, error) {
+	var bad rules.Problems
+	if u, err := url.Parse(c.BaseURL); c.BaseURL == "" {
+		bad.Add("baseURL", "required")
+	} else if err != nil || u.Scheme != "https" || u.Host == "" {
+		bad.Add("baseURL", "%q is not an https:// address", c.BaseURL)
+	}
+	return &ticketLinks{baseURL: c.BaseURL}, bad.Err()
 }
 
 var ticketID = regexp.MustCompile(`\b[A-Z]{2,10}-[0-9]+\b`)
@@ -34,20 +53,7 @@ func (r *ticketLinks) Apply(_ context.Context, m *processor.Message) (processor.
 	return processor.Continue, nil
 }
 
-func init() {
-	rules.Register("ticket-links", func(o rules.Options) (processor.Rule, error) {
-		var opts struct {
-			BaseURL string `yaml:"baseURL"`
-		}
-		if err := o.Decode(&opts); err != nil {
-			return nil, err
-		}
-		if opts.BaseURL == "" {
-			return nil, o.Errorf("baseURL", "required")
-		}
-		return &ticketLinks{baseURL: opts.BaseURL}, nil
-	})
-}
+func init() { rules.Register("ticket-links", rules.Define(newTicketLinks)) }
 
 func main() {
 	boot.Main(boot.WithDefaultConfig("customrule default", []byte(`

@@ -66,6 +66,6 @@ func TestCustomRuleInLambda(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		require.Error(t, err)
 		assert.Contains(t, string(out), "rule ticket-links: option baseURL: required")
-		assert.Contains(t, string(out), `unknown rule "redact"`, "a built-in rule the example does not import")
+		assert.Contains(t, string(out), `rule "redact" is built in but not registered in this program: add import _ "github.com/chimeflow/chimeflow/rules/redact"`, "a built-in rule the example does not import")
 	})
 }

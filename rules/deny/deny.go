@@ -20,6 +20,7 @@
 //	          reason: sender is banned
 //	        - keywords: [buy now, free money] # whole words, any case
 //	        - regex: '(?i)\bcrypto\s*giveaway\b' # RE2
+//	          scope: {metadata: [note]}    # where regex and keywords look
 //	        - longerThan: 2000             # characters
 //	        - all:                         # bots may not post persistent messages
 //	            - bot: true
@@ -32,15 +33,17 @@
 //	            - not: {sender: ["arn:aws:chime:*:111122223333:app-instance/*/user/admin-*"]}
 //	          reason: only admins post announcements
 //
-// Each condition is a mapping with exactly one of the keys below, and an
-// optional reason:
+// Each condition is a mapping with exactly one of the keys below, an
+// optional reason and, for regex and keywords, an optional scope:
 //
 //	sender: [ARN glob, ...]   the sender's ARN matches one
 //	bot: true|false           the sender is (is not) an app instance bot
 //	channel: [ARN glob, ...]  the channel's ARN matches one
-//	regex: RE2                the content matches
-//	keywords: [text, ...]     the content holds one as a whole word or phrase,
-//	                          in any case ("Spam!" holds spam; "spammer" does not)
+//	regex: RE2                a text the scope covers matches (content and
+//	                          push notification by default; see rules.Scope)
+//	keywords: [text, ...]     a text the scope covers holds one as a whole word
+//	                          or phrase, in any case ("Spam!" holds spam;
+//	                          "spammer" does not)
 //	longerThan: N             the content has more than N characters
 //	metadata: {key, value | regex}
 //	                          a key (dotted path) of the JSON metadata is
@@ -60,33 +63,37 @@
 // The deny reason, which the handler logs (it is never shown to the
 // sender), is the reason of the condition that matched: the innermost one
 // that has a reason, else a description such as
-// `content contains keyword "free money"`. Content, regex and keyword tests
-// see the content as earlier rules left it.
+// `Content contains keyword "free money"`. Content, regex and keyword tests
+// see the message as earlier rules left it.
 //
-// Everything is compiled when the configuration loads; Apply does not
-// allocate for a message that matches no condition.
+// Everything is compiled and checked by New, when the configuration loads
+// (regular expressions within the cost bounds of rules.CompileRegexp);
+// Apply does not allocate for a message that matches no condition.
 package deny
 
 import (
 	"context"
+	"regexp"
 	"strconv"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
 	"github.com/chimeflow/chimeflow/rules/internal/keypath"
-	"github.com/chimeflow/chimeflow/rules/internal/yamlnode"
 )
 
 // Name is the name the rule is registered under.
 const Name = "deny"
 
-func init() { rules.Register(Name, New) }
+func init() { rules.Register(Name, rules.Define(New)) }
 
-// Condition is one condition of the rule's options; the options themselves
-// are a Condition. Exactly one of the fields other than Reason is given.
+// Config is the rule's options: one condition, which any, all and not
+// combine with others. The zero Config has no condition, and New refuses
+// it.
+type Config = Condition
+
+// Condition is one condition of the rule's options. Exactly one of the
+// fields other than Reason and Scope is given.
 type Condition struct {
 	// Reason is the deny reason when the condition holds.
 	Reason string `yaml:"reason"`
@@ -95,16 +102,20 @@ type Condition struct {
 	All []Condition `yaml:"all"` // every one holds
 	Not *Condition  `yaml:"not"` // it does not hold
 
-	Sender      []rules.ARNGlob `yaml:"sender"`      // the sender's ARN matches one
+	Sender      []string        `yaml:"sender"`      // ARN globs: the sender's ARN matches one
 	Bot         *bool           `yaml:"bot"`         // the sender is (not) a bot
-	Channel     []rules.ARNGlob `yaml:"channel"`     // the channel's ARN matches one
-	Regex       *rules.Regexp   `yaml:"regex"`       // the content matches
-	Keywords    []string        `yaml:"keywords"`    // the content holds one as a word
+	Channel     []string        `yaml:"channel"`     // ARN globs: the channel's ARN matches one
+	Regex       string          `yaml:"regex"`       // RE2: a covered text matches
+	Keywords    []string        `yaml:"keywords"`    // a covered text holds one as a word
 	LongerThan  *int            `yaml:"longerThan"`  // the content has more characters
 	Metadata    *MetadataMatch  `yaml:"metadata"`    // the metadata matches
 	Attribute   *AttributeMatch `yaml:"attribute"`   // an attribute matches
 	Persistence string          `yaml:"persistence"` // PERSISTENT or NON_PERSISTENT
-	ContentType []rules.Glob    `yaml:"contentType"` // the content type matches one
+	ContentType []string        `yaml:"contentType"` // globs: the content type matches one
+
+	// Scope says which texts Regex and Keywords look at: the content and
+	// the push notification's title and body by default.
+	Scope rules.Scope `yaml:"scope"`
 }
 
 // MetadataMatch tests the message metadata.
@@ -115,18 +126,19 @@ type MetadataMatch struct {
 	// Value, when given, is the exact value wanted: a string's text, or the
 	// JSON text of any other value ("true", "3").
 	Value *string `yaml:"value"`
-	// Regex, when given, must match the value.
-	Regex *rules.Regexp `yaml:"regex"`
+	// Regex, when given, is an RE2 expression the value must match.
+	Regex string `yaml:"regex"`
 }
 
 // AttributeMatch tests the message attributes.
 type AttributeMatch struct {
 	// Name is a glob over attribute names; empty means any name.
-	Name rules.Glob `yaml:"name"`
+	Name string `yaml:"name"`
 	// Value, when given, is a value one of the attribute's values must equal.
 	Value *string `yaml:"value"`
-	// Regex, when given, must match one of the attribute's values.
-	Regex *rules.Regexp `yaml:"regex"`
+	// Regex, when given, is an RE2 expression one of the attribute's
+	// values must match.
+	Regex string `yaml:"regex"`
 }
 
 // Rule is the compiled deny rule. It is immutable and safe for concurrent
@@ -135,19 +147,13 @@ type Rule struct {
 	cond matcher
 }
 
-// New builds the rule from its options; it is the rule's rules.Factory.
-// Every mistake is reported through opts, with its place in the file.
-func New(opts rules.Options) (processor.Rule, error) {
-	var c Condition
-	decodeFailed := opts.Decode(&c) != nil
-	// The options again, as written: which keys each condition has, even
-	// where a value failed to decode.
-	var doc yaml.Node
-	_ = opts.Decode(&doc)
-	cp := compiler{opts: opts}
-	m := cp.compile(&c, &doc, "")
-	if decodeFailed || cp.failed {
-		return nil, rules.ErrBadOptions
+// New builds the rule from c, reporting every problem with c by its
+// option's path (see rules.Problems).
+func New(c Config) (*Rule, error) {
+	var bad rules.Problems
+	m := (&compiler{bad: &bad}).compile(&c, "")
+	if err := bad.Err(); err != nil {
+		return nil, err
 	}
 	return &Rule{cond: m}, nil
 }
@@ -165,197 +171,188 @@ func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict
 func (r *Rule) String() string { return "deny when " + r.cond.String() }
 
 type compiler struct {
-	opts   rules.Options
-	failed bool
-}
-
-func (cp *compiler) bad(path, format string, args ...any) {
-	cp.failed = true
-	_ = cp.opts.Errorf(path, format, args...)
+	bad *rules.Problems
 }
 
 // kinds are the keys of a condition that say what it tests.
 var kinds = []string{"sender", "bot", "channel", "regex", "keywords", "longerThan", "metadata", "attribute", "persistence", "contentType", "any", "all", "not"}
 
-// compile compiles the condition c, decoded from n, at path (a dotted
-// option path, "" for the options themselves). A key whose value failed to
-// decode has been reported already and is skipped.
-func (cp *compiler) compile(c *Condition, n *yaml.Node, path string) matcher {
-	n = yamlnode.Resolve(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		if n != nil && n.Kind != 0 && !yamlnode.IsNull(n) {
-			return anyOf(nil) // reported by Decode
-		}
-		cp.bad(path, "no condition: want a mapping with one of %s", strings.Join(kinds, ", "))
-		return anyOf(nil)
-	}
+// given returns the kinds c has.
+func given(c *Condition) []string {
+	has := []bool{c.Sender != nil, c.Bot != nil, c.Channel != nil, c.Regex != "", c.Keywords != nil, c.LongerThan != nil,
+		c.Metadata != nil, c.Attribute != nil, c.Persistence != "", c.ContentType != nil, c.Any != nil, c.All != nil, c.Not != nil}
 	var found []string
-	for _, k := range kinds {
-		if has(n, k) {
+	for i, k := range kinds {
+		if has[i] {
 			found = append(found, k)
 		}
 	}
+	return found
+}
+
+// at joins a key to a dotted option path.
+func at(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// compile compiles the condition c at path (a dotted option path, "" for
+// the options themselves).
+func (cp *compiler) compile(c *Condition, path string) matcher {
+	found := given(c)
 	switch len(found) {
 	case 0:
-		cp.bad(path, "no condition: want one of %s", strings.Join(kinds, ", "))
+		cp.bad.Add(path, "no condition: want one of %s", strings.Join(kinds, ", "))
 		return anyOf(nil)
 	case 1:
 	default:
-		cp.bad(path, "a condition tests one thing, this one has %s: combine them with all (or any)", strings.Join(found, " and "))
+		cp.bad.Add(path, "a condition tests one thing, this one has %s: combine them with all (or any)", strings.Join(found, " and "))
 		return anyOf(nil)
 	}
-	if v := yamlnode.Resolve(yamlnode.Child(n, found[0])); yamlnode.IsNull(v) {
-		cp.bad(yamlnode.Join(path, found[0]), "has no value")
-		return anyOf(nil)
+	scoped := found[0] == "regex" || found[0] == "keywords"
+	var texts *rules.Texts
+	switch s := c.Scope; {
+	case scoped:
+		texts = s.Compile(at(path, "scope"), cp.bad)
+	case s.Content != nil || s.Push != nil || s.Metadata != nil || s.Attributes != nil:
+		cp.bad.Add(at(path, "scope"), "applies only to regex and keywords conditions, not to %s", found[0])
 	}
-	m := cp.kind(c, n, path, found[0])
-	if m == nil {
-		return anyOf(nil) // its value failed to decode
-	}
+	m := cp.kind(c, path, found[0], texts)
 	if c.Reason != "" {
 		m = reasoned{m: m, reason: c.Reason}
 	}
 	return m
 }
 
-// kind compiles the condition's one test, or returns nil when its value
-// failed to decode.
-func (cp *compiler) kind(c *Condition, n *yaml.Node, path, kind string) matcher {
-	at := yamlnode.Join(path, kind)
+// kind compiles the condition's one test.
+func (cp *compiler) kind(c *Condition, path, kind string, texts *rules.Texts) matcher {
+	here := at(path, kind)
 	switch kind {
 	case "any":
-		if c.Any != nil {
-			return anyOf(cp.list(c.Any, yamlnode.Child(n, kind), at))
-		}
+		return anyOf(cp.list(c.Any, here))
 	case "all":
-		if c.All != nil {
-			return allOf(cp.list(c.All, yamlnode.Child(n, kind), at))
-		}
+		return allOf(cp.list(c.All, here))
 	case "not":
-		if c.Not != nil {
-			return notOf{cp.compile(c.Not, yamlnode.Child(n, kind), at)}
-		}
+		return notOf{cp.compile(c.Not, here)}
 	case "sender":
-		if c.Sender != nil {
-			return cp.arns(kind, c.Sender, senderArn, at)
-		}
+		return cp.arns(kind, c.Sender, senderArn, here)
 	case "bot":
-		if c.Bot != nil {
-			return isBot(*c.Bot)
-		}
+		return isBot(*c.Bot)
 	case "channel":
-		if c.Channel != nil {
-			return cp.arns(kind, c.Channel, channelArn, at)
-		}
+		return cp.arns(kind, c.Channel, channelArn, here)
 	case "regex":
-		if c.Regex != nil && c.Regex.Regexp != nil {
-			return regex{*c.Regex}
-		}
+		return regex{re: cp.regexp(c.Regex, here), texts: texts}
 	case "keywords":
-		if c.Keywords != nil {
-			return cp.keywords(c.Keywords, at)
-		}
+		return cp.keywords(c.Keywords, here, texts)
 	case "longerThan":
-		if c.LongerThan != nil {
-			if *c.LongerThan < 0 {
-				cp.bad(at, "want a number of characters, 0 or more, got %d", *c.LongerThan)
-			}
-			return longerThan(*c.LongerThan)
+		if *c.LongerThan < 0 {
+			cp.bad.Add(here, "want a number of characters, 0 or more, got %d", *c.LongerThan)
 		}
+		return longerThan(*c.LongerThan)
 	case "metadata":
-		if c.Metadata != nil {
-			return cp.metadata(c.Metadata, yamlnode.Child(n, kind), at)
-		}
+		return cp.metadata(c.Metadata, here)
 	case "attribute":
-		if c.Attribute != nil {
-			return cp.attribute(c.Attribute, yamlnode.Child(n, kind), at)
-		}
+		return cp.attribute(c.Attribute, here)
 	case "persistence":
-		if c.Persistence != "" {
-			if c.Persistence != "PERSISTENT" && c.Persistence != "NON_PERSISTENT" {
-				cp.bad(at, "%q is not PERSISTENT or NON_PERSISTENT", c.Persistence)
-			}
-			return persistence(c.Persistence)
+		if c.Persistence != "PERSISTENT" && c.Persistence != "NON_PERSISTENT" {
+			cp.bad.Add(here, "%q is not PERSISTENT or NON_PERSISTENT", c.Persistence)
 		}
-		if v := yamlnode.Child(n, kind); v != nil && v.Kind == yaml.ScalarNode {
-			cp.bad(at, "want PERSISTENT or NON_PERSISTENT")
+		return persistence(c.Persistence)
+	default: // contentType
+		if len(c.ContentType) == 0 {
+			cp.bad.Add(here, "the list is empty: it would match nothing")
 		}
-	case "contentType":
-		if c.ContentType != nil {
-			if len(c.ContentType) == 0 {
-				cp.bad(at, "the list is empty: it would match nothing")
-			}
-			return contentType(c.ContentType)
+		globs := make(contentType, len(c.ContentType))
+		for i, g := range c.ContentType {
+			globs[i] = rules.Glob(g)
 		}
+		return globs
 	}
-	return nil
 }
 
-func (cp *compiler) list(cs []Condition, n *yaml.Node, path string) []matcher {
+func (cp *compiler) list(cs []Condition, path string) []matcher {
 	if len(cs) == 0 {
-		cp.bad(path, "the list of conditions is empty")
+		cp.bad.Add(path, "the list of conditions is empty")
 	}
 	ms := make([]matcher, len(cs))
 	for i := range cs {
-		ms[i] = cp.compile(&cs[i], yamlnode.Child(n, strconv.Itoa(i)), yamlnode.Join(path, strconv.Itoa(i)))
+		ms[i] = cp.compile(&cs[i], at(path, strconv.Itoa(i)))
 	}
 	return ms
 }
 
-func (cp *compiler) arns(what string, globs []rules.ARNGlob, arn func(*processor.Message) string, path string) matcher {
-	if len(globs) == 0 {
-		cp.bad(path, "the list is empty: it would match nothing")
+func (cp *compiler) arns(what string, list []string, arn func(*processor.Message) string, path string) matcher {
+	if len(list) == 0 {
+		cp.bad.Add(path, "the list is empty: it would match nothing")
+	}
+	globs := make([]rules.Glob, 0, len(list))
+	for i, s := range list {
+		g, err := rules.ParseARNGlob(s)
+		if err != nil {
+			cp.bad.Add(at(path, strconv.Itoa(i)), "%v", err)
+		}
+		globs = append(globs, g)
 	}
 	return &arnIn{what: what, arn: arn, globs: globs}
 }
 
-func (cp *compiler) keywords(list []string, path string) matcher {
-	if len(list) == 0 {
-		cp.bad(path, "the list is empty: it would match nothing")
+// regexp compiles an expression of the options, or returns nil.
+func (cp *compiler) regexp(expr, path string) *regexp.Regexp {
+	re, err := rules.CompileRegexp(expr)
+	if err != nil {
+		cp.bad.Add(path, "%v", err)
 	}
-	texts := make([]string, 0, len(list))
+	return re
+}
+
+func (cp *compiler) keywords(list []string, path string, texts *rules.Texts) matcher {
+	if len(list) == 0 {
+		cp.bad.Add(path, "the list is empty: it would match nothing")
+	}
+	words := make([]string, 0, len(list))
 	for i, s := range list {
 		if strings.TrimSpace(s) == "" {
-			cp.bad(yamlnode.Join(path, strconv.Itoa(i)), "an empty keyword would match everywhere")
+			cp.bad.Add(at(path, strconv.Itoa(i)), "an empty keyword would match everywhere")
 			continue
 		}
-		texts = append(texts, s)
+		words = append(words, s)
 	}
-	return keywords{newKeywordSet(texts)}
+	return keywords{set: newKeywordSet(words), texts: texts}
 }
 
-func (cp *compiler) values(value *string, re *rules.Regexp, path string) valueTest {
-	if value != nil && re != nil {
-		cp.bad(path, "give value or regex, not both")
+func (cp *compiler) values(value *string, expr, path string) valueTest {
+	v := valueTest{equals: value}
+	if expr != "" {
+		v.re = cp.regexp(expr, at(path, "regex"))
 	}
-	return valueTest{equals: value, re: re}
+	if value != nil && expr != "" {
+		cp.bad.Add(path, "give value or regex, not both")
+	}
+	return v
 }
 
-func (cp *compiler) metadata(mm *MetadataMatch, n *yaml.Node, path string) matcher {
+func (cp *compiler) metadata(mm *MetadataMatch, path string) matcher {
 	t := &metadataTest{key: mm.Key, value: cp.values(mm.Value, mm.Regex, path)}
 	if mm.Key == "" {
-		if !has(n, "key") && !has(n, "value") && !has(n, "regex") {
-			cp.bad(path, "want a key, a value or a regex")
+		if mm.Value == nil && mm.Regex == "" {
+			cp.bad.Add(path, "want a key, a value or a regex")
 		}
 		return t
 	}
 	p, err := keypath.Parse(mm.Key)
 	if err != nil {
-		cp.bad(yamlnode.Join(path, "key"), "%v", err)
+		cp.bad.Add(at(path, "key"), "%v", err)
 	}
 	t.path = p
 	return t
 }
 
-func (cp *compiler) attribute(am *AttributeMatch, n *yaml.Node, path string) matcher {
-	t := &attributeTest{name: am.Name, value: cp.values(am.Value, am.Regex, path)}
-	if !has(n, "name") && !has(n, "value") && !has(n, "regex") {
-		cp.bad(path, "want a name, a value or a regex")
+func (cp *compiler) attribute(am *AttributeMatch, path string) matcher {
+	t := &attributeTest{name: rules.Glob(am.Name), value: cp.values(am.Value, am.Regex, path)}
+	if am.Name == "" && am.Value == nil && am.Regex == "" {
+		cp.bad.Add(path, "want a name, a value or a regex")
 	}
 	return t
-}
-
-// has reports whether the mapping n has the key.
-func has(n *yaml.Node, key string) bool {
-	return yamlnode.Child(n, key) != nil && yamlnode.Resolve(n).Kind == yaml.MappingNode
 }

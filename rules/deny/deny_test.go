@@ -43,25 +43,32 @@ func TestConditions(t *testing.T) {
 		{"channel", `channel: ["arn:aws:chime:*:*:app-instance/*/channel/general"]`, "hi", nil, `channel matches "arn:aws:chime:*:*:app-instance/*/channel/general"`},
 		{"channel, other", `channel: ["arn:aws:chime:*:*:app-instance/*/channel/random"]`, "hi", nil, ""},
 		// regex
-		{"regex", `regex: '\d{4}-\d{4}'`, "call 1234-5678", nil, `content matches regex "\\d{4}-\\d{4}"`},
+		{"regex", `regex: '\d{4}-\d{4}'`, "call 1234-5678", nil, `Content matches regex "\\d{4}-\\d{4}"`},
 		{"regex, no match", `regex: '\d{4}-\d{4}'`, "call me", nil, ""},
 		{"regex is case-sensitive unless asked", `regex: 'SPAM'`, "spam", nil, ""},
-		{"regex (?i)", `regex: '(?i)SPAM'`, "spam", nil, `content matches regex "(?i)SPAM"`},
+		{"regex (?i)", `regex: '(?i)SPAM'`, "spam", nil, `Content matches regex "(?i)SPAM"`},
 		// keywords
-		{"keyword", `keywords: [spam]`, "this is spam", nil, `content contains keyword "spam"`},
-		{"keyword any case", `keywords: [spam]`, "SpAm!", nil, `content contains keyword "spam"`},
+		{"keyword", `keywords: [spam]`, "this is spam", nil, `Content contains keyword "spam"`},
+		{"keyword any case", `keywords: [spam]`, "SpAm!", nil, `Content contains keyword "spam"`},
 		{"keyword inside a word", `keywords: [spam]`, "spammer antispam spam_", nil, ""},
 		{"keyword with digits next", `keywords: [spam]`, "spam2", nil, ""},
-		{"keyword between punctuation", `keywords: [spam]`, "(spam)", nil, `content contains keyword "spam"`},
-		{"phrase", `keywords: [free money]`, "get FREE MONEY now", nil, `content contains keyword "free money"`},
+		{"keyword between punctuation", `keywords: [spam]`, "(spam)", nil, `Content contains keyword "spam"`},
+		{"phrase", `keywords: [free money]`, "get FREE MONEY now", nil, `Content contains keyword "free money"`},
 		{"phrase split", `keywords: [free money]`, "free  money", nil, ""},
-		{"second keyword, earliest place", `keywords: [foo, bar]`, "bar then foo", nil, `content contains keyword "bar"`},
-		{"unicode keyword", `keywords: [straße]`, "Die STRASSE und die STRAßE", nil, `content contains keyword "straße"`},
-		{"unicode word boundary", `keywords: [мат]`, "это МАТ!", nil, `content contains keyword "мат"`},
+		{"second keyword, earliest place", `keywords: [foo, bar]`, "bar then foo", nil, `Content contains keyword "bar"`},
+		{"unicode keyword", `keywords: [straße]`, "Die STRASSE und die STRAßE", nil, `Content contains keyword "straße"`},
+		{"unicode word boundary", `keywords: [мат]`, "это МАТ!", nil, `Content contains keyword "мат"`},
 		{"unicode inside a word", `keywords: [мат]`, "математика", nil, ""},
-		{"kelvin sign folds to k", `keywords: [kilo]`, "\u212Ailo", nil, `content contains keyword "kilo"`},
+		{"kelvin sign folds to k", `keywords: [kilo]`, "\u212Ailo", nil, `Content contains keyword "kilo"`},
 		{"combining mark continues a word", `keywords: [cafe]`, "cafe\u0301", nil, ""},
-		{"keyword with symbols", `keywords: ["c++"]`, "I like C++.", nil, `content contains keyword "c++"`},
+		{"keyword with symbols", `keywords: ["c++"]`, "I like C++.", nil, `Content contains keyword "c++"`},
+		// where regex and keywords look: the scope
+		{"keyword in the push notification", `keywords: [spam]`, "hi", []processortest.Option{processortest.WithPush("t", "spam!")}, `PushNotification.Body contains keyword "spam"`},
+		{"regex in the push title", `regex: '^\d+$'`, "hi", []processortest.Option{processortest.WithPush("123", "b")}, `PushNotification.Title matches regex "^\\d+$"`},
+		{"push left out", `{keywords: [spam], scope: {push: false}}`, "hi", []processortest.Option{processortest.WithPush("t", "spam")}, ""},
+		{"keyword in metadata", `{keywords: [spam], scope: {metadata: [note]}}`, "hi", []processortest.Option{pt(`{"note":["ok","spam"]}`)}, `Metadata.note contains keyword "spam"`},
+		{"keyword in an attribute", `{keywords: [spam], scope: {attributes: ["*"]}}`, "hi", []processortest.Option{processortest.WithAttribute("x", "spam")}, `MessageAttributes contains keyword "spam"`},
+		{"content left out", `{keywords: [spam], scope: {content: false}}`, "spam", nil, ""},
 		// longerThan
 		{"longer", `longerThan: 5`, "123456", nil, "content is longer than 5 characters"},
 		{"exactly N", `longerThan: 5`, "12345", nil, ""},
@@ -98,7 +105,7 @@ func TestConditions(t *testing.T) {
 		// composition and reasons
 		{"any: first that holds", `any: [{keywords: [a]}, {bot: false}, {longerThan: 0}]`, "hi", nil, "sender is not a bot"},
 		{"any: none", `any: [{keywords: [a]}, {bot: true}]`, "hi", nil, ""},
-		{"all", `all: [{bot: false}, {keywords: [hi]}]`, "hi", nil, `sender is not a bot and content contains keyword "hi"`},
+		{"all", `all: [{bot: false}, {keywords: [hi]}]`, "hi", nil, `sender is not a bot and Content contains keyword "hi"`},
 		{"all: one fails", `all: [{bot: true}, {keywords: [hi]}]`, "hi", nil, ""},
 		{"not", `not: {channel: ["arn:aws:chime:*:*:*/channel/allowed"]}`, "hi", nil, `not (channel in ["arn:aws:chime:*:*:*/channel/allowed"])`},
 		{"not: holds inside", `not: {bot: false}`, "hi", nil, ""},
@@ -139,5 +146,5 @@ func TestString(t *testing.T) {
 	r := processortest.NewRule(t, deny.Name, `any: [{bot: true}, {not: {keywords: [a, b]}}, {all: [{persistence: PERSISTENT}, {longerThan: 3}]}]`)
 	s, ok := r.(interface{ String() string })
 	require.True(t, ok)
-	assert.Equal(t, `deny when any of (sender is a bot; not (content contains one of the keywords ["a", "b"]); all of (message is PERSISTENT; content is longer than 3 characters))`, s.String())
+	assert.Equal(t, `deny when any of (sender is a bot; not (Content, PushNotification contain one of the keywords ["a", "b"]); all of (message is PERSISTENT; content is longer than 3 characters))`, s.String())
 }

@@ -30,7 +30,7 @@ any:
 	}
 	// Output:
 	// "Lunch at noon?": deny=false reason="" err=<nil>
-	// "Get FREE MONEY at the casino!": deny=true reason="content contains keyword \"free money\"" err=<nil>
+	// "Get FREE MONEY at the casino!": deny=true reason="Content contains keyword \"free money\"" err=<nil>
 }
 
 // Conditions nest: here only admins may post to announcement channels, and

@@ -1,6 +1,7 @@
 package deny
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -104,7 +105,7 @@ type reasoned struct {
 type arnIn struct {
 	what  string // "sender" or "channel"
 	arn   func(m *processor.Message) string
-	globs []rules.ARNGlob
+	globs []rules.Glob
 }
 
 func senderArn(m *processor.Message) string  { return m.Event().ChannelMessage.Sender.Arn }
@@ -143,22 +144,52 @@ func (b isBot) String() string {
 	return "sender is not a bot"
 }
 
-// regex holds when the content matches.
-type regex struct{ re rules.Regexp }
-
-func (r regex) match(m *processor.Message) bool       { return r.re.MatchString(m.Content) }
-func (r regex) why(*processor.Message) (string, bool) { return r.String(), false }
-func (r regex) String() string                        { return "content matches regex " + strconv.Quote(r.re.String()) }
-
-// keywords holds when the content holds one of the keywords as a word.
-type keywords struct{ set *keywordSet }
-
-func (k keywords) match(m *processor.Message) bool { return k.set.find(m.Content) >= 0 }
-func (k keywords) why(m *processor.Message) (string, bool) {
-	return "content contains keyword " + strconv.Quote(k.set.texts[max(k.set.find(m.Content), 0)]), false
+// regex holds when a text its scope covers matches.
+type regex struct {
+	re    *regexp.Regexp
+	texts *rules.Texts
 }
+
+func (r regex) match(m *processor.Message) bool {
+	return r.texts.Each(m, func(_ rules.Place, s string) bool { return !r.re.MatchString(s) })
+}
+
+func (r regex) why(m *processor.Message) (string, bool) {
+	var where rules.Place
+	r.texts.Each(m, func(p rules.Place, s string) bool {
+		where = p
+		return !r.re.MatchString(s)
+	})
+	return where.String() + " matches regex " + strconv.Quote(r.re.String()), false
+}
+
+func (r regex) String() string {
+	return r.texts.String() + " match regex " + strconv.Quote(r.re.String())
+}
+
+// keywords holds when a text its scope covers holds one of the keywords as
+// a word.
+type keywords struct {
+	set   *keywordSet
+	texts *rules.Texts
+}
+
+func (k keywords) match(m *processor.Message) bool {
+	return k.texts.Each(m, func(_ rules.Place, s string) bool { return k.set.find(s) < 0 })
+}
+
+func (k keywords) why(m *processor.Message) (string, bool) {
+	var where rules.Place
+	i := 0
+	k.texts.Each(m, func(p rules.Place, s string) bool {
+		where, i = p, k.set.find(s)
+		return i < 0
+	})
+	return where.String() + " contains keyword " + strconv.Quote(k.set.texts[max(i, 0)]), false
+}
+
 func (k keywords) String() string {
-	return "content contains one of the keywords " + quoteAll(k.set.texts)
+	return k.texts.String() + " contain one of the keywords " + quoteAll(k.set.texts)
 }
 
 // longerThan holds when the content has more than n characters.
@@ -177,7 +208,7 @@ func (n longerThan) String() string {
 // value matches anything.
 type valueTest struct {
 	equals *string
-	re     *rules.Regexp
+	re     *regexp.Regexp
 }
 
 func (v *valueTest) any() bool { return v.equals == nil && v.re == nil }

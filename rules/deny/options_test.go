@@ -15,9 +15,8 @@ func TestOptionErrors(t *testing.T) {
 	}{
 		{"empty", `{}`, []string{"deny.yaml:4:7: rule deny: no condition: want one of sender, bot"}},
 		{"two tests in one condition", "bot: true\nkeywords: [a]", []string{"deny.yaml:4:7: rule deny: a condition tests one thing, this one has bot and keywords: combine them with all"}},
-		{"unknown option", `frob: 1`, []string{
+		{"unknown option", `frob: 1`, []string{ // "no condition" follows from it
 			`deny.yaml:4:7: rule deny: unknown option "frob" (known: reason, any, all, not, sender`,
-			"deny.yaml:4:7: rule deny: no condition",
 		}},
 		{"empty any", `any: []`, []string{"deny.yaml:4:12: rule deny: option any: the list of conditions is empty"}},
 		{"wrong type", "any:\n  - longerThan: many", []string{`deny.yaml:5:23: rule deny: option any.0.longerThan: "many" is not a whole number`}},
@@ -42,6 +41,10 @@ func TestOptionErrors(t *testing.T) {
 		{"metadata bad key", `metadata: {key: a..b}`, []string{`deny.yaml:4:23: rule deny: option metadata.key: key path "a..b" has an empty key`}},
 		{"attribute with nothing", `attribute: {}`, []string{"deny.yaml:4:18: rule deny: option attribute: want a name, a value or a regex"}},
 		{"null not", `not: ~`, []string{"deny.yaml:4:12: rule deny: option not: has no value"}},
+		{"scope on a non-text condition", "bot: true\nscope: {push: false}", []string{"deny.yaml:5:14: rule deny: option scope: applies only to regex and keywords conditions, not to bot"}},
+		{"bad scope", "keywords: [x]\nscope: {metadata: ['a..b']}", []string{`deny.yaml:5:26: rule deny: option scope.metadata.0: key path "a..b" has an empty key`}},
+		{"too costly a regex", `regex: '(?s).{0,100}.{0,100}.{0,100}X'`, []string{"deny.yaml:4:14: rule deny: option regex: regular expression too costly: it compiles to 603 instructions, over the bound of 500"}},
+		{"metadata regex", `metadata: {key: a, regex: '('}`, []string{"deny.yaml:4:33: rule deny: option metadata.regex: bad regular expression"}},
 		{"not a mapping", "any:\n  - 3", []string{`deny.yaml:5:11: rule deny: option any.0: want a mapping, got "3"`}},
 		{"mistakes everywhere, all reported", "any:\n  - bot: 3\n  - regex: '['\n  - all:\n      - {}\n      - persistence: x", []string{
 			`deny.yaml:5:16: rule deny: option any.0.bot: "3" is not true or false`,

@@ -49,8 +49,8 @@ func Example_deny() {
 	}
 	// Output:
 	// false ""
-	// true "links: content links to shop.example.net, which is on the deny list"
-	// true "links: content links to bad.example.org, which is on the deny list"
+	// true "links: Content links to shop.example.net, which is on the deny list"
+	// true "links: Content links to bad.example.org, which is on the deny list"
 }
 
 // New builds the rule from Go code, for a pipeline assembled by hand.

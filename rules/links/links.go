@@ -30,14 +30,18 @@
 //	      replacement: "[link removed]"   # strip: text put in place of a link; "" removes it
 //	      allow: [example.com, "*.example.org"]
 //	      deny: [bad.example.com]
-//	      pushNotification: true          # also check the push notification's title and body
 //	      bareDomains: true               # count bare domains such as example.com (default true)
+//	      scope: {metadata: [note]}       # where to look: content and push notification by default
 //
-// With action deny, the first offending link denies the message, and the
-// reason names its domain. With action strip, every offending link is
-// removed (or replaced); a message left with nothing but white space is
-// denied, since Chime needs some content, and a push notification title or
-// body that a replacement made too long is shortened with an ellipsis.
+// The rule looks at the texts its scope covers (see rules.Scope): the
+// content and the push notification's title and body by default, so that
+// a stripped link cannot reach anyone through the notification. With
+// action deny, the first offending link denies the message, and the reason
+// names its domain and where it was. With action strip, every offending
+// link is removed (or replaced); a message whose content is left with
+// nothing but white space is denied, since Chime needs some content, and a
+// push notification title or body that a replacement made too long is
+// shortened with an ellipsis.
 package links
 
 //go:generate go run gentlds.go
@@ -49,18 +53,15 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
-	"github.com/chimeflow/chimeflow/rules/internal/ellipsis"
-	"github.com/chimeflow/chimeflow/rules/internal/rulebuild"
 	"github.com/chimeflow/chimeflow/rules/links/internal/idna"
 )
 
 // Name is the name the rule is registered under.
 const Name = "links"
 
-func init() { rules.Register(Name, rulebuild.Factory(build)) }
+func init() { rules.Register(Name, rules.Define(New)) }
 
 // Actions.
 const (
@@ -69,7 +70,8 @@ const (
 )
 
 // Config holds the rule's options; the YAML option names are given in the
-// field tags.
+// field tags. The zero Config denies every message with a link in its
+// content or push notification.
 type Config struct {
 	// Action is ActionDeny (the default, when empty) or ActionStrip.
 	Action string `yaml:"action"`
@@ -81,20 +83,20 @@ type Config struct {
 	// Replacement is the text put in place of a stripped link; empty
 	// removes the link (and a space next to it).
 	Replacement string `yaml:"replacement"`
-	// PushNotification also checks (and strips) the push notification's
-	// title and body.
-	PushNotification bool `yaml:"pushNotification"`
 	// BareDomains counts bare domains such as example.com/path as links;
 	// nil means true. When false, only URLs with a scheme and www. hosts
 	// are links.
 	BareDomains *bool `yaml:"bareDomains"`
+	// Scope says which texts to check (and strip): the content and the
+	// push notification's title and body by default.
+	Scope rules.Scope `yaml:"scope"`
 }
 
 // Rule is the links rule. It is immutable and safe for concurrent use.
 type Rule struct {
 	strip       bool
 	replacement string
-	push        bool
+	texts       *rules.Texts
 	bare        bool
 	allow, deny domains
 	hasAllow    bool
@@ -103,69 +105,64 @@ type Rule struct {
 
 var _ processor.Rule = (*Rule)(nil)
 
-// New builds the rule from c. It reports every problem with c, joined.
-func New(c Config) (*Rule, error) { return rulebuild.New(Name, c, build) }
-
-// build checks c and builds the rule, reporting each problem by the
-// option's dotted path.
-func build(c Config, report func(option, msg string)) *Rule {
+// New builds the rule from c, reporting every problem with c by its
+// option's path (see rules.Problems).
+func New(c Config) (*Rule, error) {
+	var bad rules.Problems
 	r := &Rule{
 		replacement: c.Replacement,
-		push:        c.PushNotification,
 		bare:        c.BareDomains == nil || *c.BareDomains,
 		hasAllow:    len(c.Allow) > 0,
 		hasDeny:     len(c.Deny) > 0,
+		texts:       c.Scope.Compile("scope", &bad),
 	}
 	switch c.Action {
 	case "", ActionDeny:
 	case ActionStrip:
 		r.strip = true
 	default:
-		report("action", fmt.Sprintf("%q is not %s or %s", c.Action, ActionDeny, ActionStrip))
+		bad.Add("action", "%q is not %s or %s", c.Action, ActionDeny, ActionStrip)
 	}
 	if c.Replacement != "" && !r.strip {
-		report("replacement", "is used only with action: strip")
+		bad.Add("replacement", "is used only with action: strip")
 	}
-	r.allow = parseDomains(c.Allow, "allow", report)
-	r.deny = parseDomains(c.Deny, "deny", report)
-	return r
+	r.allow = parseDomains(c.Allow, "allow", &bad)
+	r.deny = parseDomains(c.Deny, "deny", &bad)
+	if err := bad.Err(); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
-// Apply checks the message's content (and push notification, if so
-// configured) for offending links and denies the message or strips them.
+// Apply checks the texts of the message the rule's scope covers for
+// offending links and denies the message or strips them.
 func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict, error) {
 	if !r.strip {
-		if v, found := r.firstOffence(m.Content, "content"); found {
-			return v, nil
-		}
-		if p := m.PushNotification; r.push && p != nil {
-			if v, found := r.firstOffence(p.Title, "push notification title"); found {
-				return v, nil
-			}
-			if v, found := r.firstOffence(p.Body, "push notification body"); found {
-				return v, nil
-			}
-		}
-		return processor.Continue, nil
+		verdict := processor.Continue
+		r.texts.Each(m, func(p rules.Place, s string) bool {
+			v, found := r.firstOffence(s, p)
+			verdict = v
+			return !found
+		})
+		return verdict, nil
 	}
-	content, n := r.stripLinks(m.Content)
-	if n > 0 && strings.TrimSpace(content) == "" {
-		return processor.Deny(fmt.Sprintf("links: content was nothing but %d disallowed link(s)", n)), nil
-	}
-	m.Content = content
-	if p := m.PushNotification; r.push && p != nil {
-		if title, n := r.stripLinks(p.Title); n > 0 {
-			p.Title = ellipsis.Shorten(title, messaging.MaxPushTitleLen)
+	stripped := 0
+	r.texts.Rewrite(m, func(p rules.Place, s string) string {
+		out, n := r.stripLinks(s)
+		if p.Part == rules.PartContent {
+			stripped = n
 		}
-		if body, n := r.stripLinks(p.Body); n > 0 {
-			p.Body = ellipsis.Shorten(body, messaging.MaxPushBodyLen)
-		}
+		return out
+	})
+	if stripped > 0 && strings.TrimSpace(m.Content) == "" {
+		return processor.Deny(fmt.Sprintf("links: content was nothing but %d disallowed link(s)", stripped)), nil
 	}
 	return processor.Continue, nil
 }
 
-// firstOffence returns a deny verdict for the first offending link in s.
-func (r *Rule) firstOffence(s, where string) (processor.Verdict, bool) {
+// firstOffence returns a deny verdict for the first offending link in s,
+// found at where.
+func (r *Rule) firstOffence(s string, where rules.Place) (processor.Verdict, bool) {
 	for pos := 0; ; {
 		l, ok := next(s, pos, r.bare)
 		if !ok {
@@ -263,25 +260,25 @@ func (d *domains) match(host string) bool {
 }
 
 // parseDomains checks and normalises the entries of a domain list.
-func parseDomains(list []string, option string, report func(option, msg string)) domains {
+func parseDomains(list []string, option string, bad *rules.Problems) domains {
 	var d domains
 	for i, e := range list {
 		where := fmt.Sprintf("%s.%d", option, i)
 		entry := strings.TrimSpace(e)
 		switch {
 		case entry == "":
-			report(where, "empty domain")
+			bad.Add(where, "empty domain")
 			continue
 		case strings.Contains(entry, "://"):
-			report(where, fmt.Sprintf("%q is a URL; write the domain alone, like example.com", e))
+			bad.Add(where, "%q is a URL; write the domain alone, like example.com", e)
 			continue
 		case strings.ContainsAny(entry, "/:@ \t"):
-			report(where, fmt.Sprintf("%q is not a domain name (no path, port or user); like example.com or *.example.com", e))
+			bad.Add(where, "%q is not a domain name (no path, port or user); like example.com or *.example.com", e)
 			continue
 		}
 		entry = strings.TrimPrefix(strings.TrimRight(strings.ToLower(entry), "."), ".")
 		if entry == "" || strings.Contains(entry, "..") {
-			report(where, fmt.Sprintf("%q is not a domain name", e))
+			bad.Add(where, "%q is not a domain name", e)
 			continue
 		}
 		entry = idna.ToASCII(entry)

@@ -6,9 +6,12 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/processortest"
+	"github.com/chimeflow/chimeflow/rules"
 	"github.com/chimeflow/chimeflow/rules/internal/ruletest"
 )
 
@@ -41,7 +44,7 @@ func TestApply(t *testing.T) {
 			name:    "deny list",
 			options: "deny: [evil.example.net]",
 			content: "look at https://www.EVIL.example.net/x",
-			deny:    "links: content links to www.evil.example.net, which is on the deny list",
+			deny:    "links: Content links to www.evil.example.net, which is on the deny list",
 		},
 		{
 			name:        "deny list does not cover look-alikes",
@@ -59,7 +62,7 @@ func TestApply(t *testing.T) {
 			name:    "allow list denies the others",
 			options: "allow: [example.com]",
 			content: "docs at https://docs.example.com/a or mirror.example.net",
-			deny:    "links: content links to mirror.example.net, which is not on the allow list",
+			deny:    "links: Content links to mirror.example.net, which is not on the allow list",
 		},
 		{
 			name:    "deny list wins over the allow list",
@@ -83,7 +86,7 @@ func TestApply(t *testing.T) {
 			name:    "no lists: no links at all",
 			options: "",
 			content: "try www.example.org",
-			deny:    "links: content links to www.example.org, and no links are allowed",
+			deny:    "links: Content links to www.example.org, and no links are allowed",
 		},
 		{
 			name:    "Unicode host against a Unicode entry",
@@ -116,19 +119,19 @@ func TestApply(t *testing.T) {
 			deny:    "evil.example.net",
 		},
 		{
-			name:        "push notification not checked by default",
-			options:     "deny: [evil.example.net]",
+			name:        "push notification not checked when the scope leaves it out",
+			options:     "{deny: [evil.example.net], scope: {push: false}}",
 			content:     "hi",
 			push:        &messaging.PushNotificationConfiguration{Title: "t", Body: "evil.example.net/x", Type: "DEFAULT"},
 			wantContent: "hi",
 			wantPush:    &messaging.PushNotificationConfiguration{Title: "t", Body: "evil.example.net/x", Type: "DEFAULT"},
 		},
 		{
-			name:    "push notification body checked when asked",
-			options: "{deny: [evil.example.net], pushNotification: true}",
+			name:    "push notification body checked by default",
+			options: "deny: [evil.example.net]",
 			content: "hi",
 			push:    &messaging.PushNotificationConfiguration{Title: "t", Body: "evil.example.net/x", Type: "DEFAULT"},
-			deny:    "links: push notification body links to evil.example.net",
+			deny:    "links: PushNotification.Body links to evil.example.net",
 		},
 		{
 			name:        "strip removes the link and a space",
@@ -162,7 +165,7 @@ func TestApply(t *testing.T) {
 		},
 		{
 			name:        "strip push notification",
-			options:     `{action: strip, deny: [evil.example.net], pushNotification: true, replacement: "[link]"}`,
+			options:     `{action: strip, deny: [evil.example.net], replacement: "[link]"}`,
 			content:     "fine",
 			push:        &messaging.PushNotificationConfiguration{Title: "evil.example.net/a", Body: "go to evil.example.net/b now", Type: "DEFAULT"},
 			wantContent: "fine",
@@ -218,7 +221,9 @@ func TestOptionErrors(t *testing.T) {
 			[]string{`:4:27: rule links: option allow.1`, `:4:34: rule links: option allow.2: empty domain`, `:5:14: rule links: option deny.0`},
 		},
 		{"replacement without strip", `replacement: "[x]"`, []string{":4:20: rule links: option replacement: is used only with action: strip"}},
-		{"wrong type", "pushNotification: yes please", []string{":4:25: rule links: option pushNotification"}},
+		{"wrong type", "bareDomains: yes please", []string{`:4:20: rule links: option bareDomains: "yes please" is not true or false`}},
+		{"bad scope", "scope: {push: false, content: false}", []string{":4:14: rule links: option scope: covers nothing"}},
+		{"old push option", "pushNotification: true", []string{`:4:7: rule links: unknown option "pushNotification" (known: action, allow, deny, replacement, bareDomains, scope)`}},
 		{"bad glob entry", `deny: ["*.exa mple.com"]`, []string{":4:14: rule links: option deny.0"}},
 	}
 	for _, tt := range tests {
@@ -249,9 +254,11 @@ func TestNew(t *testing.T) {
 }
 
 func TestDomainsMatch(t *testing.T) {
-	d := parseDomains([]string{"Example.COM.", ".dot.example", "*.glob.example", "xn--bcher-kva.example"}, "deny", func(o, m string) {
-		t.Errorf("%s: %s", o, m)
-	})
+	var bad rules.Problems
+	d := parseDomains([]string{"Example.COM.", ".dot.example", "*.glob.example", "xn--bcher-kva.example"}, "deny", &bad)
+	if err := bad.Err(); err != nil {
+		t.Fatal(err)
+	}
 	for host, want := range map[string]bool{
 		"example.com":           true,
 		"www.example.com":       true,
@@ -317,7 +324,7 @@ func BenchmarkFind(b *testing.B) {
 }
 
 func TestStripShortensPush(t *testing.T) {
-	r := processortest.NewRule(t, Name, `{action: strip, pushNotification: true, replacement: "[a link was removed here]"}`)
+	r := processortest.NewRule(t, Name, `{action: strip, replacement: "[a link was removed here]"}`)
 	title := "x.co/1 x.co/2 x.co/3 x.co/4 x.co/5 ok"
 	m := newMessage("hello", &messaging.PushNotificationConfiguration{Title: title, Body: "b"})
 	if _, err := r.Apply(context.Background(), m); err != nil {
@@ -329,5 +336,54 @@ func TestStripShortensPush(t *testing.T) {
 	}
 	if m.PushNotification.Body != "b" {
 		t.Errorf("body changed to %q", m.PushNotification.Body)
+	}
+}
+
+// TestScope: the rule covers what its scope says, push notification
+// included by default, so that a stripped link does not reach anyone
+// through the notification; metadata and attributes when asked.
+func TestScope(t *testing.T) {
+	tests := []struct {
+		name, options string
+		event         *processor.Event
+		want          *processor.Event
+		deny          string
+	}{
+		{
+			name:    "push notification stripped by default",
+			options: "{action: strip, allow: [example.com]}",
+			event:   processortest.NewEvent("see it", processortest.WithPush("Alice", "see https://evil.example.net/x")),
+			want:    processortest.NewEvent("see it", processortest.WithPush("Alice", "see")),
+		},
+		{
+			name:    "metadata and attributes when asked",
+			options: "{action: strip, allow: [example.com], replacement: '[link]', scope: {metadata: [note], attributes: [url]}}",
+			event: processortest.NewEvent("hi", processortest.WithMetadata(`{"note":"go to evil.example.net/x","other":"evil.example.net/y"}`),
+				processortest.WithAttribute("url", "https://evil.example.net", "https://example.com")),
+			want: processortest.NewEvent("hi", processortest.WithMetadata(`{"note":"go to [link]","other":"evil.example.net/y"}`),
+				processortest.WithAttribute("url", "[link]", "https://example.com")),
+		},
+		{
+			name:    "deny names the place from the configuration",
+			options: "{deny: [evil.example.net], scope: {attributes: ['*']}}",
+			event:   processortest.NewEvent("hi", processortest.WithAttribute("x-sender-chosen", "evil.example.net/x")),
+			deny:    "links: MessageAttributes links to evil.example.net, which is on the deny list",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := processortest.RunRule(t, processortest.NewRule(t, Name, tt.options), tt.event)
+			if tt.deny != "" {
+				if out.Action != processor.ActionDeny || out.Reason != tt.deny {
+					t.Fatalf("outcome %s %q, want a denial %q", out.Action, out.Reason, tt.deny)
+				}
+				return
+			}
+			want := processor.NewMessage(tt.want)
+			assert.Equal(t, want.Content, out.Message.Content)
+			assert.Equal(t, want.Metadata, out.Message.Metadata)
+			assert.Equal(t, want.PushNotification, out.Message.PushNotification)
+			assert.Equal(t, want.MessageAttributes, out.Message.MessageAttributes)
+		})
 	}
 }

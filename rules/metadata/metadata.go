@@ -26,10 +26,10 @@
 //	      onOverflow: dropAnnotation          # keepOriginal (default) | dropAnnotation | deny
 //
 // The steps run in the order delete, merge, set, annotate, on the metadata
-// as earlier rules left it. Keys keep their order; new keys follow, in the
-// order of the configuration. The result is written as compact JSON, and
-// only when it differs from what was there: metadata the rule has nothing
-// to do to is left byte for byte.
+// as earlier rules left it. Keys keep their order; new keys follow, in
+// sorted order (set applies shorter key paths first). The result is written
+// as compact JSON, and only when it differs from what was there: metadata
+// the rule has nothing to do to is left byte for byte.
 //
 // String values are templates: {{sender.arn}}, {{sender.name}},
 // {{sender.bot}}, {{channel.arn}}, {{subChannel.id}}, {{message.id}},
@@ -42,8 +42,9 @@
 //
 // The annotation is a JSON object, {"rules":["profanity"],"contentChanged":true}:
 // the rules that changed the message before this one, in order, and whether
-// the content now differs from what the sender wrote. It replaces whatever
-// the sender put under its key, so it cannot be forged.
+// the content now differs from what the sender wrote. The annotate step owns
+// its key: whatever the sender put there is replaced, or, on a message the
+// rule does not annotate, removed, so the annotation cannot be forged.
 //
 // Metadata that is not a JSON object (plain text, a JSON array) is left
 // intact by default. With nonJSON: wrap it becomes a string under wrapKey
@@ -53,28 +54,28 @@
 // The service limits metadata to 1024 characters. When the result would be
 // longer, onOverflow decides: keepOriginal leaves the metadata as it was,
 // dropAnnotation tries again without the annotation (and keeps the
-// original if that is still too long), deny denies the message.
+// original if that is still too long), deny denies the message. Whichever
+// it is, a value the sender put under the annotation's key is removed.
 package metadata
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
 	"github.com/chimeflow/chimeflow/rules/internal/keypath"
-	"github.com/chimeflow/chimeflow/rules/internal/yamlnode"
 )
 
 // Name is the name the rule is registered under.
 const Name = "metadata"
 
-func init() { rules.Register(Name, New) }
+func init() { rules.Register(Name, rules.Define(New)) }
 
 // MaxLength is the most characters (Unicode code points) metadata may
 // hold.
@@ -87,16 +88,20 @@ const DefaultAnnotationKey = "moderation"
 // DefaultWrapKey is the key the original text goes under with nonJSON: wrap.
 const DefaultWrapKey = "text"
 
-// Options are the rule's options, as decoded from the configuration.
-type Options struct {
+// Config holds the rule's options; the YAML option names are given in the
+// field tags. Values are plain Go values as a JSON or YAML decoder makes
+// them: nil, bool, numbers, string (a template), []any and map[string]any
+// (maps and slices of other types, and pointers, are accepted too). At
+// least one of Set, Merge, Delete and Annotate must be given.
+type Config struct {
 	// Set maps dotted key paths to values (any JSON value; strings are
 	// templates). Objects on the way are created; a value that is not an
 	// object on the way is replaced by one.
-	Set yaml.Node `yaml:"set"`
+	Set map[string]any `yaml:"set"`
 	// Merge is a JSON object merged into the metadata as a JSON Merge Patch
 	// (RFC 7396): objects merge deeply, null deletes a key, anything else
 	// replaces. Strings are templates.
-	Merge yaml.Node `yaml:"merge"`
+	Merge map[string]any `yaml:"merge"`
 	// Delete lists dotted key paths to delete.
 	Delete []string `yaml:"delete"`
 	// Annotate, when given, adds the moderation annotation.
@@ -139,7 +144,7 @@ func (p *NonJSON) UnmarshalText(b []byte) error {
 }
 
 // String returns the policy's name.
-func (p NonJSON) String() string { return nonJSONNames[p] }
+func (p NonJSON) String() string { return name(int(p), nonJSONNames) }
 
 // Overflow is what the rule does when its result is over MaxLength.
 type Overflow uint8
@@ -161,7 +166,7 @@ func (p *Overflow) UnmarshalText(b []byte) error {
 }
 
 // String returns the policy's name.
-func (p Overflow) String() string { return overflowNames[p] }
+func (p Overflow) String() string { return name(int(p), overflowNames) }
 
 // When says when the annotation is added.
 type When uint8
@@ -182,7 +187,7 @@ func (w *When) UnmarshalText(b []byte) error {
 }
 
 // String returns the policy's name.
-func (w When) String() string { return whenNames[w] }
+func (w When) String() string { return name(int(w), whenNames) }
 
 func enum(s string, names []string) (int, error) {
 	for i, n := range names {
@@ -191,6 +196,20 @@ func enum(s string, names []string) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("%q is not one of %v", s, names)
+}
+
+func name(i int, names []string) string {
+	if i < len(names) {
+		return names[i]
+	}
+	return strconv.Itoa(i)
+}
+
+// checkEnum reports an enumerated option a Go program set out of range.
+func checkEnum(bad *rules.Problems, option string, i int, names []string) {
+	if i >= len(names) {
+		bad.Add(option, "%d is not one of %v", i, names)
+	}
 }
 
 // Rule is the compiled metadata rule. It is immutable and safe for
@@ -211,79 +230,63 @@ type setter struct {
 	val  value
 }
 
-// New builds the rule from its options; it is the rule's rules.Factory.
-// Every mistake is reported through opts, with its place in the file.
-func New(opts rules.Options) (processor.Rule, error) {
-	var o Options
-	failed := opts.Decode(&o) != nil
-	bad := func(path, format string, args ...any) {
-		failed = true
-		_ = opts.Errorf(path, format, args...)
-	}
-	r := &Rule{nonJSON: o.NonJSON, onOverflow: o.OnOverflow, wrapKey: o.WrapKey}
-	vc := &valueCompiler{bad: bad}
+// New builds the rule from c, reporting every problem with c by its
+// option's path (see rules.Problems).
+func New(c Config) (*Rule, error) {
+	var bad rules.Problems
+	r := &Rule{nonJSON: c.NonJSON, onOverflow: c.OnOverflow, wrapKey: c.WrapKey}
+	vc := &valueCompiler{bad: &bad}
+	checkEnum(&bad, "nonJSON", int(c.NonJSON), nonJSONNames)
+	checkEnum(&bad, "onOverflow", int(c.OnOverflow), overflowNames)
 
-	for i, p := range o.Delete {
+	for i, p := range c.Delete {
 		path, err := keypath.Parse(p)
 		if err != nil {
-			bad("delete."+strconv.Itoa(i), "%v", err)
+			bad.Add("delete."+strconv.Itoa(i), "%v", err)
 			continue
 		}
 		r.deletes = append(r.deletes, path)
 	}
-	if o.Merge.Kind != 0 && !yamlnode.IsNull(&o.Merge) {
-		if o.Merge.Kind != yaml.MappingNode {
-			bad("merge", "want a mapping (a JSON object) to merge, got %s", describe(&o.Merge))
-		} else {
-			v := vc.compileValue(&o.Merge, "merge")
-			r.merge = &v
-		}
+	if c.Merge != nil {
+		v := vc.compile(c.Merge, "merge", 0)
+		r.merge = &v
 	}
-	if o.Set.Kind != 0 && !yamlnode.IsNull(&o.Set) {
-		if o.Set.Kind != yaml.MappingNode {
-			bad("set", "want a mapping of key paths to values, got %s", describe(&o.Set))
-		} else {
-			vc.enter(&o.Set)
-			seen := map[string]bool{}
-			for i := 0; i+1 < len(o.Set.Content); i += 2 {
-				k := o.Set.Content[i]
-				at := "set." + k.Value
-				path, err := keypath.Parse(k.Value)
-				if err != nil {
-					bad(at, "%v", err)
-					continue
-				}
-				if seen[k.Value] {
-					bad(at, "key path given twice")
-					continue
-				}
-				seen[k.Value] = true
-				r.sets = append(r.sets, setter{path: path, val: vc.compileValue(o.Set.Content[i+1], at)})
-			}
+	for key, val := range c.Set {
+		path, err := keypath.Parse(key)
+		if err != nil {
+			bad.Add("set."+key, "%v", err)
+			continue
 		}
+		r.sets = append(r.sets, setter{path: path, val: vc.compile(val, "set."+key, 0)})
 	}
-	if a := o.Annotate; a != nil {
+	// Shorter paths first, then in order: a parent is set before its
+	// children, and the result does not depend on the order of a map.
+	slices.SortFunc(r.sets, func(a, b setter) int {
+		return cmp.Or(cmp.Compare(len(a.path), len(b.path)), slices.Compare(a.path, b.path))
+	})
+	if a := c.Annotate; a != nil {
 		key := a.Key
 		if key == "" {
 			key = DefaultAnnotationKey
 		}
 		path, err := keypath.Parse(key)
 		if err != nil {
-			bad("annotate.key", "%v", err)
+			bad.Add("annotate.key", "%v", err)
 		}
+		checkEnum(&bad, "annotate.when", int(a.When), whenNames)
 		r.annotate, r.always = path, a.When == WhenAlways
 	}
 	switch {
-	case o.WrapKey != "" && o.NonJSON != NonJSONWrap:
-		bad("wrapKey", "applies only with nonJSON: wrap (nonJSON is %s)", o.NonJSON)
-	case o.NonJSON == NonJSONWrap && o.WrapKey == "":
+	case c.WrapKey != "" && c.NonJSON != NonJSONWrap:
+		bad.Add("wrapKey", "applies only with nonJSON: wrap (nonJSON is %s)", c.NonJSON)
+	case c.NonJSON == NonJSONWrap && c.WrapKey == "":
 		r.wrapKey = DefaultWrapKey
 	}
-	if !failed && len(r.deletes) == 0 && r.merge == nil && len(r.sets) == 0 && r.annotate == nil {
-		bad("", "nothing to do: give at least one of set, merge, delete, annotate")
+	if c.Delete == nil && c.Merge == nil && c.Set == nil && c.Annotate == nil {
+		bad.Add("", "nothing to do: give at least one of set, merge, delete, annotate")
 	}
-	if failed {
-		return nil, rules.ErrBadOptions
+	if err := bad.Err(); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
@@ -292,7 +295,7 @@ func New(opts rules.Options) (processor.Rule, error) {
 // and onOverflow is deny.
 func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict, error) {
 	annotate := r.annotate != nil && (r.always || len(m.Acted()) > 0)
-	out, changed := r.rewrite(m, annotate)
+	out, changed := r.rewrite(m, true, annotate)
 	if !changed {
 		return processor.Continue, nil
 	}
@@ -301,50 +304,61 @@ func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict
 		case OverflowDeny:
 			return processor.Deny(fmt.Sprintf("metadata: the rewritten metadata would be %d characters, over the limit of %d", n, MaxLength)), nil
 		case OverflowDropAnnotation:
-			if !annotate {
-				return processor.Continue, nil
+			if annotate {
+				out, changed = r.rewrite(m, true, false)
 			}
-			out, changed = r.rewrite(m, false)
-			if !changed || utf8.RuneCountInString(out) > MaxLength {
-				return processor.Continue, nil
-			}
-		default:
-			return processor.Continue, nil
+		}
+		if !changed || utf8.RuneCountInString(out) > MaxLength {
+			// Keep the original, less what the sender put under the
+			// annotation's key: removing a key never makes it longer.
+			out, changed = r.rewrite(m, false, false)
 		}
 	}
-	m.Metadata = out
+	if changed {
+		m.Metadata = out
+	}
 	return processor.Continue, nil
 }
 
-// rewrite returns the new metadata and whether it differs from m's.
-func (r *Rule) rewrite(m *processor.Message, annotate bool) (string, bool) {
+// rewrite returns the new metadata and whether it differs from m's: with
+// steps, after delete, merge and set; then, when the rule annotates,
+// with the annotation (annotate) or without a value the sender put under
+// its key.
+func (r *Rule) rewrite(m *processor.Message, steps, annotate bool) (string, bool) {
 	obj, err := &object{}, error(nil)
 	if !isBlank(m.Metadata) {
 		obj, err = parseObject([]byte(m.Metadata))
 	}
 	if err != nil {
-		switch r.nonJSON {
-		case NonJSONWrap:
+		switch {
+		case !steps:
+			return "", false
+		case r.nonJSON == NonJSONWrap:
 			obj = &object{}
 			obj.set(r.wrapKey, node{raw: appendString(nil, m.Metadata)})
-		case NonJSONReplace:
+		case r.nonJSON == NonJSONReplace:
 			obj = &object{}
 		default:
 			return "", false
 		}
 	}
 	before := obj.appendJSON(nil)
-	for _, p := range r.deletes {
-		obj.deletePath(p)
+	if steps {
+		for _, p := range r.deletes {
+			obj.deletePath(p)
+		}
+		if r.merge != nil {
+			r.merge.mergeInto(obj, m)
+		}
+		for i := range r.sets {
+			obj.setPath(r.sets[i].path, r.sets[i].val.node(m))
+		}
 	}
-	if r.merge != nil {
-		r.merge.mergeInto(obj, m)
-	}
-	for i := range r.sets {
-		obj.setPath(r.sets[i].path, r.sets[i].val.node(m))
-	}
-	if annotate {
+	switch {
+	case annotate:
 		obj.setPath(r.annotate, node{raw: annotation(m)})
+	case r.annotate != nil:
+		obj.deletePath(r.annotate)
 	}
 	after := obj.appendJSON(make([]byte, 0, len(before)+64))
 	if string(after) == string(before) {

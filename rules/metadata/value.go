@@ -1,14 +1,13 @@
 package metadata
 
 import (
-	"fmt"
 	"math"
+	"reflect"
+	"slices"
 	"strconv"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/chimeflow/chimeflow/processor"
-	"github.com/chimeflow/chimeflow/rules/internal/yamlnode"
+	"github.com/chimeflow/chimeflow/rules"
 )
 
 // valueKind says what a configured value is.
@@ -37,145 +36,83 @@ type member struct {
 	val value
 }
 
-// report records a problem with the option at a dotted path.
-type report func(path, format string, args ...any)
-
-// maxValueNodes bounds the size of a configured value, aliases expanded,
-// against a document whose aliases multiply ("billion laughs").
-const maxValueNodes = 10000
+// maxDepth bounds the nesting of a configured value: a Go program may hand
+// over a map that holds itself.
+const maxDepth = 64
 
 // valueCompiler compiles configured values.
 type valueCompiler struct {
-	bad      report
-	nodes    int              // compiled so far
-	visiting map[nodePos]bool // mappings and lists being compiled
+	bad *rules.Problems
 }
 
-// nodePos identifies a mapping or list of the document: the decoder hands
-// the options over as copies of its nodes, so pointers will not do.
-type nodePos struct{ line, column int }
-
-// enter marks a mapping or list as being compiled, reporting false if it
-// already is: an alias inside it refers back to it.
-func (vc *valueCompiler) enter(n *yaml.Node) bool {
-	p := nodePos{n.Line, n.Column}
-	if vc.visiting[p] {
-		return false
-	}
-	if vc.visiting == nil {
-		vc.visiting = map[nodePos]bool{}
-	}
-	vc.visiting[p] = true
-	return true
-}
-
-// compileValue compiles a YAML (or JSON) value.
-func (vc *valueCompiler) compileValue(n *yaml.Node, path string) value {
-	if vc.nodes++; vc.nodes > maxValueNodes {
-		if vc.nodes == maxValueNodes+1 {
-			vc.bad(path, "the value is too large (over %d items, aliases expanded)", maxValueNodes)
-		}
-		return value{kind: vNull}
-	}
-	alias := ""
-	for n.Kind == yaml.AliasNode {
-		alias, n = n.Value, n.Alias
-	}
-	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-		if !vc.enter(n) {
-			vc.bad(path, "alias *%s refers to a value that holds it", alias)
+// compile compiles a plain Go value (see Config) given at the option path,
+// depth levels down.
+func (vc *valueCompiler) compile(v any, path string, depth int) value {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
 			return value{kind: vNull}
 		}
-		defer delete(vc.visiting, nodePos{n.Line, n.Column})
+		rv = rv.Elem()
 	}
-	bad := vc.bad
-	switch n.Kind {
-	case yaml.MappingNode:
-		v := value{kind: vObject}
-		seen := map[string]bool{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			for k.Kind == yaml.AliasNode {
-				k = k.Alias
-			}
-			if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
-				bad(path, "keys must be plain strings")
-				continue
-			}
-			if seen[k.Value] {
-				bad(yamlnode.Join(path, k.Value), "key %q given twice", k.Value)
-				continue
-			}
-			seen[k.Value] = true
-			v.members = append(v.members, member{key: k.Value, val: vc.compileValue(n.Content[i+1], yamlnode.Join(path, k.Value))})
+	if depth > maxDepth && (rv.Kind() == reflect.Map || rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array) {
+		vc.bad.Add(path, "nested more than %d levels deep (does a value hold itself?)", maxDepth)
+		return value{kind: vNull}
+	}
+	switch rv.Kind() {
+	case reflect.Invalid:
+		return value{kind: vNull}
+	case reflect.Bool:
+		return value{raw: strconv.AppendBool(nil, rv.Bool())}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return value{raw: strconv.AppendInt(nil, rv.Int(), 10)}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return value{raw: strconv.AppendUint(nil, rv.Uint(), 10)}
+	case reflect.Float32, reflect.Float64:
+		f := rv.Float()
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			vc.bad.Add(path, "%v is not a number JSON can hold", f)
+			return value{kind: vNull}
+		}
+		return value{raw: strconv.AppendFloat(nil, f, 'g', -1, rv.Type().Bits())}
+	case reflect.String:
+		return vc.template(rv.String(), path)
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			break
+		}
+		keys := make([]string, 0, rv.Len())
+		for _, k := range rv.MapKeys() {
+			keys = append(keys, k.String())
+		}
+		slices.Sort(keys) // a map has no order: the result must not depend on it
+		v := value{kind: vObject, members: make([]member, 0, len(keys))}
+		for _, k := range keys {
+			item := rv.MapIndex(reflect.ValueOf(k).Convert(rv.Type().Key()))
+			v.members = append(v.members, member{key: k, val: vc.compile(item.Interface(), path+"."+k, depth+1)})
 		}
 		return v
-	case yaml.SequenceNode:
-		v := value{kind: vArray, items: make([]value, 0, len(n.Content))}
-		for i, c := range n.Content {
-			v.items = append(v.items, vc.compileValue(c, yamlnode.Join(path, strconv.Itoa(i))))
+	case reflect.Slice, reflect.Array:
+		v := value{kind: vArray, items: make([]value, 0, rv.Len())}
+		for i := range rv.Len() {
+			v.items = append(v.items, vc.compile(rv.Index(i).Interface(), path+"."+strconv.Itoa(i), depth+1))
 		}
 		return v
-	case yaml.ScalarNode:
-		return compileScalar(n, path, bad)
 	}
-	bad(path, "want a JSON value")
+	vc.bad.Add(path, "a %s is not a JSON value", rv.Type())
 	return value{kind: vNull}
 }
 
-func compileScalar(n *yaml.Node, path string, bad report) value {
-	switch n.Tag {
-	case "!!null":
-		return value{kind: vNull}
-	case "!!bool":
-		var b bool
-		if err := n.Decode(&b); err != nil {
-			bad(path, "%q is not true or false", n.Value)
-		}
-		return value{raw: strconv.AppendBool(nil, b)}
-	case "!!int":
-		var x any
-		if err := n.Decode(&x); err != nil {
-			bad(path, "%q is not a number", n.Value)
-			return value{kind: vNull}
-		}
-		switch x := x.(type) {
-		case int:
-			return value{raw: strconv.AppendInt(nil, int64(x), 10)}
-		case int64:
-			return value{raw: strconv.AppendInt(nil, x, 10)}
-		case uint64:
-			return value{raw: strconv.AppendUint(nil, x, 10)}
-		case float64:
-			return floatValue(x, n, path, bad)
-		}
-		bad(path, "%q is not a number JSON can hold", n.Value)
-		return value{kind: vNull}
-	case "!!float":
-		var f float64
-		if err := n.Decode(&f); err != nil {
-			bad(path, "%q is not a number", n.Value)
-			return value{kind: vNull}
-		}
-		return floatValue(f, n, path, bad)
-	}
-	// !!str, and any other tag (timestamps, binary): the text as written.
-	t, errs := parseTemplate(n.Value)
+// template compiles a string value, a template.
+func (vc *valueCompiler) template(s, path string) value {
+	t, errs := parseTemplate(s)
 	for _, e := range errs {
-		bad(path, "%s", e.Error())
+		vc.bad.Add(path, "%s", e.Error())
 	}
 	if !t.hasPlaceholders() {
 		return value{raw: appendString(nil, t.literal())}
 	}
 	return value{kind: vTemplate, tmpl: t}
-}
-
-func floatValue(f float64, n *yaml.Node, path string, bad report) value {
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		bad(path, "%s is not a number JSON can hold", n.Value)
-		return value{kind: vNull}
-	}
-	return value{raw: strconv.AppendFloat(nil, f, 'g', -1, 64)}
 }
 
 // appendJSON appends the value for message m as JSON.
@@ -229,15 +166,4 @@ func (v *value) mergeInto(o *object, m *processor.Message) {
 			o.set(mb.key, mb.val.node(m))
 		}
 	}
-}
-
-// describe names a node for messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	}
-	return fmt.Sprintf("%q", n.Value)
 }

@@ -58,7 +58,7 @@ func BenchmarkMaskObfuscated(b *testing.B) {
 // push notification: no allocation.
 func BenchmarkRuleApplyClean(b *testing.B) {
 	msgs := evalTexts(b, "chat")
-	r, err := NewRule(Options{})
+	r, err := New(RuleConfig{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,11 +11,14 @@
 //	      minSeverity: severe    # mild | moderate | severe
 //	      categories: [slur]     # profanity | sexual | insult | slur
 //	  - rule: profanity          # then mask the rest with '*'
+//	    options:
+//	      scope: {metadata: [caption], attributes: [subject]}
 //
-// With the zero options it masks, in the content and in the push
-// notification's title and body, the words of the built-in English lexicon
-// of moderate severity and above, replacing only their characters: the
-// rest of the message, Unicode included, is kept byte for byte.
+// With the zero options (RuleConfig) it masks, in the content and in the
+// push notification's title and body (its scope, see rules.Scope), the
+// words of the built-in English lexicon of moderate severity and above,
+// replacing only their characters: the rest of the message, Unicode
+// included, is kept byte for byte.
 //
 // # Matching
 //

@@ -78,8 +78,9 @@ func ExampleRule() {
 	// ####, the build broke
 }
 
-func ExampleNewRule() {
-	r, err := profanity.NewRule(profanity.Options{Action: profanity.ActionDeny, Categories: []profanity.Category{profanity.CategorySlur}})
+// New builds the rule from Go code, for a pipeline assembled by hand.
+func ExampleNew() {
+	r, err := profanity.New(profanity.RuleConfig{Action: profanity.ActionDeny, Categories: []profanity.Category{profanity.CategorySlur}})
 	if err != nil {
 		fmt.Println(err)
 		return

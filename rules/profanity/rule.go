@@ -1,11 +1,10 @@
 package profanity
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -14,7 +13,7 @@ import (
 	"github.com/chimeflow/chimeflow/rules"
 )
 
-func init() { rules.Register("profanity", factory) }
+func init() { rules.Register("profanity", rules.Define(New)) }
 
 // Action is what the rule does to a message that holds profanity.
 type Action string
@@ -27,7 +26,7 @@ const (
 	// ActionDeny denies the message.
 	ActionDeny Action = "deny"
 	// ActionFlag lets the message through unchanged and annotates its
-	// metadata (see Options.FlagKey).
+	// metadata (see RuleConfig.FlagKey).
 	ActionFlag Action = "flag"
 )
 
@@ -41,10 +40,18 @@ func (a *Action) UnmarshalText(b []byte) error {
 	return fmt.Errorf("unknown action %q (want mask, deny or flag)", b)
 }
 
-// Options configure the profanity rule. The zero Options mask, with '*',
-// the words of the built-in lexicon of moderate severity and above, in the
-// content and the push notification.
-type Options struct {
+// DefaultFlagKey is the metadata key the flag action writes unless
+// RuleConfig.FlagKey says otherwise.
+const DefaultFlagKey = "profanity"
+
+// RuleConfig configures the profanity rule; the YAML option names are given
+// in the field tags. The zero RuleConfig masks, with '*', the words of the
+// built-in lexicon of moderate severity and above, in the content and the
+// push notification.
+//
+// (The rule's options are RuleConfig rather than Config because Config
+// configures the Filter.)
+type RuleConfig struct {
 	// Action is mask (the default), deny or flag.
 	Action Action `yaml:"action"`
 	// MaskChar is the character that replaces each offending character;
@@ -62,68 +69,82 @@ type Options struct {
 	ExtraWords []string `yaml:"extraWords"`
 	// AllowWords are words never acted on (names, products...).
 	AllowWords []string `yaml:"allowWords"`
-	// Push applies the rule to the push notification's title and body as
-	// well as to the content; default true, so that a masked message
-	// cannot leak through its notification.
-	Push *bool `yaml:"push"`
-	// MetadataFields lists top-level fields of JSON-object metadata whose
-	// string values the rule applies to; "*" for every field. Metadata
-	// that is not a JSON object is left alone.
-	MetadataFields []string `yaml:"metadataFields"`
-	// Attributes lists the message attributes whose values the rule
-	// applies to; "*" for every attribute.
-	Attributes []string `yaml:"attributes"`
-	// FlagKey is the metadata key the flag action writes; default
-	// "profanity". The message's metadata must be empty or a JSON object.
+	// Scope says which texts the rule reads and masks: the content and the
+	// push notification's title and body by default, so that a masked
+	// message cannot leak through its notification.
+	Scope rules.Scope `yaml:"scope"`
+	// FlagKey is the top-level metadata key the flag action owns:
+	// DefaultFlagKey when empty. The message's metadata must be empty or a
+	// JSON object.
 	FlagKey string `yaml:"flagKey"`
 }
 
-// Rule is the profanity rule: a processor.Rule built from Options. It is
-// immutable and safe for concurrent use.
+// Rule is the profanity rule: a processor.Rule built from a RuleConfig. It
+// is immutable and safe for concurrent use.
 type Rule struct {
-	filter   *Filter
-	action   Action
-	mask     rune
-	push     bool
-	metadata []string
-	attrs    []string
-	flagKey  string
+	filter  *Filter
+	action  Action
+	mask    rune
+	texts   *rules.Texts
+	flagKey string
 }
 
-// Field names in deny reasons and flags.
-const (
-	fieldContent   = "Content"
-	fieldPushTitle = "PushNotification.Title"
-	fieldPushBody  = "PushNotification.Body"
-)
-
-// NewRule builds the rule from its options.
-func NewRule(o Options) (*Rule, error) {
-	r := &Rule{action: o.Action, mask: '*', push: o.Push == nil || *o.Push, flagKey: o.FlagKey}
+// New builds the rule from c, reporting every problem with c by its
+// option's path (see rules.Problems).
+func New(c RuleConfig) (*Rule, error) {
+	var bad rules.Problems
+	r := &Rule{action: c.Action, mask: '*', flagKey: c.FlagKey, texts: c.Scope.Compile("scope", &bad)}
 	if r.action == "" {
 		r.action = ActionMask
 	}
 	if err := (&r.action).UnmarshalText([]byte(r.action)); err != nil {
-		return nil, fmt.Errorf("profanity: %w", err)
+		bad.Add("action", "%v", err)
 	}
-	if o.MaskChar != "" {
-		m, err := parseMask(o.MaskChar)
+	if c.MaskChar != "" {
+		m, err := parseMask(c.MaskChar)
 		if err != nil {
-			return nil, fmt.Errorf("profanity: maskChar: %w", err)
+			bad.Add("maskChar", "%v", err)
 		}
 		r.mask = m
 	}
-	if r.flagKey == "" {
-		r.flagKey = "profanity"
+	switch {
+	case r.flagKey == "":
+		r.flagKey = DefaultFlagKey
+	case r.action != ActionFlag:
+		bad.Add("flagKey", "applies only with action: flag (action is %s)", r.action)
 	}
-	f, err := NewFilter(Config{MinSeverity: o.MinSeverity, Categories: o.Categories, ExtraWords: o.ExtraWords, AllowWords: o.AllowWords})
-	if err != nil {
+	if c.MinSeverity > Severe {
+		bad.Add("minSeverity", "%d is not a severity (want mild, moderate or severe)", c.MinSeverity)
+	}
+	for i, cat := range c.Categories {
+		if err := new(Category).UnmarshalText([]byte(cat)); err != nil {
+			bad.Add("categories."+strconv.Itoa(i), "%v", err)
+		}
+	}
+	fc := Config{MinSeverity: c.MinSeverity, Categories: c.Categories, ExtraWords: c.ExtraWords, AllowWords: c.AllowWords}
+	f, err := NewFilter(fc)
+	if err != nil && bad.Len() == 0 {
+		badWords(&bad, "extraWords", c.ExtraWords, func(w string) Config { return Config{ExtraWords: []string{w}} })
+		badWords(&bad, "allowWords", c.AllowWords, func(w string) Config { return Config{AllowWords: []string{w}} })
+		if bad.Len() == 0 {
+			bad.Add("", "%s", strings.TrimPrefix(err.Error(), "profanity: "))
+		}
+	}
+	if err := bad.Err(); err != nil {
 		return nil, err
 	}
 	r.filter = f
-	r.metadata = slices.Clone(o.MetadataFields)
-	r.attrs = slices.Clone(o.Attributes)
 	return r, nil
+}
+
+// badWords reports each word of the option list that a filter cannot use
+// on its own.
+func badWords(bad *rules.Problems, option string, words []string, config func(w string) Config) {
+	for i, w := range words {
+		if _, err := NewFilter(config(w)); err != nil {
+			bad.Add(option+"."+strconv.Itoa(i), "%s", strings.TrimPrefix(err.Error(), "profanity: "))
+		}
+	}
 }
 
 func parseMask(s string) (rune, error) {
@@ -137,272 +158,62 @@ func parseMask(s string) (rune, error) {
 	return r, nil
 }
 
-// factory builds the rule from a configuration file's options, reporting
-// every problem at its place in the file.
-func factory(opts rules.Options) (processor.Rule, error) {
-	var o Options
-	if err := opts.Decode(&o); err != nil {
-		return nil, err
-	}
-	bad := false
-	report := func(option string, err error) {
-		opts.Errorf(option, "%s", strings.TrimPrefix(err.Error(), "profanity: "))
-		bad = true
-	}
-	if o.MaskChar != "" {
-		if _, err := parseMask(o.MaskChar); err != nil {
-			report("maskChar", err)
-		}
-	}
-	for i, w := range o.ExtraWords {
-		if _, err := extraEntry(w); err != nil {
-			report(fmt.Sprintf("extraWords.%d", i), err)
-		}
-	}
-	for i, w := range o.AllowWords {
-		if _, err := NewFilter(Config{AllowWords: []string{w}}); err != nil {
-			report(fmt.Sprintf("allowWords.%d", i), err)
-		}
-	}
-	for i, k := range o.MetadataFields {
-		if k == "" {
-			report(fmt.Sprintf("metadataFields.%d", i), fmt.Errorf("empty field name"))
-		}
-	}
-	for i, k := range o.Attributes {
-		if k == "" || utf8.RuneCountInString(k) > 64 {
-			report(fmt.Sprintf("attributes.%d", i), fmt.Errorf("attribute names have 1 to 64 characters"))
-		}
-	}
-	if bad {
-		return nil, rules.ErrBadOptions
-	}
-	r, err := NewRule(o)
-	if err != nil {
-		return nil, opts.Errorf("", "%s", strings.TrimPrefix(err.Error(), "profanity: "))
-	}
-	return r, nil
-}
-
 // Filter returns the rule's filter.
 func (r *Rule) Filter() *Filter { return r.filter }
 
 // Apply masks, denies or flags a message that holds profanity in the
-// fields the rule covers. A clean message costs no allocation.
+// texts its scope covers. A clean message costs no allocation.
 func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict, error) {
 	switch r.action {
 	case ActionDeny:
-		if field, match, ok := r.first(m); ok {
-			return processor.Deny(fmt.Sprintf("profanity: %s word of %s severity in %s", match.Category, match.Severity, field)), nil
+		if place, match, ok := r.first(m); ok {
+			return processor.Deny(fmt.Sprintf("profanity: %s word of %s severity in %s", match.Category, match.Severity, place)), nil
 		}
 		return processor.Continue, nil
 	case ActionFlag:
 		return processor.Continue, r.flag(m)
 	}
-	return processor.Continue, r.maskMessage(m)
-}
-
-// maskMessage masks every covered field in place.
-func (r *Rule) maskMessage(m *processor.Message) error {
-	if s, n := r.filter.Mask(m.Content, r.mask); n > 0 {
-		m.Content = s
-	}
-	if p := m.PushNotification; r.push && p != nil {
-		if s, n := r.filter.Mask(p.Title, r.mask); n > 0 {
-			p.Title = s
-		}
-		if s, n := r.filter.Mask(p.Body, r.mask); n > 0 {
-			p.Body = s
-		}
-	}
-	if len(r.metadata) > 0 && r.metadataMayHold(m.Metadata) {
-		s, err := r.maskMetadata(m.Metadata)
-		if err != nil {
-			return err
-		}
-		m.Metadata = s
-	}
-	if len(r.attrs) > 0 {
-		for name, v := range m.MessageAttributes {
-			if !covers(r.attrs, name) {
-				continue
-			}
-			for i, s := range v.StringValues {
-				if masked, n := r.filter.Mask(s, r.mask); n > 0 {
-					v.StringValues[i] = masked
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// metadataMayHold is a cheap test on the raw metadata: JSON escapes aside,
-// a field cannot hold a word the raw text does not.
-func (r *Rule) metadataMayHold(raw string) bool {
-	return strings.Contains(raw, `\u`) || r.filter.Contains(raw)
-}
-
-func covers(names []string, name string) bool {
-	for _, n := range names {
-		if n == "*" || n == name {
-			return true
-		}
-	}
-	return false
-}
-
-// maskMetadata masks the covered string fields of JSON-object metadata,
-// rewriting only their values: every other byte is kept.
-func (r *Rule) maskMetadata(raw string) (string, error) {
-	var b strings.Builder
-	last := 0
-	err := r.metadataStrings(raw, func(key string, start, end int, value string) error {
-		masked, n := r.filter.Mask(value, r.mask)
-		if n == 0 {
-			return nil
-		}
-		var enc bytes.Buffer
-		e := json.NewEncoder(&enc)
-		e.SetEscapeHTML(false)
-		if err := e.Encode(masked); err != nil {
-			return fmt.Errorf("profanity: encode metadata field %q: %w", key, err)
-		}
-		b.WriteString(raw[last:start])
-		b.Write(bytes.TrimSuffix(enc.Bytes(), []byte("\n")))
-		last = end
-		return nil
+	r.texts.Rewrite(m, func(_ rules.Place, s string) string {
+		masked, _ := r.filter.Mask(s, r.mask)
+		return masked
 	})
-	if err != nil || last == 0 {
-		return raw, err
-	}
-	b.WriteString(raw[last:])
-	return b.String(), nil
+	return processor.Continue, nil
 }
 
-// metadataStrings calls fn, in order, for each covered top-level string
-// field of JSON-object metadata, with the byte span of its encoded value.
-// Metadata that is not a JSON object has no fields.
-func (r *Rule) metadataStrings(raw string, fn func(key string, start, end int, value string) error) error {
-	dec := json.NewDecoder(strings.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil
-	}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil
-		}
-		key, _ := t.(string)
-		start := int(dec.InputOffset())
-		for start < len(raw) && strings.IndexByte(": \t\r\n", raw[start]) >= 0 {
-			start++
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil
-		}
-		end := int(dec.InputOffset())
-		if len(v) == 0 || v[0] != '"' || !covers(r.metadata, key) {
-			continue
-		}
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			continue
-		}
-		if err := fn(key, start, end, s); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// each calls fn for each covered field's text, in message order, until fn
-// returns false.
-func (r *Rule) each(m *processor.Message, fn func(field, text string) bool) {
-	if !fn(fieldContent, m.Content) {
-		return
-	}
-	if p := m.PushNotification; r.push && p != nil {
-		if !fn(fieldPushTitle, p.Title) || !fn(fieldPushBody, p.Body) {
-			return
-		}
-	}
-	if len(r.metadata) > 0 && r.metadataMayHold(m.Metadata) {
-		stop := false
-		_ = r.metadataStrings(m.Metadata, func(key string, _, _ int, value string) error {
-			if !stop && !fn("Metadata."+key, value) {
-				stop = true
-			}
-			return nil
-		})
-		if stop {
-			return
-		}
-	}
-	if len(r.attrs) > 0 && r.attributesMayHold(m) {
-		names := make([]string, 0, len(m.MessageAttributes))
-		for name := range m.MessageAttributes {
-			if covers(r.attrs, name) {
-				names = append(names, name)
-			}
-		}
-		slices.Sort(names)
-		for _, name := range names {
-			for _, s := range m.MessageAttributes[name].StringValues {
-				if !fn("MessageAttributes."+name, s) {
-					return
-				}
-			}
-		}
-	}
-}
-
-// attributesMayHold reports, without allocating, whether a covered message
-// attribute holds profanity.
-func (r *Rule) attributesMayHold(m *processor.Message) bool {
-	for name, v := range m.MessageAttributes {
-		if covers(r.attrs, name) {
-			for _, s := range v.StringValues {
-				if r.filter.Contains(s) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// first returns the first profane word of the covered fields.
-func (r *Rule) first(m *processor.Message) (field string, match Match, ok bool) {
-	r.each(m, func(f, text string) bool {
-		match, ok = r.filter.Find(text)
-		if ok {
-			field = f
+// first returns the first profane word of the covered texts, and where it
+// is.
+func (r *Rule) first(m *processor.Message) (place rules.Place, match Match, ok bool) {
+	r.texts.Each(m, func(p rules.Place, text string) bool {
+		if match, ok = r.filter.Find(text); ok {
+			place = p
 		}
 		return !ok
 	})
-	return field, match, ok
+	return place, match, ok
 }
 
-// Flag is the value the flag action writes under Options.FlagKey.
+// Flag is the value the flag action writes under RuleConfig.FlagKey.
 type Flag struct {
 	// Severity is the highest severity found.
 	Severity Severity `json:"severity"`
 	// Categories are the categories found, sorted.
 	Categories []Category `json:"categories"`
-	// Fields are the fields that hold profanity, in message order.
+	// Fields are the places that hold profanity, in message order, named
+	// as rules.Place names them ("Content", "PushNotification.Body",
+	// "Metadata.caption").
 	Fields []string `json:"fields"`
 	// Count is the number of profane words found.
 	Count int `json:"count"`
 }
 
-// flag annotates the metadata of a message that holds profanity.
+// flag annotates the metadata of a message that holds profanity. The rule
+// owns its key: a value the sender put there is removed from a clean
+// message, so that no client takes it for the rule's.
 func (r *Rule) flag(m *processor.Message) error {
 	var fl Flag
-	r.each(m, func(field, text string) bool {
+	r.texts.Each(m, func(p rules.Place, text string) bool {
 		if !r.filter.Contains(text) {
-			return true // no allocation for a clean field
+			return true // no allocation for a clean text
 		}
 		before := fl.Count
 		for match := range r.filter.All(text) {
@@ -412,16 +223,35 @@ func (r *Rule) flag(m *processor.Message) error {
 				fl.Categories = append(fl.Categories, match.Category)
 			}
 		}
-		if fl.Count > before {
-			fl.Fields = append(fl.Fields, field)
+		if place := p.String(); fl.Count > before && !slices.Contains(fl.Fields, place) {
+			fl.Fields = append(fl.Fields, place)
 		}
 		return true
 	})
 	if fl.Count == 0 {
-		return nil
+		return r.unflag(m)
 	}
 	slices.Sort(fl.Categories)
 	if err := m.SetMetadataField(r.flagKey, fl); err != nil {
+		return fmt.Errorf("profanity: flag: %w", err)
+	}
+	return nil
+}
+
+// unflag removes the flag key from the metadata of a clean message.
+func (r *Rule) unflag(m *processor.Message) error {
+	if !strings.Contains(m.Metadata, r.flagKey) && !strings.Contains(m.Metadata, `\`) {
+		return nil // cannot hold the key, written plainly or escaped: no allocation
+	}
+	obj, err := m.MetadataObject()
+	if err != nil {
+		return nil // not a JSON object: it has no key to forge
+	}
+	if _, forged := obj[r.flagKey]; !forged {
+		return nil
+	}
+	delete(obj, r.flagKey)
+	if err := m.SetMetadataObject(obj); err != nil {
 		return fmt.Errorf("profanity: flag: %w", err)
 	}
 	return nil

@@ -44,8 +44,8 @@ func TestRuleMask(t *testing.T) {
 			content: "you ****", title: "Alice: * * * *", body: "you ****",
 		},
 		{
-			name:    "push left alone when disabled",
-			options: "push: false",
+			name:    "push left alone when the scope leaves it out",
+			options: "scope: {push: false}",
 			event:   processortest.NewEvent("you sh1t", processortest.WithPush("Alice", "you sh1t")),
 			action:  processor.ActionRewrite,
 			content: "you ****", title: "Alice", body: "you sh1t",
@@ -58,24 +58,24 @@ func TestRuleMask(t *testing.T) {
 			content: "bull####",
 		},
 		{
-			name:     "metadata fields",
-			options:  "metadataFields: [caption]",
+			name:     "metadata key paths",
+			options:  "scope: {metadata: [caption]}",
 			event:    processortest.NewEvent("photo", processortest.WithMetadata(`{"caption": "holy sh1t <3", "note": "shit", "n": 1}`)),
 			action:   processor.ActionRewrite,
 			content:  "photo",
 			metadata: `{"caption": "holy **** <3", "note": "shit", "n": 1}`,
 		},
 		{
-			name:     "all metadata fields, non-JSON metadata left alone",
-			options:  `metadataFields: ["*"]`,
+			name:     "all metadata: metadata that is not JSON is one text",
+			options:  `scope: {metadata: ["*"]}`,
 			event:    processortest.NewEvent("fuck", processortest.WithMetadata(`shit`)),
 			action:   processor.ActionRewrite,
 			content:  "****",
-			metadata: `shit`,
+			metadata: `****`,
 		},
 		{
 			name:     "escaped metadata",
-			options:  `metadataFields: ["*"]`,
+			options:  `scope: {metadata: ["*"]}`,
 			event:    processortest.NewEvent("hi", processortest.WithMetadata(`{"a":"\u0066uck"}`)),
 			action:   processor.ActionRewrite,
 			content:  "hi",
@@ -83,7 +83,7 @@ func TestRuleMask(t *testing.T) {
 		},
 		{
 			name:    "attributes",
-			options: "attributes: [subject]",
+			options: "scope: {attributes: [subject]}",
 			event:   processortest.NewEvent("hi", processortest.WithAttribute("subject", "clean", "cunt"), processortest.WithAttribute("other", "cunt")),
 			action:  processor.ActionRewrite,
 			content: "hi",
@@ -144,8 +144,10 @@ func TestRuleDeny(t *testing.T) {
 		{"clean", "action: deny", processortest.NewEvent("hello there"), false, ""},
 		{"content", "action: deny", processortest.NewEvent("you c*nt"), true, "profanity: sexual word of severe severity in Content"},
 		{"push only", "action: deny", processortest.NewEvent("hello", processortest.WithPush("hi", "fuck")), true, "profanity: profanity word of moderate severity in PushNotification.Body"},
-		{"attribute", "{action: deny, attributes: ['*']}", processortest.NewEvent("hello", processortest.WithAttribute("x", "sh!t")), true, "profanity: profanity word of moderate severity in MessageAttributes.x"},
-		{"metadata", "{action: deny, metadataFields: [t]}", processortest.NewEvent("hello", processortest.WithMetadata(`{"t":"wanker"}`)), true, "profanity: insult word of moderate severity in Metadata.t"},
+		{"attribute", "{action: deny, scope: {attributes: ['*']}}", processortest.NewEvent("hello", processortest.WithAttribute("x", "sh!t")), true, "profanity: profanity word of moderate severity in MessageAttributes"},
+		{"named attribute", "{action: deny, scope: {attributes: [x]}}", processortest.NewEvent("hello", processortest.WithAttribute("x", "sh!t")), true, "profanity: profanity word of moderate severity in MessageAttributes.x"},
+		{"service attributes only when named", "{action: deny, scope: {attributes: ['*']}}", processortest.NewEvent("hello", processortest.WithAttribute("CHIME.mentions", "sh!t")), false, ""},
+		{"metadata", "{action: deny, scope: {metadata: [t]}}", processortest.NewEvent("hello", processortest.WithMetadata(`{"t":"wanker"}`)), true, "profanity: insult word of moderate severity in Metadata.t"},
 		{"severe only", "{action: deny, minSeverity: severe}", processortest.NewEvent("shit"), false, ""},
 		{"slurs only", "{action: deny, categories: [slur]}", processortest.NewEvent("f a g g o t"), true, "profanity: slur word of severe severity in Content"},
 	}
@@ -216,8 +218,9 @@ func TestRuleOptionErrors(t *testing.T) {
 		{"extraWords: [ok, 'b4d']", `2:1`},
 		{"extraWords: [ok, 'fr*k']", `option extraWords.1: bad word "fr*k"`},
 		{"allowWords: ['hot water']", `option allowWords.0`},
-		{"attributes: ['']", `option attributes.0: attribute names have 1 to 64 characters`},
-		{"push: maybe", `option push: "maybe" is not true or false`},
+		{"scope: {attributes: ['']}", `option scope.attributes.0: attribute names have 1 to 64 characters`},
+		{"scope: {push: maybe}", `option scope.push: "maybe" is not true or false`},
+		{"push: false", `unknown option "push" (known: action, maskChar, minSeverity, categories, extraWords, allowWords, scope, flagKey)`},
 		{"colour: red", `unknown option "colour"`},
 	}
 	for _, tt := range tests {
@@ -239,13 +242,22 @@ func TestRuleOptionErrors(t *testing.T) {
 }
 
 func TestNewRuleErrors(t *testing.T) {
-	for _, o := range []profanity.Options{
-		{Action: "erase"},
-		{MaskChar: "ab"},
-		{ExtraWords: []string{"x"}},
-	} {
-		if _, err := profanity.NewRule(o); err == nil {
-			t.Errorf("NewRule(%+v) succeeded", o)
+	tests := []struct {
+		config profanity.RuleConfig
+		want   string
+	}{
+		{profanity.RuleConfig{Action: "erase"}, `option action: unknown action "erase" (want mask, deny or flag)`},
+		{profanity.RuleConfig{MaskChar: "ab"}, `option maskChar: "ab" is not one character`},
+		{profanity.RuleConfig{ExtraWords: []string{"frak", "x"}}, `option extraWords.1: bad word "x"`},
+		{profanity.RuleConfig{MinSeverity: 9}, `option minSeverity: 9 is not a severity`},
+		{profanity.RuleConfig{Categories: []profanity.Category{"rude"}}, `option categories.0: unknown category "rude"`},
+		{profanity.RuleConfig{FlagKey: "x"}, `option flagKey: applies only with action: flag (action is mask)`},
+		{profanity.RuleConfig{Scope: rules.Scope{Content: new(false), Push: new(false)}}, `option scope: covers nothing`},
+	}
+	for _, tt := range tests {
+		_, err := profanity.New(tt.config)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("New(%+v) = %v, want an error containing %q", tt.config, err, tt.want)
 		}
 	}
 }
@@ -254,8 +266,8 @@ func TestNewRuleErrors(t *testing.T) {
 // every action, with the push notification covered.
 func TestRuleZeroAllocs(t *testing.T) {
 	for _, options := range []string{
-		"", "action: deny", "action: flag", "attributes: ['*']", "{action: deny, attributes: ['*']}",
-		"{action: flag, attributes: [topic], metadataFields: ['*']}", "metadataFields: [caption]",
+		"", "action: deny", "action: flag", "scope: {attributes: ['*']}", "{action: deny, scope: {attributes: ['*']}}",
+		"{action: flag, scope: {attributes: [topic], metadata: ['*']}}", "scope: {metadata: [caption]}",
 	} {
 		r := processortest.NewRule(t, "profanity", options)
 		ev := processortest.NewEvent("hey, are we still on for lunch tomorrow? 🙂", processortest.WithPush("Alice", "are we still on for lunch?"),
@@ -279,5 +291,31 @@ func TestRegistered(t *testing.T) {
 	}
 	if _, err := rules.New("profanity", nil); err != nil {
 		t.Fatalf("zero options: %v", err)
+	}
+}
+
+// TestFlagOwnsItsKey: a value the sender put under the flag key never
+// reaches other clients as if the rule had written it.
+func TestFlagOwnsItsKey(t *testing.T) {
+	forged := `{"profanity":{"severity":"severe","categories":["slur"],"fields":["Content"],"count":1},"app":1}`
+	tests := []struct {
+		name, options, content, metadata string
+		want                             string
+	}{
+		{"clean message: the forged flag is removed", "", "all good", forged, `{"app":1}`},
+		{"escaped key: removed too", "", "all good", `{"\u0070rofanity":{"count":9},"app":1}`, `{"app":1}`},
+		{"profane message: the rule's flag replaces it", "", "shit", forged, `{"app":1,"profanity":{"severity":"moderate","categories":["profanity"],"fields":["Content"],"count":1}}`},
+		{"clean message without the key: untouched", "", "all good", `{ "app" : 1 }`, `{ "app" : 1 }`},
+		{"not a JSON object: untouched", "", "all good", `profanity`, `profanity`},
+		{"a key JSON would escape", `flagKey: "a<b"`, "all good", `{"a<b":1,"c":2}`, `{"c":2}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := processortest.NewRule(t, "profanity", "{action: flag, "+tt.options+"}")
+			out := processortest.RunRule(t, r, processortest.NewEvent(tt.content, processortest.WithMetadata(tt.metadata)))
+			if len(out.Errors) > 0 || out.Message.Metadata != tt.want {
+				t.Errorf("metadata = %s (errors %v), want %s", out.Message.Metadata, out.Errors, tt.want)
+			}
+		})
 	}
 }

@@ -29,7 +29,7 @@ func BenchmarkApply(b *testing.B) {
 func BenchmarkMetadata(b *testing.B) {
 	ctx := context.Background()
 	doc := `{"profile": {"email": "jo@example.com", "tel": ["020 7946 0958"]}, "theme": "dark", "n": [1, 2, 3]}`
-	r := processortest.NewRule(b, Name, "metadataKeys: [profile]")
+	r := processortest.NewRule(b, Name, "scope: {metadata: [profile]}")
 	m := newMessage(msg{content: "x", metadata: doc})
 	b.ReportAllocs()
 	for b.Loop() {
@@ -37,27 +37,5 @@ func BenchmarkMetadata(b *testing.B) {
 		if _, err := r.Apply(ctx, m); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-func BenchmarkFind(b *testing.B) {
-	for _, bc := range []struct{ name, text string }{
-		{"clean", strings.Repeat("meet at 10:30 on 2024-05-01, order 123456789 costs $1,299.99 (v1.2.3). ", 8)},
-		{"dirty", strings.Repeat("jo@example.com +44 20 7946 0958 4111 1111 1111 1111 ", 8)},
-	} {
-		b.Run(bc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(bc.text)))
-			for b.Loop() {
-				f := finder{r: builtins, s: bc.text}
-				for pos := 0; ; {
-					sp, ok := f.next(pos)
-					if !ok {
-						break
-					}
-					pos = sp.end
-				}
-			}
-		})
 	}
 }

@@ -3,22 +3,25 @@ package redact
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/chimeflow/chimeflow/rules/internal/textview"
 )
 
-// span is a match of one detector.
+// span is a match of one detector. Inside the finder its offsets are in
+// the normalised view of the text; first returns them in the text.
 type span struct {
 	start, end int
 	det        int   // index into builtinNames, or numBuiltins+i for patterns[i]
-	base       int   // for patterns: where the search started,
+	base       int   // for patterns: where the search started in the view,
 	loc        []int // and the submatches, relative to base
 }
 
-// finder finds the matches of a rule's detectors in one text, in order,
-// remembering each detector's next match so that no detector scans the
-// same text twice.
+// finder finds the matches of a rule's detectors in the normalised view of
+// one text, in order, remembering each detector's next match so that no
+// detector scans the same text twice.
 type finder struct {
 	r     *Rule
-	s     string
+	v     textview.View
 	small [8]cached // enough for the built-ins and a few patterns
 	big   []cached
 }
@@ -26,6 +29,12 @@ type finder struct {
 type cached struct {
 	sp    span
 	state uint8 // 0: not looked; 1: sp is the next match; 2: none left
+}
+
+// newFinder returns a finder for r's detectors in s. It does not allocate
+// when s needs no normalisation.
+func newFinder(r *Rule, s string) finder {
+	return finder{r: r, v: textview.New(s)}
 }
 
 func (f *finder) slot(i int) *cached {
@@ -38,15 +47,15 @@ func (f *finder) slot(i int) *cached {
 	return &f.big[i]
 }
 
-// next returns the first match at or after pos: the earliest, then the
-// longest, then the detector that comes first.
+// next returns the first match at or after pos in the view: the earliest,
+// then the longest, then the detector that comes first.
 func (f *finder) next(pos int) (span, bool) {
 	var best span
 	found := false
 	for i, d := range f.r.dets {
 		c := f.slot(i)
 		if c.state == 0 || c.state == 1 && c.sp.start < pos {
-			if sp, ok := f.r.find(d, f.s, pos); ok {
+			if sp, ok := f.r.find(d, &f.v, pos); ok {
 				c.sp, c.state = sp, 1
 			} else {
 				c.state = 2
@@ -59,12 +68,14 @@ func (f *finder) next(pos int) (span, bool) {
 	return best, found
 }
 
-// find returns detector d's first match in s at or after pos.
-func (r *Rule) find(d int, s string, pos int) (span, bool) {
+// find returns detector d's first match in the view v at or after pos.
+// Patterns, too, see the normalised view.
+func (r *Rule) find(d int, v *textview.View, pos int) (span, bool) {
 	if d < numBuiltins {
-		start, end, ok := findBuiltin(d, s, pos)
+		start, end, ok := findBuiltin(d, v, pos)
 		return span{start: start, end: end, det: d}, ok
 	}
+	s := v.Text()
 	p := &r.patterns[d-numBuiltins]
 	for from := pos; from <= len(s); {
 		loc := p.re.FindStringSubmatchIndex(s[from:])
@@ -84,17 +95,21 @@ func (r *Rule) find(d int, s string, pos int) (span, bool) {
 	return span{}, false
 }
 
-// first returns the first match in s.
+// first returns the first match in s, with its offsets in s.
 func (r *Rule) first(s string) (span, bool) {
-	f := finder{r: r, s: s}
-	return f.next(0)
+	f := newFinder(r, s)
+	sp, ok := f.next(0)
+	if ok {
+		sp.start, sp.end = f.v.Span(sp.start, sp.end)
+	}
+	return sp, ok
 }
 
 // redact returns s with every match replaced, and whether there was one.
 // It returns s itself, and does not allocate for the built-in detectors,
-// when there is none.
+// when there is none and s needs no normalisation.
 func (r *Rule) redact(s string) (string, bool) {
-	f := finder{r: r, s: s}
+	f := newFinder(r, s)
 	sp, ok := f.next(0)
 	if !ok {
 		return s, false
@@ -103,24 +118,26 @@ func (r *Rule) redact(s string) (string, bool) {
 	b.Grow(len(s) + 8)
 	last := 0
 	for ok {
-		b.WriteString(s[last:sp.start])
-		r.replace(&b, s, sp)
-		last = sp.end
-		sp, ok = f.next(last)
+		start, end := f.v.Span(sp.start, sp.end)
+		b.WriteString(s[last:start])
+		r.replace(&b, s[start:end], f.v.Text(), sp)
+		last = end
+		sp, ok = f.next(sp.end)
 	}
 	b.WriteString(s[last:])
 	return b.String(), true
 }
 
-// replace writes the replacement of the match sp of s.
-func (r *Rule) replace(b *strings.Builder, s string, sp span) {
-	matched := s[sp.start:sp.end]
+// replace writes the replacement of the match sp: matched is what it
+// covers of the original text, view the normalised text it was found in
+// (a pattern's submatches are taken from there).
+func (r *Rule) replace(b *strings.Builder, matched, view string, sp span) {
 	switch {
 	case sp.det >= numBuiltins:
 		p := &r.patterns[sp.det-numBuiltins]
 		switch {
 		case p.hasRepl && p.expand:
-			b.Write(p.re.ExpandString(nil, p.repl, s[sp.base:], sp.loc))
+			b.Write(p.re.ExpandString(nil, p.repl, view[sp.base:], sp.loc))
 		case p.hasRepl:
 			b.WriteString(p.repl)
 		case r.style == StyleLabel:
@@ -148,22 +165,28 @@ func (r *Rule) maskAll(b *strings.Builder, s string) {
 	}
 }
 
-// maskDigits writes s with its digits masked but the last keep ones.
+// maskDigits writes s with its digits (of every script, as the
+// normalised view reads them) masked but the last keep ones. Everything
+// else, invisible characters included, is kept.
 func (r *Rule) maskDigits(b *strings.Builder, s string, keep int) {
 	n := 0
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
+	for _, c := range s {
+		if _, ok := textview.Digit(c); ok {
 			n++
 		}
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !isDigit(c) {
-			b.WriteByte(c)
-		} else if n > keep {
+	for i, c := range s {
+		_, digit := textview.Digit(c)
+		switch {
+		case !digit:
+			_, w := utf8.DecodeRuneInString(s[i:])
+			b.WriteString(s[i : i+w])
+		case n > keep:
 			b.WriteRune(r.mask)
 			n--
-		} else {
-			b.WriteByte(c)
+		default:
+			_, w := utf8.DecodeRuneInString(s[i:])
+			b.WriteString(s[i : i+w])
 		}
 	}
 }

@@ -3,7 +3,6 @@ package redact_test
 import (
 	"context"
 	"fmt"
-	"regexp"
 
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
@@ -67,7 +66,7 @@ patterns:
 	}
 	// Output:
 	// false ""
-	// true "redact: content matches pattern \"api-key\""
+	// true "redact: Content matches pattern \"api-key\""
 }
 
 // Patterns may rewrite with submatches; metadata values and attributes can
@@ -80,7 +79,7 @@ patterns:
     replacement: 'ticket #$1'
   - name: employee-id
     regex: '\bEMP-\d{6}\b'
-metadataKeys: [author]
+scope: {metadata: [author]}
 `))
 	if err != nil {
 		fmt.Println(err)
@@ -100,8 +99,8 @@ metadataKeys: [author]
 func ExampleNew() {
 	r, err := redact.New(redact.Config{
 		Detectors: []string{redact.KindEmail},
-		Patterns:  []redact.Pattern{{Name: "iban", Regex: rules.Regexp{Regexp: regexp.MustCompile(`\bGB\d{2}[A-Z]{4}\d{14}\b`)}}},
-		Fields:    []string{redact.FieldPushBody},
+		Patterns:  []redact.Pattern{{Name: "iban", Regex: `\bGB\d{2}[A-Z]{4}\d{14}\b`}},
+		Scope:     rules.Scope{Content: new(false)},
 	})
 	if err != nil {
 		fmt.Println(err)

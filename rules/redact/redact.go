@@ -24,9 +24,10 @@
 // replacement (which may refer to submatches as $1 or ${name}; write $$
 // for a dollar sign).
 //
-// The rule looks at the content and the push notification's title and
-// body, and optionally at string values of JSON metadata and at message
-// attributes. Everything but the matches is kept byte for byte.
+// The rule looks at the texts its scope covers (see rules.Scope): the
+// content and the push notification's title and body by default, string
+// values of JSON metadata and message attributes when asked. Everything
+// but the matches is kept byte for byte.
 //
 // Configuration:
 //
@@ -42,16 +43,16 @@
 //	        - name: employee-id
 //	          regex: '\bEMP-\d{6}\b'
 //	          replacement: "EMP-******"     # default "[employee-id]", or masked
-//	      fields: [content, pushTitle, pushBody]   # the default
-//	      metadataKeys: [note, profile.phone]      # JSON paths; "*" for all
-//	      attributes: [comment]                    # names; "*" for all
+//	      scope:                            # where to look; content and push by default
+//	        metadata: [note, profile.phone] # JSON key paths; "*" for all
+//	        attributes: [comment]           # names; "*" for all
 //
 // With style label each match becomes its kind's label; with style mask
 // the digits of telephone and card numbers, and every character of other
 // matches, become maskChar, so lengths and separators are kept; last4 is
 // mask but keeps the last four digits of a card number. With action deny
-// the first match denies the message; the reason names its kind and place,
-// never the data.
+// the first match denies the message; the reason names its kind and place
+// (as the configuration names it), never the data.
 package redact
 
 import (
@@ -62,17 +63,14 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
-	"github.com/chimeflow/chimeflow/rules/internal/ellipsis"
-	"github.com/chimeflow/chimeflow/rules/internal/rulebuild"
 )
 
 // Name is the name the rule is registered under.
 const Name = "redact"
 
-func init() { rules.Register(Name, rulebuild.Factory(build)) }
+func init() { rules.Register(Name, rules.Define(New)) }
 
 // Actions.
 const (
@@ -87,15 +85,9 @@ const (
 	StyleLast4 = "last4" // as StyleMask, but a card keeps its last four digits
 )
 
-// Fields of the message the rule can look at.
-const (
-	FieldContent   = "content"
-	FieldPushTitle = "pushTitle"
-	FieldPushBody  = "pushBody"
-)
-
 // Config holds the rule's options; the YAML option names are given in the
-// field tags.
+// field tags. The zero Config labels e-mail addresses, telephone numbers
+// and payment card numbers in the content and the push notification.
 type Config struct {
 	// Detectors lists the built-in detectors to run: KindEmail, KindPhone,
 	// KindCard. Nil means all three; an empty list, none.
@@ -112,26 +104,18 @@ type Config struct {
 	// MaskChar is the character that masks with StyleMask and StyleLast4;
 	// "*" when empty.
 	MaskChar string `yaml:"maskChar"`
-	// Fields lists the parts of the message to redact: FieldContent,
-	// FieldPushTitle, FieldPushBody. Nil means all three.
-	Fields []string `yaml:"fields"`
-	// MetadataKeys selects string values of JSON metadata by dotted path
-	// ("note", "profile.phone"; a path covers everything under it, arrays
-	// included); "*" selects the whole metadata, which is then redacted as
-	// text if it is not JSON. Metadata that is not JSON is otherwise left
-	// alone.
-	MetadataKeys []string `yaml:"metadataKeys"`
-	// Attributes names the message attributes whose values are redacted;
-	// "*" for all.
-	Attributes []string `yaml:"attributes"`
+	// Scope says which texts to redact: the content and the push
+	// notification's title and body by default.
+	Scope rules.Scope `yaml:"scope"`
 }
 
 // Pattern is a configured thing to redact.
 type Pattern struct {
 	// Name identifies the pattern in labels and deny reasons.
 	Name string `yaml:"name"`
-	// Regex is the RE2 expression to find.
-	Regex rules.Regexp `yaml:"regex"`
+	// Regex is the RE2 expression to find, within the cost bounds of
+	// rules.CompileRegexp.
+	Regex string `yaml:"regex"`
 	// Replacement, if set, replaces each match in every style; it may
 	// refer to submatches ($1, ${name}). When nil, a match becomes
 	// "[Name]" with StyleLabel, and is masked otherwise.
@@ -147,12 +131,7 @@ type Rule struct {
 	style    string
 	labels   [numBuiltins]string
 	mask     rune
-
-	content, pushTitle, pushBody bool
-	metaAll                      bool
-	metaPaths                    [][]string
-	attrAll                      bool
-	attrs                        []string
+	texts    *rules.Texts
 }
 
 type pattern struct {
@@ -166,30 +145,28 @@ type pattern struct {
 
 var _ processor.Rule = (*Rule)(nil)
 
-// New builds the rule from c. It reports every problem with c, joined.
-func New(c Config) (*Rule, error) { return rulebuild.New(Name, c, build) }
-
-// build checks c and builds the rule, reporting each problem by the
-// option's dotted path.
-func build(c Config, report func(option, msg string)) *Rule {
-	r := &Rule{style: c.Style, mask: '*'}
+// New builds the rule from c, reporting every problem with c by its
+// option's path (see rules.Problems).
+func New(c Config) (*Rule, error) {
+	var bad rules.Problems
+	r := &Rule{style: c.Style, mask: '*', texts: c.Scope.Compile("scope", &bad)}
 	switch c.Action {
 	case "", ActionMask:
 	case ActionDeny:
 		r.deny = true
 	default:
-		report("action", fmt.Sprintf("%q is not %s or %s", c.Action, ActionMask, ActionDeny))
+		bad.Add("action", "%q is not %s or %s", c.Action, ActionMask, ActionDeny)
 	}
 	switch c.Style {
 	case "":
 		r.style = StyleLabel
 	case StyleLabel, StyleMask, StyleLast4:
 	default:
-		report("style", fmt.Sprintf("%q is not %s, %s or %s", c.Style, StyleLabel, StyleMask, StyleLast4))
+		bad.Add("style", "%q is not %s, %s or %s", c.Style, StyleLabel, StyleMask, StyleLast4)
 	}
 	if c.MaskChar != "" {
 		if r.mask, _ = utf8.DecodeRuneInString(c.MaskChar); utf8.RuneCountInString(c.MaskChar) != 1 || r.mask == utf8.RuneError {
-			report("maskChar", fmt.Sprintf("%q is not a single character", c.MaskChar))
+			bad.Add("maskChar", "%q is not a single character", c.MaskChar)
 		}
 	}
 
@@ -202,9 +179,9 @@ func build(c Config, report func(option, msg string)) *Rule {
 		d := slices.Index(builtinNames[:], name)
 		switch {
 		case d < 0:
-			report(fmt.Sprintf("detectors.%d", i), fmt.Sprintf("unknown detector %q (known: %s)", name, strings.Join(builtinNames[:], ", ")))
+			bad.Add(fmt.Sprintf("detectors.%d", i), "unknown detector %q (known: %s)", name, strings.Join(builtinNames[:], ", "))
 		case slices.Contains(r.builtins, d):
-			report(fmt.Sprintf("detectors.%d", i), fmt.Sprintf("%q given twice", name))
+			bad.Add(fmt.Sprintf("detectors.%d", i), "%q given twice", name)
 		default:
 			r.builtins = append(r.builtins, d)
 		}
@@ -217,7 +194,7 @@ func build(c Config, report func(option, msg string)) *Rule {
 	for kind, label := range c.Labels {
 		d := slices.Index(builtinNames[:], kind)
 		if d < 0 {
-			report("labels."+kind, fmt.Sprintf("unknown kind %q (known: %s; patterns take a replacement)", kind, strings.Join(builtinNames[:], ", ")))
+			bad.Add("labels."+kind, "unknown kind %q (known: %s; patterns take a replacement)", kind, strings.Join(builtinNames[:], ", "))
 			continue
 		}
 		r.labels[d] = label
@@ -229,20 +206,25 @@ func build(c Config, report func(option, msg string)) *Rule {
 		at := fmt.Sprintf("patterns.%d", i)
 		switch {
 		case p.Name == "":
-			report(at, "name is required")
+			bad.Add(at, "name is required")
 		case seen[p.Name]:
-			report(at+".name", fmt.Sprintf("two patterns are named %q", p.Name))
+			bad.Add(at+".name", "two patterns are named %q", p.Name)
 		}
 		seen[p.Name] = true
-		if p.Regex.Regexp == nil {
-			report(at, "regex is required")
+		if p.Regex == "" {
+			bad.Add(at, "regex is required")
 			continue
 		}
-		if p.Regex.MatchString("") {
-			report(at+".regex", fmt.Sprintf("%q matches the empty string, so it would match everywhere", p.Regex.String()))
+		re, err := rules.CompileRegexp(p.Regex)
+		switch {
+		case err != nil:
+			bad.Add(at+".regex", "%v", err)
+			continue
+		case re.MatchString(""):
+			bad.Add(at+".regex", "%q matches the empty string, so it would match everywhere", p.Regex)
 			continue
 		}
-		pt := pattern{name: p.Name, re: p.Regex.Regexp, label: "[" + p.Name + "]"}
+		pt := pattern{name: p.Name, re: re, label: "[" + p.Name + "]"}
 		if p.Replacement != nil {
 			pt.repl, pt.hasRepl, pt.expand = *p.Replacement, true, strings.Contains(*p.Replacement, "$")
 		}
@@ -250,105 +232,37 @@ func build(c Config, report func(option, msg string)) *Rule {
 		r.dets = append(r.dets, numBuiltins+len(r.patterns)-1)
 	}
 	if len(names) == 0 && len(c.Patterns) == 0 {
-		report("detectors", "nothing to redact: turn on a detector or add a pattern")
+		bad.Add("detectors", "nothing to redact: turn on a detector or add a pattern")
 	}
-
-	// Where to look.
-	fields := c.Fields
-	if fields == nil {
-		fields = []string{FieldContent, FieldPushTitle, FieldPushBody}
+	if err := bad.Err(); err != nil {
+		return nil, err
 	}
-	for i, f := range fields {
-		switch f {
-		case FieldContent:
-			r.content = true
-		case FieldPushTitle:
-			r.pushTitle = true
-		case FieldPushBody:
-			r.pushBody = true
-		default:
-			report(fmt.Sprintf("fields.%d", i), fmt.Sprintf("unknown field %q (known: %s, %s, %s; see also metadataKeys and attributes)", f, FieldContent, FieldPushTitle, FieldPushBody))
-		}
-	}
-	for i, k := range c.MetadataKeys {
-		path := strings.Split(k, ".")
-		switch {
-		case k == "*":
-			r.metaAll = true
-		case slices.Contains(path, ""):
-			report(fmt.Sprintf("metadataKeys.%d", i), fmt.Sprintf("%q is not a dotted path of keys like profile.phone", k))
-		default:
-			r.metaPaths = append(r.metaPaths, path)
-		}
-	}
-	for i, a := range c.Attributes {
-		switch a {
-		case "":
-			report(fmt.Sprintf("attributes.%d", i), "empty attribute name")
-		case "*":
-			r.attrAll = true
-		default:
-			r.attrs = append(r.attrs, a)
-		}
-	}
-	if len(fields) == 0 && len(c.MetadataKeys) == 0 && len(c.Attributes) == 0 {
-		report("fields", "nowhere to look: give fields, metadataKeys or attributes")
-	}
-	return r
+	return r, nil
 }
 
-// Apply redacts the message in place, or denies it if so configured.
+// Apply redacts the texts of the message its scope covers, in place, or
+// denies the message if so configured.
 func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict, error) {
-	if r.content {
-		if v, ok := r.text(&m.Content, "content", 0); ok {
-			return v, nil
-		}
-	}
-	if p := m.PushNotification; p != nil {
-		if r.pushTitle {
-			if v, ok := r.text(&p.Title, "push notification title", messaging.MaxPushTitleLen); ok {
-				return v, nil
+	if r.deny {
+		verdict := processor.Continue
+		r.texts.Each(m, func(p rules.Place, s string) bool {
+			sp, found := r.first(s)
+			if found {
+				verdict = r.denial(sp, p)
 			}
-		}
-		if r.pushBody {
-			if v, ok := r.text(&p.Body, "push notification body", messaging.MaxPushBodyLen); ok {
-				return v, nil
-			}
-		}
+			return !found
+		})
+		return verdict, nil
 	}
-	if r.metaAll || len(r.metaPaths) > 0 {
-		if v, ok := r.metadata(m); ok {
-			return v, nil
-		}
-	}
-	if r.attrAll || len(r.attrs) > 0 {
-		if v, ok := r.attributes(m); ok {
-			return v, nil
-		}
-	}
+	r.texts.Rewrite(m, func(_ rules.Place, s string) string {
+		out, _ := r.redact(s)
+		return out
+	})
 	return processor.Continue, nil
 }
 
-// text redacts *s, shortening it to limit characters if limit > 0, or,
-// with action deny, returns a deny verdict (and true) if it finds
-// something.
-func (r *Rule) text(s *string, where string, limit int) (processor.Verdict, bool) {
-	if r.deny {
-		if sp, found := r.first(*s); found {
-			return r.denial(sp, where), true
-		}
-		return processor.Continue, false
-	}
-	if out, changed := r.redact(*s); changed {
-		if limit > 0 {
-			out = ellipsis.Shorten(out, limit)
-		}
-		*s = out
-	}
-	return processor.Continue, false
-}
-
-func (r *Rule) denial(sp span, where string) processor.Verdict {
+// denial denies a message in which sp was found, at where.
+func (r *Rule) denial(sp span, where rules.Place) processor.Verdict {
 	var what string
 	switch sp.det {
 	case detEmail:
@@ -360,44 +274,5 @@ func (r *Rule) denial(sp span, where string) processor.Verdict {
 	default:
 		what = fmt.Sprintf("matches pattern %q", r.patterns[sp.det-numBuiltins].name)
 	}
-	return processor.Deny("redact: " + where + " " + what)
-}
-
-// attributes redacts the configured message attributes' values.
-func (r *Rule) attributes(m *processor.Message) (processor.Verdict, bool) {
-	names := r.attrs
-	if r.attrAll {
-		names = make([]string, 0, len(m.MessageAttributes))
-		for name := range m.MessageAttributes {
-			names = append(names, name)
-		}
-		slices.Sort(names) // a stable deny reason
-	}
-	for _, name := range names {
-		a, ok := m.MessageAttributes[name]
-		if !ok {
-			continue
-		}
-		copied := false
-		for i, v := range a.StringValues {
-			if r.deny {
-				if sp, found := r.first(v); found {
-					return r.denial(sp, fmt.Sprintf("message attribute %q", name)), true
-				}
-				continue
-			}
-			out, changed := r.redact(v)
-			if !changed {
-				continue
-			}
-			if !copied { // never write through to a slice someone else holds
-				a.StringValues, copied = slices.Clone(a.StringValues), true
-			}
-			a.StringValues[i] = out
-		}
-		if copied {
-			m.MessageAttributes[name] = a
-		}
-	}
-	return processor.Continue, false
+	return processor.Deny("redact: " + where.String() + " " + what)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -104,8 +103,8 @@ func TestApply(t *testing.T) {
 				Title: "From [email]", Body: "Call [phone]", Type: "DEFAULT"}},
 		},
 		{
-			name:    "fields restricted to content",
-			options: "fields: [content]",
+			name:    "scope restricted to content",
+			options: "scope: {push: false}",
 			in:      msg{content: "jo@example.com", push: &messaging.PushNotificationConfiguration{Body: "jo@example.com"}},
 			want:    msg{content: "[email]", push: &messaging.PushNotificationConfiguration{Body: "jo@example.com"}},
 		},
@@ -147,19 +146,19 @@ func TestApply(t *testing.T) {
 			name:    "deny",
 			options: "action: deny",
 			in:      msg{content: "my card is 4111 1111 1111 1111"},
-			deny:    "redact: content contains a payment card number",
+			deny:    "redact: Content contains a payment card number",
 		},
 		{
 			name:    "deny on the push notification",
 			options: "action: deny",
 			in:      msg{content: "hi", push: &messaging.PushNotificationConfiguration{Body: "jo@example.com"}},
-			deny:    "redact: push notification body contains an e-mail address",
+			deny:    "redact: PushNotification.Body contains an e-mail address",
 		},
 		{
 			name:    "deny on a pattern",
 			options: `{action: deny, detectors: [], patterns: [{name: employee-id, regex: 'EMP-\d+'}]}`,
 			in:      msg{content: "I am EMP-42"},
-			deny:    `redact: content matches pattern "employee-id"`,
+			deny:    `redact: Content matches pattern "employee-id"`,
 		},
 		{
 			name:    "deny lets a clean message through",
@@ -169,43 +168,43 @@ func TestApply(t *testing.T) {
 		},
 		{
 			name:    "metadata keys",
-			options: "metadataKeys: [note, profile.phone]",
+			options: "scope: {metadata: [note, profile.phone]}",
 			in:      msg{content: "x", metadata: `{"note": "mail jo@example.com", "profile": {"phone": ["+44 20 7946 0958"], "email": "a@example.com"}, "n": 4111111111111111}`},
 			want:    msg{content: "x", metadata: `{"note": "mail [email]", "profile": {"phone": ["[phone]"], "email": "a@example.com"}, "n": 4111111111111111}`},
 		},
 		{
 			name:    "metadata with escapes",
-			options: `{metadataKeys: ["*"], labels: {email: "<\"e\">"}}`,
+			options: `{scope: {metadata: ["*"]}, labels: {email: "<\"e\">"}}`,
 			in:      msg{content: "x", metadata: `{"a":"jo\u0040example.com \u00e9<>","b":"\"q\""}`},
 			want:    msg{content: "x", metadata: `{"a":"<\"e\"> é<>","b":"\"q\""}`},
 		},
 		{
 			name:    "metadata that is not JSON is left alone",
-			options: "metadataKeys: [note]",
+			options: "scope: {metadata: [note]}",
 			in:      msg{content: "x", metadata: "note: jo@example.com"},
 			want:    msg{content: "x", metadata: "note: jo@example.com"},
 		},
 		{
 			name:    "metadata that is not JSON is text for *",
-			options: `metadataKeys: ["*"]`,
+			options: `scope: {metadata: ["*"]}`,
 			in:      msg{content: "x", metadata: "note: jo@example.com"},
 			want:    msg{content: "x", metadata: "note: [email]"},
 		},
 		{
 			name:    "metadata keys do not match values or keys",
-			options: "metadataKeys: [note]",
+			options: "scope: {metadata: [note]}",
 			in:      msg{content: "x", metadata: `{"jo@example.com": "note", "other": "jo@example.com"}`},
 			want:    msg{content: "x", metadata: `{"jo@example.com": "note", "other": "jo@example.com"}`},
 		},
 		{
 			name:    "deny on metadata",
-			options: "{action: deny, metadataKeys: [profile]}",
+			options: "{action: deny, scope: {metadata: [profile]}}",
 			in:      msg{content: "x", metadata: `{"profile": {"contact": {"tel": "(415) 555-2671"}}}`},
-			deny:    `redact: metadata key "profile.contact.tel" contains a telephone number`,
+			deny:    `redact: Metadata.profile contains a telephone number`,
 		},
 		{
 			name:    "attributes",
-			options: "attributes: [comment]",
+			options: "scope: {attributes: [comment]}",
 			in: msg{content: "x", attrs: map[string]messaging.MessageAttributeValue{
 				"comment": attr("ok", "jo@example.com"), "other": attr("jo@example.com")}},
 			want: msg{content: "x", attrs: map[string]messaging.MessageAttributeValue{
@@ -213,10 +212,10 @@ func TestApply(t *testing.T) {
 		},
 		{
 			name:    "all attributes, deny",
-			options: `{action: deny, attributes: ["*"]}`,
+			options: `{action: deny, scope: {attributes: ["*"]}}`,
 			in: msg{content: "x", attrs: map[string]messaging.MessageAttributeValue{
 				"b": attr("jo@example.com"), "a": attr("4111111111111111")}},
-			deny: `redact: message attribute "a" contains a payment card number`,
+			deny: `redact: MessageAttributes contains a payment card number`,
 		},
 	}
 	for _, tt := range tests {
@@ -257,7 +256,7 @@ func TestApply(t *testing.T) {
 // TestAttributesCopyOnWrite checks that redacting an attribute never
 // writes through to a slice the message shares with someone else.
 func TestAttributesCopyOnWrite(t *testing.T) {
-	r := processortest.NewRule(t, Name, "attributes: [a]")
+	r := processortest.NewRule(t, Name, "scope: {attributes: [a]}")
 	m := newMessage(msg{content: "x"})
 	shared := []string{"jo@example.com"}
 	m.MessageAttributes = map[string]messaging.MessageAttributeValue{"a": {StringValues: shared}}
@@ -304,9 +303,10 @@ func TestOptionErrors(t *testing.T) {
 		{"empty regex match", `patterns: [{name: x, regex: 'a*'}]`, []string{`:4:35: rule redact: option patterns.0.regex: "a*" matches the empty string`}},
 		{"pattern without name or regex", `patterns: [{replacement: x}]`, []string{`:4:18: rule redact: option patterns.0: name is required`, `:4:18: rule redact: option patterns.0: regex is required`}},
 		{"duplicate pattern", `patterns: [{name: x, regex: a}, {name: x, regex: b}]`, []string{`:4:46: rule redact: option patterns.1.name: two patterns are named "x"`}},
-		{"unknown field", "fields: [content, metadata]", []string{`:4:25: rule redact: option fields.1: unknown field "metadata"`}},
-		{"nowhere to look", "fields: []", []string{`:4:15: rule redact: option fields: nowhere to look`}},
-		{"bad metadata path", `metadataKeys: ["a..b", ""]`, []string{`:4:22: rule redact: option metadataKeys.0`, `:4:30: rule redact: option metadataKeys.1`}},
+		{"too costly a regex", `patterns: [{name: x, regex: 'a{1000}'}]`, []string{`:4:35: rule redact: option patterns.0.regex: regular expression too costly: it repeats a part 1000 times, over the bound of 100`}},
+		{"old fields option", "fields: [content]", []string{`:4:7: rule redact: unknown option "fields" (known: detectors, patterns, action, style, labels, maskChar, scope)`}},
+		{"nowhere to look", "scope: {content: false, push: false}", []string{`:4:14: rule redact: option scope: covers nothing`}},
+		{"bad metadata path", `scope: {metadata: ["a..b", ""]}`, []string{`:4:26: rule redact: option scope.metadata.0`, `:4:34: rule redact: option scope.metadata.1`}},
 		{"unknown option", "mask: true", []string{`:4:7: rule redact: unknown option "mask"`}},
 		{
 			"several at once",
@@ -325,8 +325,8 @@ func TestNew(t *testing.T) {
 	repl := "[id]"
 	r, err := New(Config{
 		Detectors: []string{KindEmail},
-		Patterns:  []Pattern{{Name: "id", Regex: rules.Regexp{Regexp: regexp.MustCompile(`ID-\d+`)}, Replacement: &repl}},
-		Fields:    []string{FieldContent},
+		Patterns:  []Pattern{{Name: "id", Regex: `ID-\d+`, Replacement: &repl}},
+		Scope:     rules.Scope{Push: new(false)},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -344,29 +344,13 @@ func TestNew(t *testing.T) {
 	}
 }
 
-func TestWriteQuoted(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain <&> é": `"plain <&> é"`,
-		"q\"b\\":      `"q\"b\\"`,
-		"\n\r\t\x01":  `"\n\r\t\u0001"`,
-		"":            `""`,
-		"\xff":        "\"\xff\"",
-	} {
-		var b strings.Builder
-		writeQuoted(&b, in)
-		if b.String() != want {
-			t.Errorf("writeQuoted(%q) = %s, want %s", in, b.String(), want)
-		}
-	}
-}
-
 func TestCleanMessageDoesNotAllocate(t *testing.T) {
 	ctx := context.Background()
 	for _, options := range []string{
 		"",
 		"style: mask",
 		"action: deny",
-		"metadataKeys: [note]",
+		"scope: {metadata: [note]}",
 		// Not patterns: the regexp package pools its machines, and the
 		// race detector empties pools at random.
 	} {
@@ -413,7 +397,7 @@ func FuzzRedact(f *testing.F) {
 // FuzzMetadata checks that redacting JSON metadata never panics and keeps
 // valid JSON valid, and that metadata which is not JSON is left intact.
 func FuzzMetadata(f *testing.F) {
-	r := processortest.NewRule(f, Name, `{metadataKeys: [a, b.c], style: mask}`).(*Rule)
+	r := processortest.NewRule(f, Name, `{scope: {metadata: [a, b.c]}, style: mask}`).(*Rule)
 	f.Fuzz(func(t *testing.T, doc string) {
 		m := newMessage(msg{content: "x", metadata: doc})
 		if _, err := r.Apply(context.Background(), m); err != nil {

@@ -14,25 +14,24 @@ import (
 // not "ok".
 const fussy = "ruletest-fussy"
 
+// fussyConfig is the options of the fussy rule.
+type fussyConfig struct{ A, B, C string }
+
 func init() {
-	rules.Register(fussy, func(opts rules.Options) (processor.Rule, error) {
-		var o map[string]string
-		if err := opts.Decode(&o); err != nil {
-			return nil, err
-		}
-		var err error
-		for _, k := range []string{"a", "b", "c"} {
-			if v, ok := o[k]; ok && v != "ok" {
-				err = opts.Errorf(k, "%q is not ok", v)
+	rules.Register(fussy, rules.Define(func(c fussyConfig) (processor.Rule, error) {
+		var bad rules.Problems
+		for _, o := range []struct{ name, value string }{{"a", c.A}, {"b", c.B}, {"c", c.C}} {
+			if o.value != "" && o.value != "ok" {
+				bad.Add(o.name, "%q is not ok", o.value)
 			}
 		}
-		if err != nil {
+		if err := bad.Err(); err != nil {
 			return nil, err
 		}
 		return processor.RuleFunc(func(context.Context, *processor.Message) (processor.Verdict, error) {
 			return processor.Continue, nil
 		}), nil
-	})
+	}))
 }
 
 func TestOptionProblems(t *testing.T) {

@@ -1,11 +1,19 @@
-// Package idna turns internationalised host names into their ASCII
-// (Punycode, RFC 3492) form, so that a host written in Unicode and the same
-// host written as xn--… compare equal.
+// Package idna maps internationalised host names the way browsers do
+// (UTS #46 with the WHATWG URL standard's settings: nontransitional, no
+// STD3 rules) and turns them into their ASCII (Punycode, RFC 3492) form,
+// so that a host written in Unicode, full-width letters, with invisible
+// characters or in decomposed form compares equal to the same host written
+// as ASCII or xn--….
 //
-// It is deliberately small: labels are lower-cased but not otherwise mapped
-// (no UTS #46 mapping or NFC normalisation), which is enough to compare
-// hosts against a configured list without ever failing on odd input.
+// Map applies the UTS #46 mapping (generated from the Unicode Character
+// Database by gen.go: NFKC_Casefold, with ß and final sigma kept and the
+// ideographic full stop read as a dot) and normalises the result to NFC.
+// Unlike a browser it never fails: code points UTS #46 disallows are kept,
+// and the zero-width joiners, which a browser refuses in most hosts, are
+// removed, so the result is what a deny list should be matched against.
 package idna
+
+//go:generate go run gen.go
 
 import (
 	"strings"
@@ -23,14 +31,18 @@ const (
 	initialN    = 128
 )
 
-// MaxLabel bounds the labels ToASCII encodes: a longer label (no real DNS
-// label is longer than 63 bytes) is returned lower-cased but unencoded.
-const MaxLabel = 1024
+// MaxLabel bounds the labels ToASCII encodes, in runes: a longer label
+// is returned mapped but unencoded. No label that long can be a real one
+// (DNS labels hold at most 63 bytes once encoded), and Punycode's cost
+// grows with the square of a label's length.
+const MaxLabel = 63
 
-// ToASCII returns host with every non-ASCII label replaced by "xn--" and
-// its Punycode encoding. ASCII labels are returned as they are: callers
-// lower-case first. It never fails: invalid UTF-8 is encoded as U+FFFD.
+// ToASCII returns host mapped (see Map), with every non-ASCII label
+// replaced by "xn--" and its Punycode encoding. It never fails: invalid
+// UTF-8 is encoded as U+FFFD. It does not allocate when host is ASCII
+// without upper-case letters.
 func ToASCII(host string) string {
+	host = Map(host)
 	if isASCII(host) {
 		return host
 	}
