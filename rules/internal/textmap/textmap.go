@@ -1,72 +1,70 @@
 // Package textmap prepares message texts for a text model and maps what
-// the model says back onto them: it removes the invisible characters that
-// hide words from a model (format characters such as U+200B ZERO WIDTH
-// SPACE, U+00AD SOFT HYPHEN and the bidirectional controls, variation
-// selectors, control characters other than tab and line breaks) while
-// remembering where each kept character came from; splits a text into
+// the model says back onto them. A text is prepared as the normalised view
+// of rules/internal/textview (invisible characters removed, digits and
+// look-alike punctuation folded to ASCII, so that "5\u200b55-0100" reads
+// 555-0100 to the model too). The package splits a prepared text into
 // pieces of at most so many bytes, at spaces where it can; joins several
 // texts into one; and maps a model's character offsets (Unicode code
-// points, as Amazon Comprehend counts them) back to byte ranges of the
-// original texts.
+// points, as Amazon Comprehend counts them) back to byte ranges of what
+// the user typed.
 package textmap
 
 import (
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/chimeflow/chimeflow/rules/internal/textview"
 )
 
 // Text is a text prepared for a model: Sent is what the model gets, and
 // each of its characters remembers its place in the original.
 type Text struct {
-	// Sent is the original without invisible characters; always valid
-	// UTF-8 (an invalid byte of the original becomes U+FFFD).
+	// Sent is the normalised view of the original.
 	Sent string
 	// Orig is the original text.
 	Orig string
-	// start[i] is the byte offset in Orig of the i-th character (code
-	// point) of Sent; start[len] is len(Orig).
-	start []int
-	// size[i] is the length in bytes, in Orig, of the i-th character.
-	size []int
-}
-
-// Invisible reports whether r is a character Prepare removes: a format
-// character (Unicode category Cf: zero-width spaces and joiners, soft
-// hyphen, bidirectional controls, tags), a variation selector, or a
-// control character other than tab, line feed and carriage return.
-func Invisible(r rune) bool {
-	switch {
-	case r == '\t' || r == '\n' || r == '\r':
-		return false
-	case unicode.Is(unicode.Cf, r), unicode.Is(unicode.Cc, r), unicode.Is(unicode.Variation_Selector, r):
-		return true
-	}
-	return false
+	view textview.View
+	// at[i] is the byte offset in Sent of its i-th character (code point;
+	// an invalid byte counts as one, as it becomes U+FFFD on the wire);
+	// at[len] is len(Sent). Nil when Sent is ASCII: then the i-th
+	// character is the i-th byte.
+	at []int
 }
 
 // Prepare prepares s for a model.
 func Prepare(s string) Text {
-	t := Text{Orig: s}
-	sent := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n <= 1 {
-			r = utf8.RuneError // an invalid byte stands for U+FFFD
+	v := textview.New(s)
+	t := Text{Sent: v.Text(), Orig: s, view: v}
+	for i := 0; i < len(t.Sent); i++ {
+		if t.Sent[i] >= utf8.RuneSelf {
+			t.at = make([]int, 0, len(t.Sent)+1)
+			for j := 0; j < len(t.Sent); {
+				t.at = append(t.at, j)
+				_, n := utf8.DecodeRuneInString(t.Sent[j:])
+				j += n
+			}
+			t.at = append(t.at, len(t.Sent))
+			break
 		}
-		if !Invisible(r) {
-			sent = utf8.AppendRune(sent, r)
-			t.start = append(t.start, i)
-			t.size = append(t.size, n)
-		}
-		i += n
 	}
-	t.start = append(t.start, len(s))
-	t.Sent = string(sent)
 	return t
 }
 
 // Len returns the number of characters (code points) of Sent.
-func (t *Text) Len() int { return len(t.size) }
+func (t *Text) Len() int {
+	if t.at == nil {
+		return len(t.Sent)
+	}
+	return len(t.at) - 1
+}
+
+// offset returns the byte offset in Sent of its i-th character.
+func (t *Text) offset(i int) int {
+	if t.at == nil {
+		return i
+	}
+	return t.at[i]
+}
 
 // Span maps the characters [begin, end) of Sent (code point offsets, end
 // exclusive) to the bytes [from, to) of Orig that hold them, invisible
@@ -76,21 +74,10 @@ func (t *Text) Span(begin, end int) (from, to int, ok bool) {
 	if begin < 0 || end > t.Len() || begin >= end {
 		return 0, 0, false
 	}
-	return t.start[begin], t.start[end-1] + t.size[end-1], true
+	from, to = t.view.Span(t.offset(begin), t.offset(end))
+	return from, to, true
 }
 
-// ByteSpan maps the bytes [begin, end) of Sent to the bytes of Orig that
-// hold them; begin and end must be character boundaries of Sent.
-func (t *Text) ByteSpan(begin, end int) (from, to int, ok bool) {
-	if begin < 0 || end > len(t.Sent) || begin >= end || !boundary(t.Sent, begin) || !boundary(t.Sent, end) {
-		return 0, 0, false
-	}
-	b := utf8.RuneCountInString(t.Sent[:begin])
-	e := b + utf8.RuneCountInString(t.Sent[begin:end])
-	return t.Span(b, e)
-}
-
-func boundary(s string, i int) bool { return i == len(s) || utf8.RuneStart(s[i]) }
 
 // Split cuts s into pieces of at most max bytes each (max at least
 // utf8.UTFMax), in order, that together are s: never inside a character,
@@ -107,18 +94,20 @@ func Split(s string, max int) []int {
 			ends = append(ends, len(s))
 			break
 		}
-		cut := from + max
-		for cut > from && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		// Prefer to cut after a space in the last quarter of the piece.
-		for i := cut; i > from+max*3/4; {
-			r, n := utf8.DecodeLastRuneInString(s[from:i])
-			if unicode.IsSpace(r) {
-				cut = i
+		cut, space := from, 0
+		for i := from; i < len(s); {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if i+n > from+max {
 				break
 			}
-			i -= n
+			i += n
+			cut = i
+			if unicode.IsSpace(r) && i > from+max*3/4 {
+				space = i
+			}
+		}
+		if space > 0 {
+			cut = space
 		}
 		ends = append(ends, cut)
 		from = cut
