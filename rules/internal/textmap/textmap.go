@@ -78,7 +78,6 @@ func (t *Text) Span(begin, end int) (from, to int, ok bool) {
 	return from, to, true
 }
 
-
 // Split cuts s into pieces of at most max bytes each (max at least
 // utf8.UTFMax), in order, that together are s: never inside a character,
 // and, when a piece must end early, after the last space within the last
