@@ -123,18 +123,17 @@ type Joined struct {
 	first []int // first[k] is the code point offset of part k in Sent
 }
 
-// Join prepares the texts and joins them with sep between each two.
-func Join(texts []string, sep string) *Joined {
-	j := &Joined{parts: make([]Text, len(texts)), first: make([]int, len(texts))}
+// Join joins prepared texts with sep between each two.
+func Join(texts []Text, sep string) *Joined {
+	j := &Joined{parts: texts, first: make([]int, len(texts))}
 	buf := make([]byte, 0, 64)
 	pos := 0
 	sepLen := utf8.RuneCountInString(sep)
-	for k, s := range texts {
+	for k := range texts {
 		if k > 0 {
 			buf = append(buf, sep...)
 			pos += sepLen
 		}
-		j.parts[k] = Prepare(s)
 		j.first[k] = pos
 		buf = append(buf, j.parts[k].Sent...)
 		pos += j.parts[k].Len()

@@ -92,7 +92,11 @@ func TestSplit(t *testing.T) {
 }
 
 func TestJoinLocate(t *testing.T) {
-	j := Join([]string{"call 😀 Ann", "Smith\u200b at 555-0100", "", "é"}, "\n\n")
+	var texts []Text
+	for _, s := range []string{"call 😀 Ann", "Smith\u200b at 555-0100", "", "é"} {
+		texts = append(texts, Prepare(s))
+	}
+	j := Join(texts, "\n\n")
 	require.Equal(t, "call 😀 Ann\n\nSmith at 555-0100\n\n\n\né", j.Sent)
 	assert.Equal(t, utf8.RuneCountInString(j.Sent), j.Len())
 
