@@ -93,24 +93,34 @@ func TestLambdaWithModels(t *testing.T) {
 	assert.Equal(t, []string{"call me at 555-0100", "Alice in #general", "Can someone review PR 128?"}, models.Calls()[0].Texts)
 }
 
-// nomodels is the processor without the model-based rules, built once by
-// the benchmark that needs it.
-var nomodels = sync.OnceValues(func() (string, error) {
-	return lambdatest.Build(bin.dir, "./testdata/nomodels", "nomodels")
-})
+// nomodels is the processor without the model-based rules, and
+// comprehendOnly the processor with them but without the guardrail
+// provider; each is built once by the benchmark that needs it.
+var (
+	nomodels = sync.OnceValues(func() (string, error) {
+		return lambdatest.Build(bin.dir, "./testdata/nomodels", "nomodels")
+	})
+	comprehendOnly = sync.OnceValues(func() (string, error) {
+		return lambdatest.Build(bin.dir, "./testdata/comprehend", "comprehend")
+	})
+)
 
 // BenchmarkColdStartModels measures, side by side in one run, the time
-// from process start to the first invocation/next poll of four binaries
+// from process start to the first invocation/next poll of five binaries
 // built as SAM builds them: a bare aws-lambda-go function; the processor
 // without the model-based rules linked (testdata/nomodels); the processor
-// (cmd/processor, every rule linked) with the bundled default
-// configuration; and the processor configured with toxicity and pii,
-// whose Comprehend clients are made at start-up. It reports the medians
-// in ms, the ratios to the unlinked processor, and each binary's size.
+// with them on Comprehend only (testdata/comprehend, no Bedrock Runtime);
+// the processor (cmd/processor, every rule and provider linked) with the
+// bundled default configuration; and the same configured with toxicity
+// and pii, whose Comprehend clients are made at start-up. It reports the
+// medians in ms, the ratios to the unlinked processor, and the binaries'
+// sizes.
 //
 //	go test ./cmd/processor -run '^$' -bench ColdStartModels -benchtime 100x
 func BenchmarkColdStartModels(b *testing.B) {
 	unlinked, err := nomodels()
+	require.NoError(b, err)
+	comprehend, err := comprehendOnly()
 	require.NoError(b, err)
 	measure := func(path string, extra ...string) time.Duration {
 		rt := lambdatest.NewRuntime()
@@ -129,10 +139,11 @@ func BenchmarkColdStartModels(b *testing.B) {
 		return d
 	}
 	configured := []string{"CHIMEFLOW_CONFIG=" + modelsConfig, "AWS_ENDPOINT_URL_COMPREHEND=http://127.0.0.1:1"}
-	var bare, without, linked, withModels []time.Duration
+	var bare, without, comp, linked, withModels []time.Duration
 	for b.Loop() {
 		bare = append(bare, measure(bin.bare))
 		without = append(without, measure(unlinked))
+		comp = append(comp, measure(comprehend))
 		linked = append(linked, measure(bin.processor))
 		withModels = append(withModels, measure(bin.processor, configured...))
 	}
@@ -143,6 +154,8 @@ func BenchmarkColdStartModels(b *testing.B) {
 	mw := median(without)
 	b.ReportMetric(median(bare), "bare-ms")
 	b.ReportMetric(mw, "unlinked-ms")
+	b.ReportMetric(median(comp), "comprehend-ms")
+	b.ReportMetric(median(comp)/mw, "comprehend/unlinked")
 	b.ReportMetric(median(linked)/mw, "linked/unlinked")
 	b.ReportMetric(median(withModels)/mw, "configured/unlinked")
 	b.ReportMetric(median(linked), "linked-ms")
@@ -153,6 +166,7 @@ func BenchmarkColdStartModels(b *testing.B) {
 		return float64(st.Size()) / (1 << 20)
 	}
 	b.ReportMetric(size(unlinked), "unlinked-MiB")
+	b.ReportMetric(size(comprehend), "comprehend-MiB")
 	b.ReportMetric(size(bin.processor), "linked-MiB")
 	b.ReportMetric(0, "ns/op")
 }

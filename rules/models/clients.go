@@ -3,11 +3,11 @@ package models
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/comprehend"
 
 	"github.com/chimeflow/chimeflow/rules"
@@ -21,19 +21,18 @@ type ComprehendAPI interface {
 	DetectDominantLanguage(ctx context.Context, in *comprehend.DetectDominantLanguageInput, optFns ...func(*comprehend.Options)) (*comprehend.DetectDominantLanguageOutput, error)
 }
 
-// GuardrailAPI is the part of the Amazon Bedrock Runtime client the rules
-// call; *bedrockruntime.Client implements it.
-type GuardrailAPI interface {
-	ApplyGuardrail(ctx context.Context, in *bedrockruntime.ApplyGuardrailInput, optFns ...func(*bedrockruntime.Options)) (*bedrockruntime.ApplyGuardrailOutput, error)
-}
 
-// The SDKs' service-specific endpoint variables, which the clients honour
-// when the host's environment sets them (a local stand-in, a VPC
-// endpoint).
-const (
-	EnvComprehendEndpoint     = "AWS_ENDPOINT_URL_COMPREHEND"
-	EnvBedrockRuntimeEndpoint = "AWS_ENDPOINT_URL_BEDROCK_RUNTIME"
-)
+// EnvComprehendEndpoint is the SDKs' service-specific endpoint variable
+// of Comprehend, honoured when the host's environment sets it (a local
+// stand-in, a VPC endpoint) unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is
+// true, as in the SDKs.
+const EnvComprehendEndpoint = "AWS_ENDPOINT_URL_COMPREHEND"
+
+// EndpointsIgnored reports whether the host's environment turns the
+// endpoint variables off (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true).
+func EndpointsIgnored(h *rules.Host) bool {
+	return strings.EqualFold(h.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true")
+}
 
 // Service names in errors and metrics.
 const (
@@ -48,6 +47,15 @@ const maxBackoff = 100 * time.Millisecond
 // region.
 var ErrNoRegion = errors.New("models: the AWS configuration names no region (set AWS_REGION)")
 
+// Config returns the host's AWS configuration, loaded now if no rule asked
+// before, for a client of a provider; it must name a region.
+func Config(ctx context.Context, h *rules.Host) (aws.Config, error) { return config(ctx, h) }
+
+// Retryer is the retryer of a provider's client: the SDK's standard one
+// (throttling, 5xx and connection errors are retried) with the plan's
+// retries and a short backoff.
+func (p *Plan) Retryer() aws.Retryer { return retryer(p.retries) }
+
 // NewComprehend returns the official Comprehend client, built from the
 // host's AWS configuration (loaded now if no rule asked before), retrying
 // as the plan says.
@@ -57,22 +65,7 @@ func NewComprehend(ctx context.Context, h *rules.Host, p *Plan) (*comprehend.Cli
 		return nil, err
 	}
 	return comprehend.NewFromConfig(cfg, func(o *comprehend.Options) {
-		if ep := h.Getenv(EnvComprehendEndpoint); ep != "" {
-			o.BaseEndpoint = aws.String(ep)
-		}
-		o.Retryer = retryer(p.retries)
-	}), nil
-}
-
-// NewGuardrail returns the official Bedrock Runtime client, built from the
-// host's AWS configuration, retrying as the plan says.
-func NewGuardrail(ctx context.Context, h *rules.Host, p *Plan) (*bedrockruntime.Client, error) {
-	cfg, err := config(ctx, h)
-	if err != nil {
-		return nil, err
-	}
-	return bedrockruntime.NewFromConfig(cfg, func(o *bedrockruntime.Options) {
-		if ep := h.Getenv(EnvBedrockRuntimeEndpoint); ep != "" {
+		if ep := h.Getenv(EnvComprehendEndpoint); ep != "" && !EndpointsIgnored(h) {
 			o.BaseEndpoint = aws.String(ep)
 		}
 		o.Retryer = retryer(p.retries)

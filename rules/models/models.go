@@ -10,6 +10,7 @@ package models
 import (
 	"fmt"
 	"regexp"
+	"sync"
 
 	"github.com/chimeflow/chimeflow/rules"
 )
@@ -59,15 +60,17 @@ type GuardrailRef struct {
 	Version string `yaml:"version"`
 }
 
-// The patterns of the Bedrock Runtime model (GuardrailIdentifier,
-// GuardrailVersion), which a request must match.
-var (
-	guardrailID      = regexp.MustCompile(`^(?:[a-z0-9]+|arn:aws(?:-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+)$`)
-	guardrailVersion = regexp.MustCompile(`^(?:[1-9][0-9]{0,7}|DRAFT)$`)
-)
+// guardrailPatterns are the patterns of the Bedrock Runtime model
+// (GuardrailIdentifier, GuardrailVersion) a request must match, compiled
+// when a guardrail is first checked rather than at every program's start.
+var guardrailPatterns = sync.OnceValues(func() (id, version *regexp.Regexp) {
+	return regexp.MustCompile(`^(?:[a-z0-9]+|arn:aws(?:-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+)$`),
+		regexp.MustCompile(`^(?:[1-9][0-9]{0,7}|DRAFT)$`)
+})
 
 // Check records what is wrong with g in bad, under option ("guardrail").
 func (g GuardrailRef) Check(option string, bad *rules.Problems) {
+	guardrailID, guardrailVersion := guardrailPatterns()
 	switch {
 	case g.ID == "":
 		bad.Add(join(option, "id"), "the provider guardrail needs the guardrail's id or ARN")

@@ -29,8 +29,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
-	brtypes "github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/aws/aws-sdk-go-v2/service/comprehend"
 	ctypes "github.com/aws/aws-sdk-go-v2/service/comprehend/types"
 
@@ -123,6 +121,19 @@ var DefaultEntities = []string{
 	"IN_PERMANENT_ACCOUNT_NUMBER", "IN_NREGA", "IN_AADHAAR", "IN_VOTER_NUMBER",
 }
 
+// GuardrailEntities are the entity types of a guardrail's sensitive
+// information filters (the GuardrailPiiEntityType of the Bedrock Runtime
+// model; a test holds the list to the official client's enum).
+var GuardrailEntities = []string{
+	"ADDRESS", "AGE", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER",
+	"CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "DRIVER_ID", "EMAIL",
+	"INTERNATIONAL_BANK_ACCOUNT_NUMBER", "IP_ADDRESS", "LICENSE_PLATE", "MAC_ADDRESS", "NAME", "PASSWORD",
+	"PHONE", "PIN", "SWIFT_CODE", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER",
+	"UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "URL", "USERNAME", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER",
+	"US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER",
+	"VEHICLE_IDENTIFICATION_NUMBER",
+}
+
 // separator joins the covered texts into the one text DetectPiiEntities
 // reads: a blank line, so that no entity reads across two places.
 const separator = "\n\n"
@@ -184,7 +195,7 @@ type Rule struct {
 
 	once       sync.Once
 	comprehend models.ComprehendAPI
-	bedrock    models.GuardrailAPI
+	bedrock    models.GuardrailClient
 }
 
 // New builds the rule from c, reporting every problem by its option's
@@ -235,7 +246,10 @@ func New(c Config) (*Rule, error) {
 	}
 	known := knownComprehend()
 	if r.provider == models.Guardrail {
-		known = knownGuardrail()
+		known = GuardrailEntities
+		if !models.GuardrailLinked() {
+			bad.Add("provider", "%v", models.ErrGuardrailNotLinked)
+		}
 		c.Guardrail.Check("guardrail", &bad)
 		for option, given := range map[string]bool{"minScore": c.MinScore != nil, "language": c.Language != ""} {
 			if given {
@@ -269,8 +283,8 @@ func maskable(r rune) bool {
 	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r) && !unicode.IsControl(r)
 }
 
-// knownComprehend and knownGuardrail list the entity types of each
-// provider, from the official clients' enums.
+// knownComprehend lists Comprehend's entity types, from the official
+// client's enum.
 func knownComprehend() []string {
 	var out []string
 	for _, v := range ctypes.PiiEntityType("").Values() {
@@ -281,13 +295,6 @@ func knownComprehend() []string {
 	return out
 }
 
-func knownGuardrail() []string {
-	var out []string
-	for _, v := range brtypes.GuardrailPiiEntityType("").Values() {
-		out = append(out, string(v))
-	}
-	return out
-}
 
 // checkEntities checks the configured entity types against the provider's
 // and returns those to act on, nil for all.
@@ -555,10 +562,10 @@ func (r *Rule) applyGuardrail(ctx context.Context, items []modelrule.Item) (*fou
 	for i, it := range items {
 		texts[i] = it.Text.Sent
 	}
-	var out *bedrockruntime.ApplyGuardrailOutput
+	var a *models.Assessment
 	err := r.plan.Call(ctx, models.ServiceBedrockRuntime, "ApplyGuardrail", func(ctx context.Context) error {
 		var err error
-		out, err = r.bedrock.ApplyGuardrail(ctx, modelrule.GuardrailInput(r.guardrail, texts))
+		a, err = r.bedrock.Apply(ctx, r.guardrail, texts)
 		return err
 	})
 	if err != nil {
@@ -566,21 +573,14 @@ func (r *Rule) applyGuardrail(ctx context.Context, items []modelrule.Item) (*fou
 	}
 	type finding struct{ kind, match string }
 	var all []finding
-	for _, a := range out.Assessments {
-		p := a.SensitiveInformationPolicy
-		if p == nil {
-			continue
+	for _, e := range a.Entities {
+		if r.entities == nil || slices.Contains(r.entities, e.Type) {
+			all = append(all, finding{e.Type, e.Match})
 		}
-		for _, e := range p.PiiEntities {
-			kind := string(e.Type)
-			if modelrule.Counts(string(e.Action), e.Detected) && (r.entities == nil || slices.Contains(r.entities, kind)) {
-				all = append(all, finding{kind, aws.ToString(e.Match)})
-			}
-		}
-		for _, e := range p.Regexes {
-			if modelrule.Counts(string(e.Action), e.Detected) && r.entities == nil {
-				all = append(all, finding{"REGEX:" + aws.ToString(e.Name), aws.ToString(e.Match)})
-			}
+	}
+	if r.entities == nil {
+		for _, e := range a.Regexes {
+			all = append(all, finding{"REGEX:" + e.Name, e.Match})
 		}
 	}
 	if len(all) == 0 {

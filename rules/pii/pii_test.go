@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	brtypes "github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/chimeflow/chimeflow/processor/processortest"
 	"github.com/chimeflow/chimeflow/rules"
 	"github.com/chimeflow/chimeflow/rules/models"
+	_ "github.com/chimeflow/chimeflow/rules/models/guardrail"
 	"github.com/chimeflow/chimeflow/rules/pii"
 )
 
@@ -258,6 +260,15 @@ func TestGuardrail(t *testing.T) {
 	assert.Equal(t, processor.ActionDeny, out.Action)
 	require.Len(t, out.Errors, 1)
 	assert.NotContains(t, out.Errors[0].Error(), "ghost")
+}
+
+// TestGuardrailEntities holds the list to the official client's enum.
+func TestGuardrailEntities(t *testing.T) {
+	var want []string
+	for _, v := range brtypes.GuardrailPiiEntityType("").Values() {
+		want = append(want, string(v))
+	}
+	assert.ElementsMatch(t, want, pii.GuardrailEntities)
 }
 
 func TestFailures(t *testing.T) {

@@ -31,7 +31,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/comprehend"
 	ctypes "github.com/aws/aws-sdk-go-v2/service/comprehend/types"
 
@@ -133,7 +132,7 @@ type Rule struct {
 
 	once       sync.Once
 	comprehend models.ComprehendAPI
-	bedrock    models.GuardrailAPI
+	bedrock    models.GuardrailClient
 }
 
 // New builds the rule from c, reporting every problem by its option's
@@ -163,6 +162,9 @@ func New(c Config) (*Rule, error) {
 		bad.Add("flagKey", "applies only with action: flag (action is %s)", r.action)
 	}
 	if r.provider == models.Guardrail {
+		if !models.GuardrailLinked() {
+			bad.Add("provider", "%v", models.ErrGuardrailNotLinked)
+		}
 		c.Guardrail.Check("guardrail", &bad)
 		for option, given := range map[string]bool{"threshold": c.Threshold != nil, "labels": len(c.Labels) > 0, "language": c.Language != ""} {
 			if given {
@@ -407,42 +409,27 @@ func (r *Rule) applyGuardrail(ctx context.Context, items []modelrule.Item) (*Fin
 	for i, it := range items {
 		texts[i] = it.Text.Sent
 	}
-	var out *bedrockruntime.ApplyGuardrailOutput
+	var a *models.Assessment
 	err := r.plan.Call(ctx, models.ServiceBedrockRuntime, "ApplyGuardrail", func(ctx context.Context) error {
 		var err error
-		out, err = r.bedrock.ApplyGuardrail(ctx, modelrule.GuardrailInput(r.guardrail, texts))
+		a, err = r.bedrock.Apply(ctx, r.guardrail, texts)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	f := &Finding{Labels: map[string]float64{}}
-	for _, a := range out.Assessments {
-		if p := a.ContentPolicy; p != nil {
-			for _, c := range p.Filters {
-				if modelrule.Counts(string(c.Action), c.Detected) {
-					f.Labels["filter:"+string(c.Type)] = confidence(string(c.Confidence))
-				}
-			}
-		}
-		if p := a.TopicPolicy; p != nil {
-			for _, t := range p.Topics {
-				if modelrule.Counts(string(t.Action), t.Detected) {
-					f.Labels["topic:"+aws.ToString(t.Name)] = 0
-				}
-			}
-		}
-		if p := a.WordPolicy; p != nil {
-			for _, w := range p.CustomWords {
-				if modelrule.Counts(string(w.Action), w.Detected) {
-					f.Labels["word"] = 0 // never the word: it is the sender's
-				}
-			}
-			for _, w := range p.ManagedWordLists {
-				if modelrule.Counts(string(w.Action), w.Detected) {
-					f.Labels["word:"+string(w.Type)] = 0
-				}
-			}
+	for _, c := range a.Filters {
+		f.Labels["filter:"+c.Type] = max(f.Labels["filter:"+c.Type], confidence(c.Confidence))
+	}
+	for _, t := range a.Topics {
+		f.Labels["topic:"+t.Name] = 0
+	}
+	for _, w := range a.Words {
+		if w.Type != "" {
+			f.Labels["word:"+w.Type] = 0
+		} else {
+			f.Labels["word"] = 0 // never the word: it is the sender's
 		}
 	}
 	if len(f.Labels) == 0 {

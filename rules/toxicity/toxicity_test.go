@@ -17,6 +17,7 @@ import (
 	"github.com/chimeflow/chimeflow/processor/processortest"
 	"github.com/chimeflow/chimeflow/rules"
 	"github.com/chimeflow/chimeflow/rules/models"
+	_ "github.com/chimeflow/chimeflow/rules/models/guardrail"
 	"github.com/chimeflow/chimeflow/rules/toxicity"
 )
 

@@ -1,8 +1,7 @@
 // Package modelrule holds the message-side work the model-based rules
 // (toxicity, pii) share: collecting the covered texts worth a call,
 // cutting them into the segments and calls the APIs take, asking
-// Comprehend for a message's language, building a guardrail request, and
-// writing the flag a rule owns in the metadata.
+// Comprehend for a message's language, and writing the flag a rule owns in the metadata.
 package modelrule
 
 import (
@@ -11,8 +10,6 @@ import (
 	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
-	brtypes "github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/aws/aws-sdk-go-v2/service/comprehend"
 
 	"github.com/chimeflow/chimeflow/processor"
@@ -131,28 +128,6 @@ func DominantLanguage(ctx context.Context, api models.ComprehendAPI, plan *model
 		}
 	}
 	return best, nil
-}
-
-// GuardrailInput returns the ApplyGuardrail request that has the guardrail
-// judge texts as a user's input, one text block each, and report only
-// what it acts on.
-func GuardrailInput(ref models.GuardrailRef, texts []string) *bedrockruntime.ApplyGuardrailInput {
-	in := &bedrockruntime.ApplyGuardrailInput{
-		GuardrailIdentifier: aws.String(ref.ID),
-		GuardrailVersion:    aws.String(ref.Version),
-		Source:              brtypes.GuardrailContentSourceInput,
-		OutputScope:         brtypes.GuardrailOutputScopeInterventions,
-	}
-	for _, t := range texts {
-		in.Content = append(in.Content, &brtypes.GuardrailContentBlockMemberText{Value: brtypes.GuardrailTextBlock{Text: aws.String(t)}})
-	}
-	return in
-}
-
-// Counts reports whether a guardrail finding counts: the guardrail acted
-// on it (BLOCKED, ANONYMIZED), or, in detect mode, found it.
-func Counts(action string, detected *bool) bool {
-	return action != "" && action != "NONE" || aws.ToBool(detected)
 }
 
 // SetFlag writes value under the top-level metadata key the rule owns; a
