@@ -21,7 +21,6 @@ type ComprehendAPI interface {
 	DetectDominantLanguage(ctx context.Context, in *comprehend.DetectDominantLanguageInput, optFns ...func(*comprehend.Options)) (*comprehend.DetectDominantLanguageOutput, error)
 }
 
-
 // EnvComprehendEndpoint is the SDKs' service-specific endpoint variable
 // of Comprehend, honoured when the host's environment sets it (a local
 // stand-in, a VPC endpoint) unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is

@@ -295,7 +295,6 @@ func knownComprehend() []string {
 	return out
 }
 
-
 // checkEntities checks the configured entity types against the provider's
 // and returns those to act on, nil for all.
 func checkEntities(given, known []string, p models.Provider, bad *rules.Problems) []string {
