@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"hash/fnv"
-	"math"
 	"strings"
 	"time"
 	"unicode"
@@ -194,9 +193,4 @@ func (p *Plan) Call(ctx context.Context, service, operation string, fn func(ctx 
 		return nil
 	}
 	return newCallError(service, operation, err, errors.Is(ctx.Err(), context.DeadlineExceeded), time.Since(start), p.timeout)
-}
-
-// roundUp rounds d up to a whole millisecond, for messages.
-func roundUp(d time.Duration) time.Duration {
-	return time.Duration(math.Ceil(float64(d)/float64(time.Millisecond))) * time.Millisecond
 }

@@ -103,13 +103,12 @@ func TestCallErrors(t *testing.T) {
 		return fmt.Errorf("operation error: %w", ctx.Err())
 	})
 	assert.ErrorIs(t, err, ErrTimeout)
-	assert.Contains(t, err.Error(), "comprehend DetectToxicContent: no answer after")
-	assert.Contains(t, err.Error(), "(timeout 50ms)")
+	assert.EqualError(t, err, "comprehend DetectToxicContent: no answer within the timeout of 50ms")
 
 	err = p.Call(context.Background(), ServiceComprehend, "DetectPiiEntities", func(context.Context) error {
 		return errors.New("dial tcp: connection refused: text the user wrote")
 	})
-	assert.Contains(t, err.Error(), "comprehend DetectPiiEntities: no answer (connection failed) after")
+	assert.EqualError(t, err, "comprehend DetectPiiEntities: no answer (connection failed)")
 	assert.NotContains(t, err.Error(), "user wrote")
 	assert.False(t, errors.Is(err, ErrTimeout))
 	assert.NoError(t, p.Call(context.Background(), "s", "o", func(context.Context) error { return nil }))

@@ -28,7 +28,8 @@ var ErrNotProvisioned = errors.New("models: the rule was not provisioned: the pr
 
 // CallError is a failed model call. Its message names the service, the
 // operation, the error code and the HTTP status, never what the service
-// said, which may quote the message's text.
+// said, which may quote the message's text; it holds no time either, so
+// that replays of the same failure read the same.
 type CallError struct {
 	Service   string // e.g. comprehend
 	Operation string // e.g. DetectToxicContent
@@ -56,15 +57,15 @@ func newCallError(service, operation string, err error, timedOut bool, elapsed, 
 func (e *CallError) Error() string {
 	switch {
 	case e.Timeout:
-		return fmt.Sprintf("%s %s: no answer after %s (timeout %s)", e.Service, e.Operation, roundUp(e.Elapsed), e.Limit)
+		return fmt.Sprintf("%s %s: no answer within the timeout of %s", e.Service, e.Operation, e.Limit)
 	case e.Code != "" && e.Status != 0:
-		return fmt.Sprintf("%s %s: %s (HTTP %d) after %s", e.Service, e.Operation, e.Code, e.Status, roundUp(e.Elapsed))
+		return fmt.Sprintf("%s %s: %s (HTTP %d)", e.Service, e.Operation, e.Code, e.Status)
 	case e.Status != 0:
-		return fmt.Sprintf("%s %s: HTTP %d after %s", e.Service, e.Operation, e.Status, roundUp(e.Elapsed))
+		return fmt.Sprintf("%s %s: HTTP %d", e.Service, e.Operation, e.Status)
 	case e.Code != "":
-		return fmt.Sprintf("%s %s: %s after %s", e.Service, e.Operation, e.Code, roundUp(e.Elapsed))
+		return fmt.Sprintf("%s %s: %s", e.Service, e.Operation, e.Code)
 	}
-	return fmt.Sprintf("%s %s: no answer (%s) after %s", e.Service, e.Operation, connectionProblem(e.Err), roundUp(e.Elapsed))
+	return fmt.Sprintf("%s %s: no answer (%s)", e.Service, e.Operation, connectionProblem(e.Err))
 }
 
 // connectionProblem names the kind of a failure that brought no answer,

@@ -291,7 +291,7 @@ func TestFailures(t *testing.T) {
 		{"5xx", "budget: {retries: 0}", []awsmodeltest.Fault{awsmodeltest.ServerError()}, nil, "comprehend DetectToxicContent: InternalServerException (HTTP 500)"},
 		{"503 page", "budget: {retries: 0}", []awsmodeltest.Fault{awsmodeltest.UnavailableHTML()}, nil, "comprehend DetectToxicContent: HTTP 503"},
 		{"denied", "", []awsmodeltest.Fault{awsmodeltest.AccessDenied()}, models.ErrDenied, "comprehend DetectToxicContent: AccessDeniedException (HTTP 403)"},
-		{"no answer", "budget: {timeout: 150ms}", []awsmodeltest.Fault{awsmodeltest.Hang()}, models.ErrTimeout, "comprehend DetectToxicContent: no answer after"},
+		{"no answer", "budget: {timeout: 150ms}", []awsmodeltest.Fault{awsmodeltest.Hang()}, models.ErrTimeout, "comprehend DetectToxicContent: no answer within the timeout of 150ms"},
 		{"throttled twice, one retry", "budget: {retries: 1}", []awsmodeltest.Fault{awsmodeltest.Throttle(), awsmodeltest.Throttle()}, models.ErrThrottled, "ThrottlingException"},
 	}
 	for _, tt := range tests {
