@@ -557,10 +557,7 @@ var errUnlocated = fmt.Errorf("personal data the guardrail reports is not in the
 // applyGuardrail reads the items with one ApplyGuardrail call and locates
 // what its sensitive information filters report in the texts.
 func (r *Rule) applyGuardrail(ctx context.Context, items []modelrule.Item) (*found, error) {
-	texts := make([]string, len(items))
-	for i, it := range items {
-		texts[i] = it.Text.Sent
-	}
+	texts := modelrule.GuardrailText(items)
 	var a *models.Assessment
 	err := r.plan.Call(ctx, models.ServiceBedrockRuntime, "ApplyGuardrail", func(ctx context.Context) error {
 		var err error

@@ -405,10 +405,7 @@ func (r *Rule) judge(items []modelrule.Item, segs []modelrule.Segment, results [
 
 // applyGuardrail judges the items with one ApplyGuardrail call.
 func (r *Rule) applyGuardrail(ctx context.Context, items []modelrule.Item) (*Finding, error) {
-	texts := make([]string, len(items))
-	for i, it := range items {
-		texts[i] = it.Text.Sent
-	}
+	texts := modelrule.GuardrailText(items)
 	var a *models.Assessment
 	err := r.plan.Call(ctx, models.ServiceBedrockRuntime, "ApplyGuardrail", func(ctx context.Context) error {
 		var err error

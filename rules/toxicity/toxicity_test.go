@@ -435,7 +435,7 @@ func TestGuardrail(t *testing.T) {
 			}
 			calls := s.Calls()
 			require.Len(t, calls, 1)
-			assert.Equal(t, []string{"you idiot", "Title", "body text"}, calls[0].Texts)
+			assert.Equal(t, []string{"you idiot\n\nTitle\n\nbody text"}, calls[0].Texts, "one text block: one text unit")
 			assert.Equal(t, "gr0abc123", calls[0].Params["guardrailIdentifier"])
 			assert.Equal(t, "3", calls[0].Params["guardrailVersion"])
 			assert.Equal(t, "INPUT", calls[0].Params["source"])

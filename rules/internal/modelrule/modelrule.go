@@ -130,6 +130,25 @@ func DominantLanguage(ctx context.Context, api models.ComprehendAPI, plan *model
 	return best, nil
 }
 
+// GuardrailSeparator joins the covered texts into the one text block a
+// guardrail gets.
+const GuardrailSeparator = "\n\n"
+
+// GuardrailText joins the items' prepared texts into one text block: a
+// guardrail reports its findings for the request as a whole, not block by
+// block, and bills by text unit (up to 1,000 characters), so one block
+// costs no more than several and a short message is one unit.
+func GuardrailText(items []Item) []string {
+	var b strings.Builder
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString(GuardrailSeparator)
+		}
+		b.WriteString(it.Text.Sent)
+	}
+	return []string{b.String()}
+}
+
 // SetFlag writes value under the top-level metadata key the rule owns; a
 // nil value removes the key from the metadata, so that what a sender put
 // there is never taken for the rule's flag.
