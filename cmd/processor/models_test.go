@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/chimeflow/chimeflow/internal/awsmodeltest"
 	"github.com/chimeflow/chimeflow/internal/lambdatest"
 	"github.com/chimeflow/chimeflow/messaging/messagingtest"
+	"github.com/chimeflow/chimeflow/rules"
 )
 
 // modelsConfig configures both model-based rules on Comprehend; the
@@ -111,8 +113,9 @@ var (
 // without the model-based rules linked (testdata/nomodels); the processor
 // with them on Comprehend only (testdata/comprehend, no Bedrock Runtime);
 // the processor (cmd/processor, every rule and provider linked) with the
-// bundled default configuration; and the same configured with toxicity
-// and pii, whose Comprehend clients are made at start-up. It reports the
+// bundled default configuration; and the same configured with the default
+// pipeline plus toxicity and pii, whose Comprehend clients are made at
+// start-up. It reports the
 // medians in ms, the ratios to the unlinked processor, and the binaries'
 // sizes.
 //
@@ -138,14 +141,26 @@ func BenchmarkColdStartModels(b *testing.B) {
 		cmd.Wait()
 		return d
 	}
-	configured := []string{"CHIMEFLOW_CONFIG=" + modelsConfig, "AWS_ENDPOINT_URL_COMPREHEND=http://127.0.0.1:1"}
+	// The bundled default pipeline, and the same with both model-based
+	// rules: the difference is theirs alone.
+	configured := []string{"CHIMEFLOW_CONFIG=" + string(rules.DefaultDocument()) + strings.TrimPrefix(modelsConfig, "rules:\n"),
+		"AWS_ENDPOINT_URL_COMPREHEND=http://127.0.0.1:1"}
+	// Each round measures every binary once, starting with a different
+	// one each time: a binary run right after itself starts faster.
 	var bare, without, comp, linked, withModels []time.Duration
+	runs := []func(){
+		func() { bare = append(bare, measure(bin.bare)) },
+		func() { without = append(without, measure(unlinked)) },
+		func() { comp = append(comp, measure(comprehend)) },
+		func() { linked = append(linked, measure(bin.processor)) },
+		func() { withModels = append(withModels, measure(bin.processor, configured...)) },
+	}
+	round := 0
 	for b.Loop() {
-		bare = append(bare, measure(bin.bare))
-		without = append(without, measure(unlinked))
-		comp = append(comp, measure(comprehend))
-		linked = append(linked, measure(bin.processor))
-		withModels = append(withModels, measure(bin.processor, configured...))
+		for i := range runs {
+			runs[(round+i)%len(runs)]()
+		}
+		round++
 	}
 	median := func(d []time.Duration) float64 {
 		slices.Sort(d)
