@@ -374,7 +374,7 @@ func (r *Rule) Apply(ctx context.Context, m *processor.Message) (processor.Verdi
 		return processor.Continue, fmt.Errorf("pii: %w", models.ErrNotProvisioned)
 	}
 	var f *found
-	if r.plan.Sampled(m.ID()) {
+	if r.plan.Sampled(m.Event().ChannelMessage.MessageID) {
 		if items := modelrule.Collect(m, r.texts, r.plan); len(items) > 0 {
 			ctx, cancel := r.plan.Context(ctx)
 			defer cancel()

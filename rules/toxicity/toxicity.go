@@ -245,7 +245,7 @@ func (r *Rule) Apply(ctx context.Context, m *processor.Message) (processor.Verdi
 		return processor.Continue, fmt.Errorf("toxicity: %w", models.ErrNotProvisioned)
 	}
 	var f *Finding
-	if r.plan.Sampled(m.ID()) {
+	if r.plan.Sampled(m.Event().ChannelMessage.MessageID) {
 		items := modelrule.Collect(m, r.texts, r.plan)
 		if len(items) > 0 {
 			ctx, cancel := r.plan.Context(ctx)

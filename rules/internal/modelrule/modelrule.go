@@ -159,13 +159,6 @@ func SetFlag(m *processor.Message, key string, value any) error {
 	if !strings.Contains(m.Metadata, key) && !strings.Contains(m.Metadata, `\`) {
 		return nil // cannot hold the key, written plainly or escaped
 	}
-	obj, err := m.MetadataObject()
-	if err != nil {
-		return nil // not a JSON object: no key to forge
-	}
-	if _, forged := obj[key]; !forged {
-		return nil
-	}
-	delete(obj, key)
-	return m.SetMetadataObject(obj)
+	_, err := m.DeleteMetadataField(key)
+	return err
 }
