@@ -442,7 +442,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, svc *service, op
 		}
 		switch {
 		case f.Reset:
-			reset(w)
+			awsmodel.ResetConnection(w)
 			return 0
 		case f.Hang:
 			s.wait(r.Context(), 24*time.Hour)
@@ -543,18 +543,6 @@ func (s *Server) writeError(w http.ResponseWriter, svc *service, reqID string, f
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(doc)
 	return status
-}
-
-// reset closes the client's connection without an answer.
-func reset(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		return
-	}
-	conn, _, err := hj.Hijack()
-	if err == nil {
-		_ = conn.Close()
-	}
 }
 
 // textsOf returns the texts a request asks about (see Request.Texts).

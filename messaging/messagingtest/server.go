@@ -17,6 +17,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/chimeflow/chimeflow/internal/awsmodel"
+
 	"github.com/chimeflow/chimeflow/messaging"
 )
 
@@ -567,21 +569,9 @@ func (s *Server) nextFault(op string, params map[string]any) *Fault {
 	return f
 }
 
-// reset closes the connection under w without an answer.
-func reset(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler) // recovered by net/http: the connection is dropped
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		return
-	}
-	if tc, ok := conn.(interface{ SetLinger(int) error }); ok {
-		_ = tc.SetLinger(0) // an RST, not a FIN
-	}
-	_ = conn.Close()
-}
+// reset closes the connection under w without an answer (package
+// awsmodel does it for every stand-in).
+func reset(w http.ResponseWriter) { awsmodel.ResetConnection(w) }
 
 // write writes the answer of the work.
 func (s *Server) write(w http.ResponseWriter, reqID string, op *operation, out any, e *apiError) int {
