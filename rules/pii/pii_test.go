@@ -3,6 +3,7 @@ package pii_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -285,4 +286,28 @@ func TestFailures(t *testing.T) {
 	assert.Equal(t, processor.ActionAllow, out.Action, "fail open")
 	require.Len(t, out.Errors, 1)
 	assert.Contains(t, out.Errors[0].Error(), "InternalServerException (HTTP 500)")
+}
+
+// TestPastOneText: covered texts past DetectPiiEntities' 100 KB go in
+// more calls, at once, each within the limit, and every entity is masked.
+func TestPastOneText(t *testing.T) {
+	s := standIn(t)
+	s.Handle(awsmodeltest.OpDetectPiiEntities, entities(phone))
+	r := newRule(t, s, "entities: [PHONE]\nscope: {attributes: [\"*\"]}")
+	value := strings.Repeat("é", 240) + " call 555-0100" // 494 bytes
+	var opts []processortest.Option
+	for i := range 250 {
+		opts = append(opts, processortest.WithAttribute(fmt.Sprintf("a%03d", i), value))
+	}
+	m := processor.NewMessage(processortest.NewEvent("call 555-0100", opts...))
+	_, err := r.Apply(context.Background(), m)
+	require.NoError(t, err)
+	require.Equal(t, 2, s.Count(awsmodeltest.OpDetectPiiEntities))
+	for _, c := range s.Calls() {
+		assert.LessOrEqual(t, len(c.Texts[0]), models.MaxTextBytes)
+	}
+	assert.Equal(t, "call ********", m.Content)
+	for name, v := range m.MessageAttributes {
+		assert.True(t, strings.HasSuffix(v.StringValues[0], " call ********"), name)
+	}
 }
