@@ -40,7 +40,7 @@
 // bounds their cost.
 //
 // The built-in rules live in sub-packages (profanity, metadata, deny,
-// redact, links); importing one registers it, and importing rules/all
+// redact, links, toxicity, pii); importing one registers it, and importing rules/all
 // registers every one of them. This package registers none.
 package rules
 
@@ -209,7 +209,7 @@ func callFactory(f Factory, o *options) (r processor.Rule, err error) {
 
 // builtins are the rules of this module, each in the package of its name
 // under rules/.
-var builtins = []string{"deny", "links", "metadata", "profanity", "redact"}
+var builtins = []string{"deny", "links", "metadata", "pii", "profanity", "redact", "toxicity"}
 
 // modulePath is the import path of this package.
 const modulePath = "github.com/chimeflow/chimeflow/rules"

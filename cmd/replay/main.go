@@ -10,7 +10,9 @@
 // X.golden.json beside it (X.NAME.golden.json under -config NAME.yaml) is
 // checked against it; -update writes them. Callbacks are built and
 // validated but not sent, unless -endpoint names a Chime SDK Messaging
-// endpoint to send them to, signed.
+// endpoint to send them to, signed. The model-based rules (toxicity, pii)
+// answer from a recording of model answers with -models FILE, offline, and
+// call AWS otherwise (docs/rules/models.md).
 //
 // The table goes to standard output (one JSON report per line with -json);
 // golden differences and the summary go to standard error. Exit status: 0
@@ -103,6 +105,7 @@ func (c cli) run(ctx context.Context, args []string) int {
 	region := fs.String("region", "", "region for -endpoint signing (default: from the AWS configuration, else us-east-1)")
 	errorPolicy := fs.String("error-policy", "", "override the configuration's error policy: deny or allow")
 	logLevel := fs.String("log", "disabled", "write the processor's log lines to stderr at this `level` (debug, info, warn, error)")
+	modelAnswers := fs.String("models", "", "answer the model-based rules (toxicity, pii) from this recording `file` of Comprehend and Bedrock answers, offline; without it they call AWS with the shared AWS configuration")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -129,6 +132,14 @@ func (c cli) run(ctx context.Context, args []string) int {
 			return fail(err)
 		}
 		cfg.SetErrorPolicy(p)
+	}
+	host, stopModels, err := modelsHost(*modelAnswers)
+	if err != nil {
+		return fail(err)
+	}
+	defer stopModels()
+	if err := cfg.Provision(ctx, host); err != nil {
+		return fail(err)
 	}
 	level, err := zerolog.ParseLevel(*logLevel)
 	if err != nil {

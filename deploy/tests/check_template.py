@@ -31,7 +31,12 @@ CloudFormation that the SAM transform generates from it.
      outcomes, denials by rule, callback latency p50/p99, throttles and
      refusals, dead-lettered events and invocation failures; the decision
      trail's events:PutEvents granted on exactly its bus, only when it is
-     configured; and the processor's environment within Lambda's 4 KB.
+     configured; and the processor's environment within Lambda's 4 KB;
+   - the model-based rules (toxicity, pii): the Comprehend detect actions
+     named in ComprehendActions, and no other, granted only when it names
+     some, on "*" (they take no resource-level permission: the only actions
+     of the stack allowed "*"); bedrock:ApplyGuardrail granted only when
+     GuardrailArn is set, on exactly that guardrail.
 
 Statements and values under Fn::If are checked in both branches.
 
@@ -72,13 +77,26 @@ TRAIL_ACTION = "events:PutEvents"
 TRAIL_BUS_ARN = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${TrailBusName}"
 TRAIL_SOURCE = "chimeflow"
 # Actions whose API accepts no resource-level permission and so need
-# Resource "*": none of this stack's actions do.
-WILDCARD_RESOURCE_ACTIONS = set()
+# Resource "*": the Comprehend detect actions of the model-based rules. The
+# Service Authorization Reference ("Actions, resources, and condition keys
+# for Amazon Comprehend") lists no resource type for them: a statement
+# naming any other resource would never allow them. Nothing else of this
+# stack may have "*".
+COMPREHEND_ACTIONS = {
+    "comprehend:DetectToxicContent",
+    "comprehend:DetectPiiEntities",
+    "comprehend:DetectDominantLanguage",
+}
+WILDCARD_RESOURCE_ACTIONS = COMPREHEND_ACTIONS
+# The guardrail action takes the guardrail's ARN, and is granted on the one
+# GuardrailArn names.
+GUARDRAIL_ACTION = "bedrock:ApplyGuardrail"
 PARAMETERS = {
     "AppInstanceArn", "FlowName", "FallbackAction", "RulesConfig", "ErrorPolicy",
     "LogLevel", "LogRetentionDays", "ChimeBearerArn", "ChannelArns",
     "MaximumRetryAttempts", "MaximumEventAgeInSeconds", "AlarmTopicArn", "NotificationEmail",
     "MetricsNamespace", "MetricsDimensions", "TrailBusName", "TrailContent",
+    "ComprehendActions", "GuardrailArn",
 }
 OUTPUTS = {"ChannelFlowArn", "ProcessorFunctionArn", "DeadLetterQueueUrl", "DashboardUrl",
            "AlarmNotifications", "InvocationFailureQueueUrl"}
@@ -151,6 +169,34 @@ def resolve(v, conds):
     if isinstance(v, list):
         return [x for x in (resolve(e, conds) for e in v) if x is not None]
     return v
+
+
+def comprehend_list(v):
+    """The parameter whose values an Action of the form
+    Split(",", Sub("comprehend:${X}", {X: Join(",comprehend:", Ref P)}))
+    lists, or None."""
+    try:
+        sep, sub = v["Fn::Split"]
+        text, var = sub["Fn::Sub"]
+        (name, join), = var.items()
+        jsep, ref = join["Fn::Join"]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if sep != "," or text != "comprehend:${" + name + "}" or jsep != ",comprehend:" or set(ref) != {"Ref"}:
+        return None
+    return ref["Ref"]
+
+
+def actions_of(s, cfn):
+    """The actions a statement allows, with an Action made of a parameter's
+    list (see comprehend_list) expanded to every value the parameter
+    allows."""
+    a = s.get("Action")
+    param = comprehend_list(a) if isinstance(a, dict) else None
+    if param is None:
+        return as_list(a)
+    allowed = cfn.get("Parameters", {}).get(param, {}).get("AllowedValues", [])
+    return ["comprehend:" + v for v in allowed if v]
 
 
 def getatt(v):
@@ -333,7 +379,7 @@ def check_role(cfn, checks, function_id, allowed, required, name):
         checks.check(name, "NotAction" not in s and "NotResource" not in s, f"{role_id} uses NotAction/NotResource")
         if s.get("Effect") != "Allow":
             continue
-        for a in as_list(s.get("Action")):
+        for a in actions_of(s, cfn):
             actions.setdefault(a, []).extend(as_list(s.get("Resource")))
     extra = sorted(set(actions) - allowed)
     checks.check(name, not extra, f"{role_id} allows {extra}, beyond {sorted(allowed)}")
@@ -343,7 +389,7 @@ def check_role(cfn, checks, function_id, allowed, required, name):
 
 
 def check_roles(cfn, checks, queue_id):
-    _, proc = check_role(cfn, checks, PROCESSOR, PROCESSOR_ACTIONS | {TRAIL_ACTION}, PROCESSOR_ACTIONS, "processor-role")
+    _, proc = check_role(cfn, checks, PROCESSOR, PROCESSOR_ACTIONS | {TRAIL_ACTION, GUARDRAIL_ACTION} | COMPREHEND_ACTIONS, PROCESSOR_ACTIONS, "processor-role")
     for r in proc.get("chime:ChannelFlowCallback", []):
         checks.check("processor-role", in_app_instance(r),
                      f"chime:ChannelFlowCallback on {r!r}: want the app instance (Ref AppInstanceArn) and below (${{AppInstanceArn}}/...) only")
@@ -358,6 +404,7 @@ def check_roles(cfn, checks, queue_id):
     for r in proc.get("sqs:SendMessage", []):
         checks.check("processor-role", getatt(r) == (queue_id, "Arn"), f"sqs:SendMessage on {r!r}: want the dead-letter queue {queue_id}")
     check_trail_grant(cfn, checks)
+    check_model_grants(cfn, checks)
 
     _, flow = check_role(cfn, checks, FLOW_FUNCTION, FLOW_ACTIONS | LOG_ACTIONS, FLOW_ACTIONS, "custom-resource-role")
     for a in FLOW_ACTIONS:
@@ -369,11 +416,11 @@ def check_wildcards(cfn, checks):
     for where, s in all_policy_statements(cfn):
         if s.get("Effect") != "Allow":
             continue
-        for a in as_list(s.get("Action")):
+        for a in actions_of(s, cfn):
             checks.check("no-wildcard", isinstance(a, str) and "*" not in a, f"{where} allows action {a!r}: name every action")
         for r in as_list(s.get("Resource")):
             if isinstance(r, str):
-                acts = set(as_list(s.get("Action")))
+                acts = set(actions_of(s, cfn))
                 ok = "*" not in r or (r == "*" and acts <= WILDCARD_RESOURCE_ACTIONS)
                 checks.check("no-wildcard", ok, f"{where} allows {sorted(acts)} on {r!r}")
             elif isinstance(r, dict) and "Fn::Sub" in r:
@@ -496,6 +543,58 @@ def check_trail_grant(cfn, checks):
     env = (cfn["Resources"][PROCESSOR]["Properties"].get("Environment") or {}).get("Variables", {})
     checks.check("trail", env.get("CHIMEFLOW_TRAIL_BUS") == {"Fn::If": ["HasTrailBus", {"Ref": "TrailBusName"}, NO_VALUE]},
                  f"CHIMEFLOW_TRAIL_BUS is {env.get('CHIMEFLOW_TRAIL_BUS')!r}, want TrailBusName when HasTrailBus")
+
+
+def check_model_grants(cfn, checks):
+    """The model-based rules' grants: the Comprehend actions ComprehendActions
+    names, only under HasComprehend, on "*" and only there; ApplyGuardrail
+    only under HasGuardrail, on exactly Ref GuardrailArn, whose pattern
+    admits one guardrail ARN and no wildcard."""
+    params = cfn.get("Parameters", {})
+    role = getatt(cfn["Resources"][PROCESSOR]["Properties"].get("Role"))
+    if not role:
+        return
+    raw = []
+    for pol in as_list(cfn["Resources"][role[0]]["Properties"].get("Policies")):
+        raw += as_list(pol.get("PolicyDocument", {}).get("Statement"))
+    allowed = [v for v in params.get("ComprehendActions", {}).get("AllowedValues", []) if v]
+    checks.check("models", params.get("ComprehendActions", {}).get("Type") == "CommaDelimitedList" and allowed
+                 and {"comprehend:" + v for v in allowed} <= COMPREHEND_ACTIONS,
+                 f"ComprehendActions allows {allowed!r}: want a list of {sorted(a.split(':')[1] for a in COMPREHEND_ACTIONS)} only")
+    comprehend = guardrail = 0
+    for s in raw:
+        for st in branches(s):
+            acts = set(actions_of(st, cfn))
+            if acts & COMPREHEND_ACTIONS:
+                comprehend += 1
+                checks.check("models", isinstance(s, dict) and "Fn::If" in s and s["Fn::If"][0] == "HasComprehend" and s["Fn::If"][2] == NO_VALUE,
+                             "the Comprehend actions are granted without the HasComprehend condition: the processor may call Comprehend when no rule does")
+                checks.check("models", comprehend_list(st.get("Action")) == "ComprehendActions" and acts <= COMPREHEND_ACTIONS,
+                             f"the Comprehend statement allows {st.get('Action')!r}, want exactly the actions ComprehendActions names")
+                checks.check("models", as_list(st.get("Resource")) == ["*"],
+                             f"the Comprehend actions on {st.get('Resource')!r}: they take no resource-level permission, want \"*\"")
+            if GUARDRAIL_ACTION in acts:
+                guardrail += 1
+                checks.check("models", isinstance(s, dict) and "Fn::If" in s and s["Fn::If"][0] == "HasGuardrail" and s["Fn::If"][2] == NO_VALUE,
+                             f"{GUARDRAIL_ACTION} is granted without the HasGuardrail condition")
+                checks.check("models", acts == {GUARDRAIL_ACTION} and as_list(st.get("Resource")) == [{"Ref": "GuardrailArn"}],
+                             f"the guardrail statement allows {sorted(acts)} on {st.get('Resource')!r}, want {GUARDRAIL_ACTION} on Ref GuardrailArn only")
+    checks.check("models", comprehend == 1, f"{comprehend} statements grant the Comprehend actions, want 1 (under HasComprehend)")
+    checks.check("models", guardrail == 1, f"{guardrail} statements grant {GUARDRAIL_ACTION}, want 1 (under HasGuardrail)")
+    conds = cfn.get("Conditions", {})
+    checks.check("models", conds.get("HasComprehend") == {"Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", {"Ref": "ComprehendActions"}]}, ""]}]},
+                 f"HasComprehend is {conds.get('HasComprehend')!r}, want ComprehendActions not empty")
+    checks.check("models", conds.get("HasGuardrail") == {"Fn::Not": [{"Fn::Equals": [{"Ref": "GuardrailArn"}, ""]}]},
+                 f"HasGuardrail is {conds.get('HasGuardrail')!r}, want GuardrailArn not empty")
+    pattern = params.get("GuardrailArn", {}).get("AllowedPattern")
+    if checks.check("models", pattern is not None, "GuardrailArn has no AllowedPattern"):
+        good = ["", "arn:aws:bedrock:us-east-1:111122223333:guardrail/gr0abc123def"]
+        bad = ["*", "arn:aws:bedrock:us-east-1:111122223333:guardrail/*", "arn:aws:bedrock:*:111122223333:guardrail/gr0abc",
+               "arn:aws:bedrock:us-east-1:111122223333:foundation-model/x", "gr0abc123def"]
+        for g in good:
+            checks.check("models", re.fullmatch(pattern, g) is not None, f"GuardrailArn pattern rejects {g!r}")
+        for b in bad:
+            checks.check("models", re.fullmatch(pattern, b) is None, f"GuardrailArn pattern accepts {b!r}")
 
 
 def check_env_size(cfn, checks):

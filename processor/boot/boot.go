@@ -28,6 +28,10 @@
 //	                        set by Lambda; the callback client signs with them
 //	AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING, AWS_ENDPOINT_URL
 //	                        optional endpoint override
+//	AWS_ENDPOINT_URL_COMPREHEND, AWS_ENDPOINT_URL_BEDROCK_RUNTIME
+//	                        the same for the rules that call them (toxicity, pii);
+//	                        rules that call AWS get their clients at start-up
+//	                        (rules.Config.Provision), and only those
 //
 // A bad configuration fails at start-up, with every problem listed: the
 // process exits before it asks Lambda for an event, Lambda reports the init
@@ -161,6 +165,9 @@ func (s *settings) handler() (*processor.Handler, error) {
 		}
 	}
 	if err := errors.Join(errRules, errLog, errClient); err != nil {
+		return nil, err
+	}
+	if err := s.provision(router); err != nil {
 		return nil, err
 	}
 	return processor.NewHandler(router, api, processor.WithLogger(logger))
