@@ -85,6 +85,15 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 		return res, fmt.Errorf("no pipeline for channel %s", ev.ChannelMessage.ChannelArn)
 	}
 	res.Outcome = p.Run(ctx, ev)
+	if err := res.Outcome.hold(); err != nil {
+		return res, err
+	}
+	if res.Outcome.answeredEarlier() {
+		// An earlier delivery's decision was recorded and its callback
+		// accepted: this is a duplicate, answered already.
+		res.Duplicate = true
+		return res, nil
+	}
 	in := NewCallback(ev, &res.Outcome)
 	if err := in.Validate(); err != nil {
 		// The pipeline checks every rewrite against the same limits, so
@@ -95,10 +104,12 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 	if _, err := h.Callback.ChannelFlowCallback(ctx, in); err != nil {
 		if messaging.IsAlreadyResolved(err) {
 			res.Duplicate = true
+			res.Outcome.finish(ctx)
 			return res, nil
 		}
 		return res, fmt.Errorf("%w: %w", ErrCallback, err)
 	}
+	res.Outcome.finish(ctx)
 	return res, nil
 }
 
@@ -188,6 +199,7 @@ func (h *Handler) log(ctx context.Context, res *Result, err error) {
 		}
 		e.Array("dryRun", arr)
 	}
+	o.logState(e)
 	if res.Duplicate {
 		e.Bool("duplicate", true)
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/processor/state"
 )
 
 // Message is the working copy of a pending message that rules inspect and
@@ -20,8 +21,9 @@ type Message struct {
 	PushNotification  *messaging.PushNotificationConfiguration
 	MessageAttributes map[string]messaging.MessageAttributeValue
 
-	event *Event
-	acted []string
+	event        *Event
+	acted        []string
+	stateResults []state.Result
 }
 
 // Event returns the invocation event the message came in; read-only.

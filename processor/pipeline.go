@@ -76,8 +76,16 @@ type Outcome struct {
 	// DryRun records what dry-run rules would have done, when they would
 	// have done something (denied, rewritten or failed).
 	DryRun []DryRunResult `json:"dryRun,omitempty"`
+	// Flags lists the rules in flag mode that would have denied the
+	// message (see StatefulRule): found after the callback.
+	Flags []Flag `json:"flags,omitempty"`
+	// State says what the state store did, for a pipeline with stateful
+	// rules.
+	State *StateReport `json:"state,omitempty"`
 	// Message is the final working copy.
 	Message *Message `json:"-"`
+
+	state *stateRun
 }
 
 // DryRunResult is what a dry-run rule would have done.
@@ -93,13 +101,33 @@ type DryRunResult struct {
 // and returns the outcome. It never panics because of a rule: a rule that
 // fails, panics, or breaks the callback limits is handled by the error
 // policy and recorded in Outcome.Errors.
+//
+// A pipeline with stateful rules (StatefulRule) asks their store before
+// the callback, in one request, and the handler finishes the state work
+// after it; see package state.
 func (p *Pipeline) Run(ctx context.Context, ev *Event) Outcome {
+	if !p.stateful() {
+		return p.run(ctx, ev, nil)
+	}
+	out := p.runStateful(ctx, ev)
+	out.State = &out.state.report
+	return out
+}
+
+// run runs the stages once, stateful ones with the results in sr.
+func (p *Pipeline) run(ctx context.Context, ev *Event, sr *stateRun) Outcome {
 	m := NewMessage(ev)
 	out := Outcome{Action: ActionAllow, Pipeline: p.Name, Message: m}
 	for i := range p.Stages {
 		st := &p.Stages[i]
 		before := m.save()
-		v, err := st.apply(ctx, m)
+		var v Verdict
+		err := sr.stageErr(i)
+		if err == nil {
+			m.stateResults = sr.stageResults(i)
+			v, err = st.apply(ctx, m)
+			m.stateResults = nil
+		}
 		changed := before.changed(m, nil)
 		if err == nil && !v.Deny && len(changed) > 0 {
 			err = checkLimits(m)
