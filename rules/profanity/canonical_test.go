@@ -14,14 +14,14 @@ func TestAppendCanonical(t *testing.T) {
 		{"Buy now", "buy now"},
 		{"buy now", "B U Y   N O W"},
 		{"buy now", "b.u.y-n_o_w!!!"},
-		{"buy now", "bυy nοw"},              // Greek upsilon and omicron
-		{"buy now", "bиу nоw"},              // Cyrillic look-alikes
-		{"buy now", "ｂｕｙ ｎｏｗ"},              // fullwidth
-		{"buy now", "𝐛𝐮𝐲 𝐧𝐨𝐰"},              // mathematical bold
+		{"buy now", "bυy nοw"},                   // Greek upsilon and omicron
+		{"buy now", "bиу nоw"},                   // Cyrillic look-alikes
+		{"buy now", "ｂｕｙ ｎｏｗ"},                   // fullwidth
+		{"buy now", "𝐛𝐮𝐲 𝐧𝐨𝐰"},                   // mathematical bold
 		{"buy now", "b\u200bu\u200dy n\u00adow"}, // invisible characters
-		{"buy now", "bùý nöw"},              // diacritics
-		{"buy now", "buuuy nooooww"},        // repeated letters
-		{"free money", "fr33 m0n3y"},        // leetspeak
+		{"buy now", "bùý nöw"},                   // diacritics
+		{"buy now", "buuuy nooooww"},             // repeated letters
+		{"free money", "fr33 m0n3y"},             // leetspeak
 		{"free money", "FR€€ M0N€¥"},
 		{"新年快乐", "新年 快乐!"},
 	} {

@@ -166,8 +166,12 @@ type broken struct{}
 
 var errDown = errors.New("store down")
 
-func (broken) Decide(context.Context, *state.Decision) (state.Decided, error) { return state.Decided{}, errDown }
-func (broken) Finish(context.Context, *state.Finish) (state.Finished, error) { return state.Finished{}, errDown }
+func (broken) Decide(context.Context, *state.Decision) (state.Decided, error) {
+	return state.Decided{}, errDown
+}
+func (broken) Finish(context.Context, *state.Finish) (state.Finished, error) {
+	return state.Finished{}, errDown
+}
 
 func TestStoreFailureFollowsTheErrorPolicy(t *testing.T) {
 	for _, tc := range []struct {
