@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -14,16 +15,60 @@ import (
 
 // Handler is the one path a message takes: decode -> validate -> pipeline
 // -> callback -> one log line. The Lambda entry point, the replay harness
-// and the tests all use it; only Callback differs.
+// and the tests all use it; only the callback differs. Build it with
+// NewHandler.
 //
 // A Handler is safe for concurrent use: it keeps no per-request state.
 type Handler struct {
-	// Router picks the pipeline for each message; a *Pipeline will do.
-	Router Router
-	// Callback receives exactly one ChannelFlowCallback per answered message.
-	Callback messaging.CallbackAPI
-	// Logger gets one line per message; the zero value logs nothing.
-	Logger zerolog.Logger
+	router   Router
+	callback messaging.CallbackAPI
+	logger   zerolog.Logger
+}
+
+// HandlerOption configures a Handler built by NewHandler.
+type HandlerOption func(*Handler)
+
+// WithLogger sets the logger that gets one line per message; without it the
+// handler logs nothing.
+func WithLogger(l zerolog.Logger) HandlerOption { return func(h *Handler) { h.logger = l } }
+
+// Errors of NewHandler.
+var (
+	ErrNoRouter   = errors.New("processor: NewHandler: no router (pass the *Pipeline, or the configuration, that picks each message's rules)")
+	ErrNoCallback = errors.New("processor: NewHandler: no callback (pass a messaging.Client, or a recorder for tests)")
+)
+
+// NewHandler returns a Handler that runs each message through the pipeline
+// router picks and answers it with callback (a *messaging.Client in Lambda,
+// a recorder in tests and replays). It returns ErrNoRouter or ErrNoCallback
+// when either is missing (nil, or a nil pointer).
+func NewHandler(router Router, callback messaging.CallbackAPI, opts ...HandlerOption) (*Handler, error) {
+	if isNil(router) {
+		return nil, ErrNoRouter
+	}
+	if isNil(callback) {
+		return nil, ErrNoCallback
+	}
+	h := &Handler{router: router, callback: callback, logger: zerolog.Nop()}
+	for _, opt := range opts {
+		opt(h)
+	}
+	return h, nil
+}
+
+// Router returns the router the handler was built with.
+func (h *Handler) Router() Router { return h.router }
+
+// isNil reports whether v is nil or holds a nil pointer, map or func.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Interface, reflect.Slice, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // Result is what Handle did with one event.
@@ -70,20 +115,28 @@ func (h *Handler) Handle(ctx context.Context, payload []byte) (Result, error) {
 	return res, err
 }
 
+// errNotBuilt is returned by a Handler not built by NewHandler.
+var errNotBuilt = errors.New("processor: the handler was not built with NewHandler")
+
 func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 	var res Result
+	if h.router == nil || h.callback == nil {
+		return res, errNotBuilt
+	}
 	ev, err := Decode(payload)
 	if err != nil {
 		return res, err
 	}
 	res.Event = ev
+	// The one check of the event's parts of the callback.
 	if err := ev.Validate(); err != nil {
 		return res, err
 	}
-	p := h.Router.Route(&ev.ChannelMessage)
+	p := h.router.Route(&ev.ChannelMessage)
 	if p == nil {
 		return res, fmt.Errorf("no pipeline for channel %s", ev.ChannelMessage.ChannelArn)
 	}
+	// The pipeline checks each part a rule changes when the rule returns.
 	res.Outcome = p.Run(ctx, ev)
 	if err := res.Outcome.hold(); err != nil {
 		return res, err
@@ -94,14 +147,10 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 		res.Duplicate = true
 		return res, nil
 	}
-	in := NewCallback(ev, &res.Outcome)
-	if err := in.Validate(); err != nil {
-		// The pipeline checks every rewrite against the same limits, so
-		// this is a bug; never send what the service would refuse.
-		return res, fmt.Errorf("refusing to send an invalid callback: %w", err)
-	}
+	in := newCallback(ev, &res.Outcome)
 	res.Callback = in
-	if _, err := h.Callback.ChannelFlowCallback(ctx, in); err != nil {
+	// Every part of in has been checked: the client need not check again.
+	if _, err := h.callback.ChannelFlowCallback(messaging.WithCheckedCallback(ctx, in), in); err != nil {
 		if messaging.IsAlreadyResolved(err) {
 			res.Duplicate = true
 			res.Outcome.finish(ctx)
@@ -113,10 +162,10 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 	return res, nil
 }
 
-// NewCallback builds the ChannelFlowCallback request for an outcome: the
+// newCallback builds the ChannelFlowCallback request for an outcome: the
 // original message for ALLOW, the rewritten one for REWRITE, and a delete
 // of the message for DENY.
-func NewCallback(ev *Event, out *Outcome) *messaging.ChannelFlowCallbackInput {
+func newCallback(ev *Event, out *Outcome) *messaging.ChannelFlowCallbackInput {
 	cm := &ev.ChannelMessage
 	in := &messaging.ChannelFlowCallbackInput{CallbackID: ev.CallbackID, ChannelArn: cm.ChannelArn}
 	switch {
@@ -132,10 +181,10 @@ func NewCallback(ev *Event, out *Outcome) *messaging.ChannelFlowCallbackInput {
 	return in
 }
 
-// log writes the one structured line for a message. Content is never
-// logged.
+// log writes the one structured line for a message: the event's ids, the
+// outcome (which logs itself), the duration. Content is never logged.
 func (h *Handler) log(ctx context.Context, res *Result, err error) {
-	l := &h.Logger
+	l := &h.logger
 	var e *zerolog.Event
 	switch {
 	case err != nil:
@@ -159,47 +208,7 @@ func (h *Handler) log(ctx context.Context, res *Result, err error) {
 		}
 		e.Str("senderArn", cm.Sender.Arn).Bool("edited", cm.Edited())
 	}
-	o := &res.Outcome
-	e.Str("outcome", string(o.Action))
-	if o.Pipeline != "" {
-		e.Str("pipeline", o.Pipeline)
-	}
-	e.Strs("rules", o.Rules)
-	if len(o.Changed) > 0 {
-		e.Strs("changed", o.Changed)
-	}
-	if o.Reason != "" {
-		e.Str("reason", o.Reason)
-	}
-	if len(o.Errors) > 0 {
-		arr := zerolog.Arr()
-		for _, re := range o.Errors {
-			d := zerolog.Dict().Str("rule", re.Rule).Str("error", re.Err.Error()).Str("policy", string(re.Policy))
-			if re.Stack != nil {
-				d.Bytes("stack", re.Stack)
-			}
-			arr.Dict(d)
-		}
-		e.Array("ruleErrors", arr)
-	}
-	if len(o.DryRun) > 0 {
-		arr := zerolog.Arr()
-		for _, dr := range o.DryRun {
-			d := zerolog.Dict().Str("rule", dr.Rule).Str("would", string(dr.Would))
-			if len(dr.Changed) > 0 {
-				d.Strs("changed", dr.Changed)
-			}
-			if dr.Reason != "" {
-				d.Str("reason", dr.Reason)
-			}
-			if dr.Error != "" {
-				d.Str("error", dr.Error)
-			}
-			arr.Dict(d)
-		}
-		e.Array("dryRun", arr)
-	}
-	o.logState(e)
+	e.EmbedObject(&res.Outcome)
 	if res.Duplicate {
 		e.Bool("duplicate", true)
 	}

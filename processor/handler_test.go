@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -22,19 +23,21 @@ import (
 
 	"github.com/chimeflow/chimeflow/internal/lambdatest"
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/processortest"
 	"github.com/chimeflow/chimeflow/processor/replay"
 )
 
-// fixtures returns the payloads of the bundled valid events.
+// fixtures returns the payloads of the bundled valid events, leaving out
+// the malformed (bad-*) ones and those Decode repairs (repair-*).
 func fixtures(t testing.TB) map[string][]byte {
 	t.Helper()
 	paths, err := filepath.Glob("../testdata/events/*.json")
 	require.NoError(t, err)
 	out := map[string][]byte{}
 	for _, p := range paths {
-		if replay.IsGolden(p) || strings.HasPrefix(filepath.Base(p), "bad-") {
+		if replay.IsGolden(p) || strings.HasPrefix(filepath.Base(p), "bad-") || strings.HasPrefix(filepath.Base(p), "repair-") {
 			continue
 		}
 		b, err := os.ReadFile(p)
@@ -87,7 +90,7 @@ func TestHandlerMalformedGetsErrorAndNoCallback(t *testing.T) {
 		assert.Error(t, err, "Invoke returns the error so Lambda retries and dead-letters")
 		msgs[filepath.Base(p)] = err.Error()
 	}
-	require.GreaterOrEqual(t, len(msgs), 15, "at least 15 malformed fixtures")
+	require.GreaterOrEqual(t, len(msgs), 30, "at least 30 malformed fixtures")
 	// Each malformed fixture gets its own message.
 	seen := map[string]string{}
 	for name, msg := range msgs {
@@ -96,6 +99,32 @@ func TestHandlerMalformedGetsErrorAndNoCallback(t *testing.T) {
 		}
 		seen[msg] = name
 	}
+}
+
+// TestHandlerRepairedFixturesAreRewrites: every repair-* fixture is
+// answered with one valid callback, as a REWRITE whose reason lists the
+// repairs, with no rule acting.
+func TestHandlerRepairedFixturesAreRewrites(t *testing.T) {
+	paths, err := filepath.Glob("../testdata/events/repair-*.json")
+	require.NoError(t, err)
+	n := 0
+	for _, p := range paths {
+		if replay.IsGolden(p) {
+			continue
+		}
+		n++
+		payload, err := os.ReadFile(p)
+		require.NoError(t, err)
+		h, rec := processortest.NewHandler(processor.NewPipeline(processor.Stage{Name: "noop", Rule: allow}))
+		res, err := h.Handle(context.Background(), payload)
+		require.NoError(t, err, p)
+		assert.Equal(t, processor.ActionRewrite, res.Outcome.Action, p)
+		assert.Empty(t, res.Outcome.Rules, p)
+		assert.True(t, strings.HasPrefix(res.Outcome.Reason, "repaired "), p)
+		require.Len(t, rec.Calls(), 1, p)
+		assert.NoError(t, rec.Calls()[0].Validate(), p)
+	}
+	assert.GreaterOrEqual(t, n, 5)
 }
 
 func newClient(url string) *messaging.Client {
@@ -134,7 +163,8 @@ func TestHandlerCallbackResults(t *testing.T) {
 			ts := httptest.NewServer(srv)
 			defer ts.Close()
 			var logs bytes.Buffer
-			h := &processor.Handler{Router: processor.NewPipeline(), Callback: newClient(ts.URL), Logger: zerolog.New(&logs)}
+			h, err := processor.NewHandler(processor.NewPipeline(), newClient(ts.URL), processor.WithLogger(zerolog.New(&logs)))
+			require.NoError(t, err)
 			res, err := h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("hello")))
 			if tt.wantErr {
 				require.Error(t, err)
@@ -163,11 +193,11 @@ func TestHandlerCallbackResults(t *testing.T) {
 
 func TestHandlerLogsOneLineWithoutContent(t *testing.T) {
 	var logs bytes.Buffer
-	h, _ := processortest.NewHandler(processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("secret", "******")}))
-	h.Logger = zerolog.New(&logs)
+	h, err := processor.NewHandler(processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("secret", "******")}), &messagingtest.Recorder{}, processor.WithLogger(zerolog.New(&logs)))
+	require.NoError(t, err)
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "aws-req-7"})
 	ev := processortest.NewEvent("my secret words", processortest.WithSubChannel("sub-1"), processortest.WithMetadata(`{"secret":1}`))
-	_, err := h.Handle(ctx, processortest.Payload(t, ev))
+	_, err = h.Handle(ctx, processortest.Payload(t, ev))
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 	require.Len(t, lines, 1)
@@ -194,7 +224,9 @@ func TestHandlerLogsOneLineWithoutContent(t *testing.T) {
 	assert.Contains(t, line["error"], "malformed JSON")
 
 	logs.Reset()
-	h.Router = processor.NewPipeline(processor.Stage{Name: "p", Rule: panicking, OnError: processor.PolicyAllow}, processor.Stage{Name: "d", Rule: deny, DryRun: true})
+	h, err = processor.NewHandler(processor.NewPipeline(processor.Stage{Name: "p", Rule: panicking, OnError: processor.PolicyAllow}, processor.Stage{Name: "d", Rule: deny, DryRun: true}),
+		&messagingtest.Recorder{}, processor.WithLogger(zerolog.New(&logs)))
+	require.NoError(t, err)
 	_, err = h.Handle(ctx, processortest.Payload(t, ev))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(logs.Bytes(), &line))
@@ -216,7 +248,8 @@ func TestHandlerConcurrent(t *testing.T) {
 		}
 		return &messaging.ChannelFlowCallbackOutput{}, nil
 	})
-	h := &processor.Handler{Router: processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("darn", "****")}), Callback: cb, Logger: zerolog.New(io.Discard)}
+	h, err := processor.NewHandler(processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("darn", "****")}), cb, processor.WithLogger(zerolog.New(io.Discard)))
+	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
@@ -235,11 +268,87 @@ func TestHandlerConcurrent(t *testing.T) {
 }
 
 func TestHandlerNoPipeline(t *testing.T) {
-	h := &processor.Handler{Router: nilRouter{}, Callback: &processortest.Recorder{}}
-	_, err := h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("x")))
+	h, err := processor.NewHandler(nilRouter{}, &messagingtest.Recorder{})
+	require.NoError(t, err)
+	_, err = h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("x")))
 	assert.ErrorContains(t, err, "no pipeline for channel")
 }
 
 type nilRouter struct{}
 
 func (nilRouter) Route(*processor.ChannelMessage) *processor.Pipeline { return nil }
+
+// TestNewHandler: a handler without a router or a callback is refused at
+// construction, with an error that says what is missing.
+func TestNewHandler(t *testing.T) {
+	var nilPipeline *processor.Pipeline
+	var nilClient *messaging.Client
+	tests := []struct {
+		name     string
+		router   processor.Router
+		callback messaging.CallbackAPI
+		want     error
+	}{
+		{"both", processor.NewPipeline(), &messagingtest.Recorder{}, nil},
+		{"no router", nil, &messagingtest.Recorder{}, processor.ErrNoRouter},
+		{"nil pipeline", nilPipeline, &messagingtest.Recorder{}, processor.ErrNoRouter},
+		{"no callback", processor.NewPipeline(), nil, processor.ErrNoCallback},
+		{"nil client", processor.NewPipeline(), nilClient, processor.ErrNoCallback},
+		{"nil func", processor.NewPipeline(), messaging.CallbackFunc(nil), processor.ErrNoCallback},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := processor.NewHandler(tt.router, tt.callback)
+			if tt.want == nil {
+				require.NoError(t, err)
+				require.NotNil(t, h)
+				return
+			}
+			assert.ErrorIs(t, err, tt.want)
+			assert.Nil(t, h)
+		})
+	}
+	// A Handler not built by NewHandler answers with an error, not a panic.
+	_, err := new(processor.Handler).Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("x")))
+	assert.ErrorContains(t, err, "NewHandler")
+}
+
+// TestHandlerChecksOnce: the callback the handler sends is marked as
+// checked (the event when it came, each rewrite when its rule returned),
+// so the client does not check it again.
+func TestHandlerChecksOnce(t *testing.T) {
+	for _, stages := range [][]processor.Stage{nil, {{Name: "r", Rule: replace("darn", "****")}}, {{Name: "d", Rule: deny}}} {
+		var marked []bool
+		cb := messaging.CallbackFunc(func(ctx context.Context, in *messaging.ChannelFlowCallbackInput, _ ...func(*messaging.Options)) (*messaging.ChannelFlowCallbackOutput, error) {
+			marked = append(marked, messaging.CallbackChecked(ctx, in))
+			return &messaging.ChannelFlowCallbackOutput{}, nil
+		})
+		h, err := processor.NewHandler(processor.NewPipeline(stages...), cb)
+		require.NoError(t, err)
+		_, err = h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("darn", processortest.WithPush("t", "darn"))))
+		require.NoError(t, err)
+		assert.Equal(t, []bool{true}, marked)
+	}
+}
+
+// TestOutcomeLogsItself: the outcome types are zerolog object marshalers,
+// and the handler's line is made of them.
+func TestOutcomeLogsItself(t *testing.T) {
+	out := processor.Outcome{
+		Action: processor.ActionDeny, Pipeline: "p", Rules: []string{"a", "b"}, Changed: []string{"Content"}, Reason: "no",
+		Repairs: []processor.Repair{{Field: "ChannelMessage.Content", What: "invalid UTF-8 at byte 3 replaced by U+FFFD"}},
+		Errors:  []*processor.RuleError{{Rule: "b", Err: errors.New("backend down"), Policy: processor.PolicyDeny, Stack: []byte("stack")}},
+		DryRun:  []processor.DryRunResult{{Rule: "c", Would: processor.ActionRewrite, Changed: []string{"Metadata"}}, {Rule: "d", Would: processor.ActionError, Error: "boom"}},
+	}
+	var buf bytes.Buffer
+	log := zerolog.New(&buf)
+	log.Info().EmbedObject(&out).Send()
+	assert.JSONEq(t, `{"level":"info","outcome":"DENY","pipeline":"p","rules":["a","b"],"changed":["Content"],"reason":"no",
+		"repairs":[{"field":"ChannelMessage.Content","what":"invalid UTF-8 at byte 3 replaced by U+FFFD"}],
+		"ruleErrors":[{"rule":"b","error":"backend down","policy":"deny","stack":"stack"}],
+		"dryRun":[{"rule":"c","would":"REWRITE","changed":["Metadata"]},{"rule":"d","would":"ERROR","error":"boom"}]}`, buf.String())
+
+	buf.Reset()
+	log.Info().EmbedObject(&processor.Outcome{Action: processor.ActionAllow}).Send()
+	assert.JSONEq(t, `{"level":"info","outcome":"ALLOW","rules":[]}`, buf.String())
+}

@@ -56,8 +56,9 @@ func (p *Per) UnmarshalText(b []byte) error {
 // Key returns the part of a state key that names whose messages m counts
 // with: the sender's ARN, the channel's (with the sub-channel), or both.
 func (p Per) Key(m *processor.Message) string {
-	channel := m.ChannelArn()
-	if sub := m.SubChannelID(); sub != "" {
+	cm := &m.Event().ChannelMessage
+	channel := cm.ChannelArn
+	if sub := cm.SubChannelID; sub != "" {
 		channel += "#" + sub
 	}
 	switch p {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/processortest"
 	"github.com/chimeflow/chimeflow/processor/state"
@@ -94,7 +95,7 @@ func BenchApply(b *testing.B, r processor.Rule, content string) {
 // container.
 type Stateful struct {
 	Handler  *processor.Handler
-	Recorder *processortest.Recorder
+	Recorder *messagingtest.Recorder
 	Store    *state.Memory
 }
 
