@@ -40,9 +40,9 @@ type StatefulRule interface {
 type ViolationRule interface {
 	StatefulRule
 	// StateViolations appends to dst the violations out (the pipeline's
-	// outcome for m, sent at t) gives rise to. Their keys are prefixed as
-	// the checks' keys are.
-	StateViolations(m *Message, out *Outcome, t time.Time, dst []state.Violation) []state.Violation
+	// outcome for m, sent at t) gives rise to; stage is the rule's own
+	// stage. Their keys are prefixed as the checks' keys are.
+	StateViolations(stage string, m *Message, out *Outcome, t time.Time, dst []state.Violation) []state.Violation
 }
 
 // MessageTime returns the time a message's state is computed at: its
@@ -380,7 +380,7 @@ func (o *Outcome) finish(ctx context.Context) {
 			continue
 		}
 		n := len(f.Violations)
-		f.Violations = safeViolations(r, m, o, sr.t, f.Violations)
+		f.Violations = safeViolations(r, st.Name, m, o, sr.t, f.Violations)
 		for k := n; k < len(f.Violations); k++ {
 			v := &f.Violations[k]
 			v.Key, v.Stage = st.Name+"|"+v.Key, st.Name
@@ -436,14 +436,14 @@ func (o *Outcome) finish(ctx context.Context) {
 
 // safeViolations calls r.StateViolations, dropping what a panicking rule
 // declared.
-func safeViolations(r ViolationRule, m *Message, o *Outcome, t time.Time, dst []state.Violation) (out []state.Violation) {
+func safeViolations(r ViolationRule, stage string, m *Message, o *Outcome, t time.Time, dst []state.Violation) (out []state.Violation) {
 	n := len(dst)
 	defer func() {
 		if recover() != nil {
 			out = dst[:n]
 		}
 	}()
-	return r.StateViolations(m, o, t, dst)
+	return r.StateViolations(stage, m, o, t, dst)
 }
 
 // logState adds the flags and the state report to a log line.
