@@ -91,7 +91,7 @@ func TestObfuscatedCopies(t *testing.T) {
 		"Buy ch3ap w@tches n0w at 0ur st0re",
 		"Buy cheap watches now at our store \u200b\u200d",
 		"Buy che\u200bap watc\u00adhes now at our store",
-		"Вuу сheaр watсhes now at our store",  // Cyrillic look-alikes
+		"Вuу сheaр watсhes now at our store", // Cyrillic look-alikes
 		"Ｂｕｙ ｃｈｅａｐ ｗａｔｃｈｅｓ now at our store", // fullwidth
 		"Búy cheáp wätches nöw at our störe",
 		"Buyyy cheeeap watches nowww at our store",
@@ -115,7 +115,7 @@ func TestEditsAreNotRepeatsOfThemselves(t *testing.T) {
 
 func TestSizes(t *testing.T) {
 	four := strings.Repeat("abcdefghij", 409) + "abcdef" // 4096 characters
-	eight := strings.Repeat("é", 4096)                 // 4096 characters, 8192 bytes
+	eight := strings.Repeat("é", 4096)                   // 4096 characters, 8192 bytes
 	for _, text := range []string{four, eight, strings.Repeat("🔥", 1024)} {
 		assert.Equal(t, "AD", run(t, newRule(t, repeat.Config{Window: time.Minute, MinLength: ptr(1)}), []msg{{text: text, at: 0}, {text: text, at: 1}}))
 	}
