@@ -37,6 +37,7 @@ import (
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/replay"
+	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
 	_ "github.com/chimeflow/chimeflow/rules/all" // the built-in rules
 )
@@ -103,6 +104,7 @@ func (c cli) run(ctx context.Context, args []string) int {
 	region := fs.String("region", "", "region for -endpoint signing (default: from the AWS configuration, else us-east-1)")
 	errorPolicy := fs.String("error-policy", "", "override the configuration's error policy: deny or allow")
 	logLevel := fs.String("log", "disabled", "write the processor's log lines to stderr at this `level` (debug, info, warn, error)")
+	timed := fs.Bool("timed", false, "replay the events in the order of their timestamps (edit time, else creation time) rather than of their files")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -130,6 +132,11 @@ func (c cli) run(ctx context.Context, args []string) int {
 		}
 		cfg.SetErrorPolicy(p)
 	}
+	// Stateful rules keep their state in this process for the run: one
+	// container's view, from the events' own timestamps.
+	if err := cfg.Provision(ctx, rules.NewHost(rules.WithState(state.NewMemory()))); err != nil {
+		return fail(err)
+	}
 	level, err := zerolog.ParseLevel(*logLevel)
 	if err != nil {
 		return fail(fmt.Errorf("-log: %w", err))
@@ -154,6 +161,9 @@ func (c cli) run(ctx context.Context, args []string) int {
 	sources, err := replay.Load(fs.Args(), c.stdin)
 	if err != nil {
 		return fail(err)
+	}
+	if *timed {
+		sources = replay.Timed(sources)
 	}
 	rn := &replay.Runner{Handler: h, ConfigName: replay.ConfigName(*configPath), Update: *update}
 	results := make([]replay.Result, 0, len(sources))

@@ -20,6 +20,7 @@ import (
 	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/replay"
+	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
 )
 
@@ -128,12 +129,18 @@ func RunRule(t testing.TB, r processor.Rule, ev *processor.Event) processor.Outc
 }
 
 // NewRule builds a registered rule from YAML (or JSON) options, failing the
-// test on an error.
+// test on an error. A stateful rule gets a store of its own, in the
+// process (state.Memory).
 func NewRule(t testing.TB, name, options string) processor.Rule {
 	t.Helper()
 	r, err := rules.New(name, []byte(options))
 	if err != nil {
 		t.Fatalf("processortest: NewRule: %v", err)
+	}
+	if p, ok := r.(rules.Provisioner); ok {
+		if err := p.Provision(context.Background(), rules.NewHost(rules.WithState(state.NewMemory()))); err != nil {
+			t.Fatalf("processortest: NewRule: %v", err)
+		}
 	}
 	return r
 }
@@ -173,10 +180,15 @@ const UpdateEnv = "CHIMEFLOW_UPDATE_GOLDEN"
 // configuration file configPath ("" for the bundled default), one subtest
 // per event, and fails each event that differs from its golden file, or
 // that has none. The rules the configuration names must be registered.
+// Stateful rules share one store in the process (state.Memory), new for
+// the call: the events' order, file name order, is the order they count in.
 func ReplayDir(t *testing.T, dir, configPath string) {
 	t.Helper()
 	cfg, err := rules.Load(configPath)
 	if err != nil {
+		t.Fatalf("processortest: ReplayDir: %v", err)
+	}
+	if err := cfg.Provision(context.Background(), rules.NewHost(rules.WithState(state.NewMemory()))); err != nil {
 		t.Fatalf("processortest: ReplayDir: %v", err)
 	}
 	sources, err := replay.Load([]string{dir}, nil)
