@@ -180,8 +180,9 @@ const UpdateEnv = "CHIMEFLOW_UPDATE_GOLDEN"
 // configuration file configPath ("" for the bundled default), one subtest
 // per event, and fails each event that differs from its golden file, or
 // that has none. The rules the configuration names must be registered.
-// Stateful rules share one store in the process (state.Memory), new for
-// the call: the events' order, file name order, is the order they count in.
+// The events are replayed in the order of their timestamps (replay.Timed,
+// as cmd/replay -timed does), and stateful rules share one store in the
+// process (state.Memory), new for the call.
 func ReplayDir(t *testing.T, dir, configPath string) {
 	t.Helper()
 	cfg, err := rules.Load(configPath)
@@ -195,6 +196,7 @@ func ReplayDir(t *testing.T, dir, configPath string) {
 	if err != nil {
 		t.Fatalf("processortest: ReplayDir: %v", err)
 	}
+	sources = replay.Timed(sources)
 	h, _ := NewHandler(cfg)
 	rn := &replay.Runner{Handler: h, ConfigName: replay.ConfigName(configPath), Update: os.Getenv(UpdateEnv) != ""}
 	for _, src := range sources {
