@@ -46,7 +46,9 @@ func TestStatefulRuleWithoutStore(t *testing.T) {
 	assert.ErrorContains(t, err, "boot.WithState")
 	assert.ErrorContains(t, err, "rule ratelimit")
 
-	failing := func(func(string) string) (state.Store, error) { return nil, errors.New("CHIMEFLOW_STATE_TABLE is not set") }
+	failing := func(func(string) string) (state.Store, error) {
+		return nil, errors.New("CHIMEFLOW_STATE_TABLE is not set")
+	}
 	_, err = newHandler(t, env(map[string]string{boot.EnvConfig: stateful}), boot.WithState(failing))
 	assert.ErrorContains(t, err, "CHIMEFLOW_STATE_TABLE is not set")
 }
