@@ -22,6 +22,7 @@ import (
 type Handler struct {
 	router   Router
 	callback messaging.CallbackAPI
+	status   messaging.StatusAPI
 	logger   zerolog.Logger
 }
 
@@ -31,6 +32,14 @@ type HandlerOption func(*Handler)
 // WithLogger sets the logger that gets one line per message; without it the
 // handler logs nothing.
 func WithLogger(l zerolog.Logger) HandlerOption { return func(h *Handler) { h.logger = l } }
+
+// WithStatus sets what the handler asks, through GetChannelMessageStatus,
+// whether a message whose callback was refused in a way that may mean
+// "already answered" (messaging.MaybeResolved) is still pending. Without it
+// the handler asks the callback itself when it implements
+// messaging.StatusAPI, as *messaging.Client does; with neither, such a
+// refusal is a failure that Lambda retries.
+func WithStatus(api messaging.StatusAPI) HandlerOption { return func(h *Handler) { h.status = api } }
 
 // Errors of NewHandler.
 var (
@@ -50,6 +59,9 @@ func NewHandler(router Router, callback messaging.CallbackAPI, opts ...HandlerOp
 		return nil, ErrNoCallback
 	}
 	h := &Handler{router: router, callback: callback, logger: zerolog.Nop()}
+	if api, ok := callback.(messaging.StatusAPI); ok {
+		h.status = api
+	}
 	for _, opt := range opts {
 		opt(h)
 	}
@@ -80,8 +92,9 @@ type Result struct {
 	Outcome Outcome
 	// Callback is the request sent (or attempted), nil when none was.
 	Callback *messaging.ChannelFlowCallbackInput
-	// Duplicate is true when the service said the message was already
-	// resolved: a duplicate delivery, which counts as done.
+	// Duplicate is true when the service refused the callback and the
+	// message's status then showed it no longer pending: a duplicate
+	// delivery answered before, which counts as done.
 	Duplicate bool
 	// Duration is the time Handle took, callback included.
 	Duration time.Duration
@@ -151,10 +164,16 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 	res.Callback = in
 	// Every part of in has been checked: the client need not check again.
 	if _, err := h.callback.ChannelFlowCallback(messaging.WithCheckedCallback(ctx, in), in); err != nil {
-		if messaging.IsAlreadyResolved(err) {
-			res.Duplicate = true
-			res.Outcome.finish(ctx)
-			return res, nil
+		if messaging.MaybeResolved(err) {
+			// Know, don't guess: a duplicate delivery answered before, or a
+			// real refusal? Only the message's status tells.
+			_, cerr := messaging.ConfirmResolved(ctx, h.status, in, ev.ChannelMessage.Sender.Arn, err)
+			if cerr == nil {
+				res.Duplicate = true
+				res.Outcome.finish(ctx)
+				return res, nil
+			}
+			err = cerr
 		}
 		return res, fmt.Errorf("%w: %w", ErrCallback, err)
 	}

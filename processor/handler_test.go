@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,12 +15,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/chimeflow/chimeflow/internal/lambdatest"
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
@@ -127,66 +124,80 @@ func TestHandlerRepairedFixturesAreRewrites(t *testing.T) {
 	assert.GreaterOrEqual(t, n, 5)
 }
 
-func newClient(url string) *messaging.Client {
-	return messaging.New(messaging.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: url,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}, nil
-		}),
-		MaxBackoff: time.Millisecond,
-	})
-}
-
+// TestHandlerCallbackResults runs the handler against the model- and
+// signature-checked Chime stand-in: what is a duplicate (a refusal that
+// might mean "already answered", confirmed by the message's status) and
+// what is a failure that Lambda must retry.
 func TestHandlerCallbackResults(t *testing.T) {
+	deny := processor.NewPipeline(processor.Stage{Name: "deny", Rule: processor.RuleFunc(func(context.Context, *processor.Message) (processor.Verdict, error) {
+		return processor.Deny("denied"), nil
+	})})
 	tests := []struct {
 		name      string
-		statuses  []int
-		message   string
-		wantErr   bool
-		duplicate bool
-		requests  int
+		pipeline  *processor.Pipeline
+		refusal   messagingtest.Refusal // how the stand-in refuses a second callback
+		twice     bool                  // deliver the event twice: the second is refused
+		faults    []messagingtest.Fault // faults for the (first) delivery's callback
+		wantErr   error                 // nil when the last delivery is done
+		duplicate bool                  // the last delivery ends as a duplicate
+		callbacks int                   // ChannelFlowCallback requests in all
 	}{
-		{"accepted", nil, "", false, false, 1},
-		{"conflict is a duplicate", []int{409}, "callback already processed", false, true, 1},
-		{"400 not pending is a duplicate", []int{400}, "Message is not in PENDING state", false, true, 1},
-		{"403 not pending is a duplicate", []int{403}, "The message is no longer pending", false, true, 1},
-		{"400 other is an error, not retried", []int{400}, "Invalid content", true, false, 1},
-		{"403 other is an error, not retried", []int{403}, "User is not authorized", true, false, 1},
-		{"throttled then accepted", []int{429, 429}, "slow down", false, false, 3},
-		{"server errors then accepted", []int{500, 503}, "oops", false, false, 3},
-		{"server errors exhaust retries", []int{500, 500, 500, 500, 500, 500}, "down", true, false, 5},
+		{name: "accepted", callbacks: 1},
+		{name: "409 for an answered message is a duplicate", refusal: messagingtest.RefuseConflict, twice: true, duplicate: true, callbacks: 2},
+		{name: "400 non-pending for an answered message is a duplicate", refusal: messagingtest.RefuseNonPending, twice: true, duplicate: true, callbacks: 2},
+		{name: "generic 403 for an answered message is a duplicate", refusal: messagingtest.RefuseForbidden, twice: true, duplicate: true, callbacks: 2},
+		{name: "generic 403 for a denied message is a duplicate", pipeline: deny, refusal: messagingtest.RefuseForbidden, twice: true, duplicate: true, callbacks: 2},
+		{name: "409 for a pending message is a failure", faults: []messagingtest.Fault{messagingtest.Refuse(messagingtest.RefuseConflict)}, wantErr: messaging.ErrStillPending, callbacks: 1},
+		{name: "400 non-pending for a pending message is a failure", faults: []messagingtest.Fault{messagingtest.Refuse(messagingtest.RefuseNonPending)}, wantErr: messaging.ErrStillPending, callbacks: 1},
+		{name: "generic 403 for a pending message is a failure", faults: []messagingtest.Fault{messagingtest.Refuse(messagingtest.RefuseForbidden)}, wantErr: messaging.ErrStillPending, callbacks: 1},
+		{name: "IAM denial is a failure, not asked about", faults: []messagingtest.Fault{messagingtest.AccessDenied()}, wantErr: processor.ErrCallback, callbacks: 1},
+		{name: "400 about a field is a failure, not retried", faults: []messagingtest.Fault{{Status: 400, Code: "BadRequestException", Message: "Invalid content"}}, wantErr: processor.ErrCallback, callbacks: 1},
+		{name: "throttled then accepted", faults: []messagingtest.Fault{messagingtest.Throttle(), messagingtest.Throttle()}, callbacks: 3},
+		{name: "server errors then accepted", faults: []messagingtest.Fault{messagingtest.ServerError(), messagingtest.Unavailable()}, callbacks: 3},
+		{name: "server errors exhaust retries", faults: []messagingtest.Fault{messagingtest.ServerError(), messagingtest.ServerError(), messagingtest.ServerError(), messagingtest.ServerError(), messagingtest.ServerError(), messagingtest.ServerError()}, wantErr: processor.ErrCallback, callbacks: 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := &lambdatest.Chime{Statuses: tt.statuses, Message: tt.message}
-			ts := httptest.NewServer(srv)
-			defer ts.Close()
+			srv := messagingtest.NewServer(messagingtest.Config{Refusal: tt.refusal})
+			defer srv.Close()
+			ev := processortest.NewEvent("hello")
+			cm := &ev.ChannelMessage
+			require.NoError(t, srv.AddMessage(messagingtest.Message{ChannelArn: cm.ChannelArn, MessageID: cm.MessageID, CallbackID: ev.CallbackID, SenderArn: cm.Sender.Arn}))
+			srv.InjectCallback(ev.CallbackID, tt.faults...)
+			p := tt.pipeline
+			if p == nil {
+				p = processor.NewPipeline()
+			}
 			var logs bytes.Buffer
-			h, err := processor.NewHandler(processor.NewPipeline(), newClient(ts.URL), processor.WithLogger(zerolog.New(&logs)))
+			h, err := processor.NewHandler(p, srv.Client(func(o *messaging.Options) { o.MaxBackoff = time.Millisecond }), processor.WithLogger(zerolog.New(&logs)))
 			require.NoError(t, err)
-			res, err := h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("hello")))
-			if tt.wantErr {
+			payload := processortest.Payload(t, ev)
+			if tt.twice {
+				_, err := h.Handle(context.Background(), payload)
+				require.NoError(t, err, "the first delivery")
+				logs.Reset()
+			}
+			res, err := h.Handle(context.Background(), payload)
+			if tt.wantErr != nil {
 				require.Error(t, err)
 				assert.ErrorIs(t, err, processor.ErrCallback)
+				assert.ErrorIs(t, err, tt.wantErr)
 				var apiErr *messaging.APIError
-				require.ErrorAs(t, err, &apiErr)
-				assert.Equal(t, tt.statuses[0], apiErr.StatusCode)
-				assert.Equal(t, "req-1", apiErr.RequestID)
+				require.ErrorAs(t, err, &apiErr, "the refusal stays the error's *APIError")
 				assert.Contains(t, logs.String(), `"level":"error"`)
 			} else {
 				require.NoError(t, err)
 			}
 			assert.Equal(t, tt.duplicate, res.Duplicate)
 			assert.Equal(t, tt.duplicate, strings.Contains(logs.String(), `"duplicate":true`))
-			requests, _ := srv.Requests()
-			assert.Len(t, requests, tt.requests)
-			for _, r := range requests {
-				assert.Equal(t, "/channels/"+processortest.ChannelArn, r.URL.Path)
-				assert.Equal(t, 2, strings.Count(r.URL.EscapedPath(), "/"), "the ARN is one path segment: %s", r.URL.EscapedPath())
-				assert.Equal(t, "operation=channel-flow-callback", r.URL.RawQuery)
-				assert.Contains(t, r.Header.Get("Authorization"), "/us-east-1/chime/aws4_request")
+			n := 0
+			for _, c := range srv.Calls() {
+				if c.Operation == messaging.OpChannelFlowCallback {
+					n++
+				}
 			}
+			assert.Equal(t, tt.callbacks, n)
+			assert.Zero(t, srv.Nonconforming(), "nonconforming requests: %q", srv.Problems())
 		})
 	}
 }

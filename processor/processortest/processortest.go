@@ -57,6 +57,15 @@ func NewEvent(content string, opts ...Option) *processor.Event {
 	return ev
 }
 
+// WithIDs sets the event's CallbackId and the message's MessageId, for
+// tests that need several distinct messages (the defaults are CallbackID
+// and "msg-0001").
+func WithIDs(callbackID, messageID string) Option {
+	return func(ev *processor.Event) {
+		ev.CallbackID, ev.ChannelMessage.MessageID = callbackID, messageID
+	}
+}
+
 // WithMetadata sets the message metadata.
 func WithMetadata(md string) Option {
 	return func(ev *processor.Event) { ev.ChannelMessage.Metadata = md }
