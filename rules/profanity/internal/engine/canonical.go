@@ -7,85 +7,127 @@ import (
 )
 
 // AppendCanonical appends to dst the canonical form of text: each
-// character read as the scanner reads it, one letter for each (the first
-// letter a leetspeak digit stands for; a leetspeak symbol such as '@' or
-// '$' only at or inside a word, '!' only inside one; the Latin letter a look-alike of another script
-// stands for, whatever its word), in lower case, with diacritics and
-// compatibility forms folded; invisible characters, spacing, punctuation
-// and masking symbols dropped; letters of scripts with no Latin reading,
-// other digits and pictographs kept; runs of one character collapsed to
+// character read as the scanner reads it, in lower case, with diacritics
+// and compatibility forms folded, a look-alike letter of another script
+// read as the Latin letter it stands for (whatever its word), and
+// leetspeak read as the first letter it may stand for: a digit next to a
+// letter ("n0w"), a symbol such as '@' or '$' at or inside a word, '!'
+// only inside one. Invisible characters, spacing, punctuation and masking
+// symbols are dropped; numbers ("1001"), letters of scripts with no Latin
+// reading and pictographs are kept; a run of one letter is collapsed to
 // one. Two texts a reader takes for the same have the same canonical form,
 // whatever their spacing, case, accents, leetspeak or look-alikes. It
 // allocates only to grow dst.
 func AppendCanonical(dst []byte, text string) []byte {
 	last := rune(-1)
-	emit := func(r rune) {
-		if r != last {
+	emit := func(r rune, letter bool) {
+		if !letter || r != last {
 			dst = utf8.AppendRune(dst, r)
+		}
+		last = -1
+		if letter {
 			last = r
 		}
 	}
-	ascii := func(c byte, inWord bool) bool {
-		set := asciiSet[c]
+	// kind of the last visible character: 0 none or separator, 1 letter,
+	// 2 digit (kept as a digit).
+	prev := 0
+	ascii := func(c byte, next string) int {
+		set, fl := asciiSet[c], asciiFlags[c]
 		switch {
-		case set != 0 && (asciiFlags[c]&fSym == 0 || inWord):
-			emit('a' + rune(bits.TrailingZeros32(set)))
+		case 'a' <= c|0x20 && c|0x20 <= 'z':
 		case '0' <= c && c <= '9':
-			emit(rune(c))
-		default:
-			return false
+			if set == 0 || prev != 1 && nextVisible(next) != 1 {
+				emit(rune(c), false)
+				return 2
+			}
+		case set == 0:
+			return 0
+		case fl&fWeak != 0: // '!': a letter only between two
+			if prev == 0 || nextVisible(next) == 0 {
+				return 0
+			}
+		case prev == 0 && nextVisible(next) == 0:
+			return 0
 		}
-		return true
+		emit('a'+rune(bits.TrailingZeros32(set)), true)
+		return 1
 	}
-	word := false // the last visible character was part of a word
 	for i, r := range text {
 		switch {
 		case r < utf8.RuneSelf:
-			c := byte(r)
-			inWord := word
-			switch fl := asciiFlags[c]; {
-			case fl&fWeak != 0: // '!': a letter only between two
-				inWord = word && wordNext(text[i+1:])
-			case fl&fSym != 0 && !inWord:
-				inWord = wordNext(text[i+1:])
-			}
-			word = ascii(c, inWord)
+			prev = ascii(byte(r), text[i+1:])
 		case r == utf8.RuneError:
-			word = false
+			prev = 0
 		case isIgnorable(r):
 		default:
 			r = unicode.ToLower(r)
 			if v, ok := lookupFold(r); ok {
-				word = false
-				for k := range 3 {
-					if c := byte(v >> (8 * k)); c != 0 && c < utf8.RuneSelf && ascii(c, true) {
-						word = true
+				k := 0
+				for ; k < 3; k++ {
+					c := byte(v >> (8 * k))
+					if c == 0 || c >= utf8.RuneSelf {
+						continue
+					}
+					if asciiSet[c] != 0 && ('a' <= c|0x20 && c|0x20 <= 'z') {
+						emit('a'+rune(bits.TrailingZeros32(asciiSet[c])), true)
+						prev = 1
+					} else if '0' <= c && c <= '9' {
+						emit(rune(c), false)
+						prev = 2
 					}
 				}
 				continue
 			}
-			word = unicode.In(r, unicode.Letter, unicode.Digit)
-			if word || unicode.Is(unicode.So, r) {
-				emit(r)
+			switch {
+			case unicode.IsLetter(r):
+				emit(r, true)
+				prev = 1
+			case unicode.IsDigit(r):
+				emit(r, false)
+				prev = 2
+			case unicode.Is(unicode.So, r):
+				emit(r, true)
+				prev = 0
+			default:
+				prev = 0
 			}
 		}
 	}
 	return dst
 }
 
-// wordNext reports whether the next visible character of s is a letter or
-// a digit.
-func wordNext(s string) bool {
+// nextVisible returns the kind of the next visible character of s: 1 a
+// letter, 2 a digit, 0 anything else or nothing.
+func nextVisible(s string) int {
 	for _, r := range s {
 		switch {
 		case r < utf8.RuneSelf:
 			c := byte(r)
-			return asciiSet[c] != 0 && asciiFlags[c]&fSym == 0 || '0' <= c && c <= '9'
+			switch {
+			case 'a' <= c|0x20 && c|0x20 <= 'z':
+				return 1
+			case '0' <= c && c <= '9':
+				return 2
+			}
+			return 0
 		case isIgnorable(r):
 		default:
-			_, folded := lookupFold(r)
-			return folded || unicode.In(r, unicode.Letter, unicode.Digit)
+			r = unicode.ToLower(r)
+			if v, ok := lookupFold(r); ok {
+				if c := byte(v); '0' <= c && c <= '9' {
+					return 2
+				}
+				return 1
+			}
+			switch {
+			case unicode.IsLetter(r):
+				return 1
+			case unicode.IsDigit(r):
+				return 2
+			}
+			return 0
 		}
 	}
-	return false
+	return 0
 }
