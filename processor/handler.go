@@ -170,14 +170,18 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 			_, cerr := messaging.ConfirmResolved(ctx, h.status, in, ev.ChannelMessage.Sender.Arn, err)
 			if cerr == nil {
 				res.Duplicate = true
-				res.Outcome.finish(ctx)
+				if res.Outcome.state != nil {
+					res.Outcome = finishState(ctx, res.Outcome)
+				}
 				return res, nil
 			}
 			err = cerr
 		}
 		return res, fmt.Errorf("%w: %w", ErrCallback, err)
 	}
-	res.Outcome.finish(ctx)
+	if res.Outcome.state != nil {
+		res.Outcome = finishState(ctx, res.Outcome)
+	}
 	return res, nil
 }
 

@@ -21,9 +21,12 @@ type Message struct {
 	PushNotification  *messaging.PushNotificationConfiguration
 	MessageAttributes map[string]messaging.MessageAttributeValue
 
-	event        *Event
-	acted        []string
-	stateResults []state.Result
+	event *Event
+	acted []string
+	// stateResults points at the current stateful rule's results (a
+	// pointer, not a slice, to keep a Message of a stateless pipeline as
+	// small as it was).
+	stateResults *[]state.Result
 }
 
 // Event returns the invocation event the message came in; read-only.

@@ -136,7 +136,7 @@ func (p *Pipeline) run(ctx context.Context, ev *Event, sr *stateRun) Outcome {
 		var v Verdict
 		err := sr.stageErr(i)
 		if err == nil {
-			m.stateResults = sr.stageResults(i)
+			m.stateResults = sr.stageView(i)
 			v, err = st.apply(ctx, m)
 			m.stateResults = nil
 		}

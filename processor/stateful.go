@@ -64,7 +64,12 @@ func MessageTime(ev *Event, now func() time.Time) time.Time {
 // declared, in order, when the rule runs in a pipeline with its store; nil
 // otherwise (the rule then lets the message pass). A result not known yet
 // (a soft check, which runs after the callback) reads as passed.
-func (m *Message) StateResults() []state.Result { return m.stateResults }
+func (m *Message) StateResults() []state.Result {
+	if m.stateResults == nil {
+		return nil
+	}
+	return *m.stateResults
+}
 
 // ErrState matches a RuleError of a stateful rule whose store failed, or
 // that has none; the stage's error policy decides (deny fails closed,
@@ -120,6 +125,8 @@ type stateRun struct {
 	results []state.Result
 	// hard lists the checks run by Decide (indexes into checks).
 	hard []int
+	// views holds, per stage, its slice of results (see stageResults).
+	views [][]state.Result
 	// err fails every stateful stage (no store, or Decide failed).
 	err error
 	// held holds the answer back (see errDecisionChanged).
@@ -136,6 +143,19 @@ func (p *Pipeline) stateful() bool {
 		}
 	}
 	return false
+}
+
+// stageView returns a pointer to the results of stage i's checks, for
+// Message.stateResults; nil without state.
+func (sr *stateRun) stageView(i int) *[]state.Result {
+	if sr == nil {
+		return nil
+	}
+	if sr.views == nil {
+		sr.views = make([][]state.Result, len(sr.p.Stages))
+	}
+	sr.views[i] = sr.stageResults(i)
+	return &sr.views[i]
 }
 
 // stageResults returns the results of stage i's checks.
@@ -350,11 +370,18 @@ func (o *Outcome) hold() error {
 // accepted: this one sends none.
 func (o *Outcome) answeredEarlier() bool { return o.state != nil && o.state.answered }
 
-// finish does the state work that needs no answer before the callback:
-// it records the decision as answered, runs the soft checks (flag mode,
-// dry run) and reports what they would have done, and counts violations.
-// The handler calls it once the callback is accepted (or found already
-// resolved).
+// finishState does the state work of o that needs no answer before the
+// callback, and returns o with what it found: it records the decision as
+// answered, runs the soft checks (flag mode, dry run) and reports what
+// they would have done, and counts violations. The handler calls it once
+// the callback is accepted (or found already resolved). It takes and
+// returns the outcome by value, so that a handler without stateful rules
+// keeps its result on the stack.
+func finishState(ctx context.Context, o Outcome) Outcome {
+	o.finish(ctx)
+	return o
+}
+
 func (o *Outcome) finish(ctx context.Context) {
 	sr := o.state
 	if sr == nil || sr.store == nil || sr.answered {
@@ -421,7 +448,7 @@ func (o *Outcome) finish(ctx context.Context) {
 		done[i] = true
 		st := &p.Stages[i]
 		w := NewMessage(ev)
-		w.stateResults = sr.stageResults(i)
+		w.stateResults = sr.stageView(i)
 		v, err := st.apply(ctx, w)
 		if err != nil || !v.Deny {
 			continue
