@@ -624,21 +624,25 @@ def check_notifications(cfn, checks):
     topics = [(rid, r) for rid, r in res.items() if r["Type"] == "AWS::SNS::Topic"]
     mine = [(rid, r) for rid, r in topics
             if any(s.get("Protocol") == "email" and is_ref(s.get("Endpoint"), "NotificationEmail")
-                   for s in as_list(r.get("Properties", {}).get("Subscription")))]
+                   for s in as_list(resolve(r.get("Properties", {}).get("Subscription"), {"HasNotificationEmail": True})))]
     if not checks.check("notifications", len(mine) == 1, f"{len(mine)} SNS topics subscribe NotificationEmail by e-mail, want 1"):
         return
     tid, topic = mine[0]
-    checks.check("notifications", topic.get("Condition") == "HasNotificationEmail",
-                 f"{tid} has condition {topic.get('Condition')!r}, want HasNotificationEmail")
+    # The topic is always there, so that every alarm has an action; only
+    # its e-mail subscription depends on NotificationEmail.
+    checks.check("notifications", "Condition" not in topic,
+                 f"{tid} has condition {topic.get('Condition')!r}, want none: every alarm notifies it")
+    for email in (False, True):
+        subs = resolve(topic.get("Properties", {}).get("Subscription"), {"HasNotificationEmail": email}) or []
+        checks.check("notifications", len(subs) == int(email),
+                     f"{tid} has {len(subs)} subscription(s) when NotificationEmail={email}, want {int(email)}")
     for aid, a in res.items():
         if a["Type"] != "AWS::CloudWatch::Alarm":
             continue
         for (email, given), acts in alarm_targets(a["Properties"]).items():
-            want = []
+            want = [{"Ref": tid}]
             if given:
                 want.append({"Ref": "AlarmTopicArn"})
-            if email:
-                want.append({"Ref": tid})
             checks.check("notifications", sorted(map(repr, acts)) == sorted(map(repr, want)),
                          f"{aid} notifies {acts!r} when NotificationEmail={email} and AlarmTopicArn={given}, want {want!r}")
     out = cfn.get("Outputs", {}).get("AlarmNotifications", {}).get("Value")

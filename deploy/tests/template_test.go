@@ -141,9 +141,8 @@ func TestTemplateChecksCatch(t *testing.T) {
       Threshold: 1
       ComparisonOperator: GreaterThanOrEqualToThreshold
       TreatMissingData: notBreaching
-      AlarmActions: !If
-        - HasNotificationEmail
-        - !If [HasAlarmTopic, [!Ref AlarmTopicArn, !Ref NotificationTopic], [!Ref NotificationTopic]]
+      AlarmActions:
+        - !Ref NotificationTopic
 `, `          Value: !Ref InvocationFailureRule
       Statistic: Sum
       Period: 300
@@ -151,11 +150,10 @@ func TestTemplateChecksCatch(t *testing.T) {
       Threshold: 1
       ComparisonOperator: GreaterThanOrEqualToThreshold
       TreatMissingData: notBreaching
-      AlarmActions: !If
-        - HasNotificationEmail
-        - !If [HasAlarmTopic, [!Ref AlarmTopicArn], [!Ref NotificationTopic]]
-`, "notifications: InvocationFailureAlarm notifies [{'Ref': 'AlarmTopicArn'}] when NotificationEmail=True and AlarmTopicArn=True"},
-		{"no e-mail subscription", "          Endpoint: !Ref NotificationEmail\n", "          Endpoint: ops@example.com\n",
+      AlarmActions:
+        - !If [HasAlarmTopic, !Ref AlarmTopicArn, !Ref AWS::NoValue]
+`, "notifications: InvocationFailureAlarm notifies [] when NotificationEmail=False and AlarmTopicArn=False"},
+		{"no e-mail subscription", "            Endpoint: !Ref NotificationEmail\n", "            Endpoint: ops@example.com\n",
 			"notifications: 0 SNS topics subscribe NotificationEmail by e-mail, want 1"},
 		{"dashboard without p99", `{"stat": "p99", "label": "callback p99"}`, `{"stat": "p90", "label": "callback p90"}`,
 			"dashboard: Dashboard shows CallbackDuration with ['p50', 'p90'], want p50 and p99"},

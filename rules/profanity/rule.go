@@ -26,7 +26,7 @@ const (
 	// ActionDeny denies the message.
 	ActionDeny Action = "deny"
 	// ActionFlag lets the message through unchanged and annotates its
-	// metadata (see RuleConfig.FlagKey).
+	// metadata (see Config.FlagKey).
 	ActionFlag Action = "flag"
 )
 
@@ -41,17 +41,14 @@ func (a *Action) UnmarshalText(b []byte) error {
 }
 
 // DefaultFlagKey is the metadata key the flag action writes unless
-// RuleConfig.FlagKey says otherwise.
+// Config.FlagKey says otherwise.
 const DefaultFlagKey = "profanity"
 
-// RuleConfig configures the profanity rule; the YAML option names are given
-// in the field tags. The zero RuleConfig masks, with '*', the words of the
+// Config configures the profanity rule; the YAML option names are given in
+// the field tags. The zero Config masks, with '*', the words of the
 // built-in lexicon of moderate severity and above, in the content and the
 // push notification.
-//
-// (The rule's options are RuleConfig rather than Config because Config
-// configures the Filter.)
-type RuleConfig struct {
+type Config struct {
 	// Action is mask (the default), deny or flag.
 	Action Action `yaml:"action"`
 	// MaskChar is the character that replaces each offending character;
@@ -79,7 +76,7 @@ type RuleConfig struct {
 	FlagKey string `yaml:"flagKey"`
 }
 
-// Rule is the profanity rule: a processor.Rule built from a RuleConfig. It
+// Rule is the profanity rule: a processor.Rule built from a Config. It
 // is immutable and safe for concurrent use.
 type Rule struct {
 	filter  *Filter
@@ -91,7 +88,7 @@ type Rule struct {
 
 // New builds the rule from c, reporting every problem with c by its
 // option's path (see rules.Problems).
-func New(c RuleConfig) (*Rule, error) {
+func New(c Config) (*Rule, error) {
 	var bad rules.Problems
 	r := &Rule{action: c.Action, mask: '*', flagKey: c.FlagKey, texts: c.Scope.Compile("scope", &bad)}
 	if r.action == "" {
@@ -121,11 +118,11 @@ func New(c RuleConfig) (*Rule, error) {
 			bad.Add("categories."+strconv.Itoa(i), "%v", err)
 		}
 	}
-	fc := Config{MinSeverity: c.MinSeverity, Categories: c.Categories, ExtraWords: c.ExtraWords, AllowWords: c.AllowWords}
+	fc := FilterConfig{MinSeverity: c.MinSeverity, Categories: c.Categories, ExtraWords: c.ExtraWords, AllowWords: c.AllowWords}
 	f, err := NewFilter(fc)
 	if err != nil && bad.Len() == 0 {
-		badWords(&bad, "extraWords", c.ExtraWords, func(w string) Config { return Config{ExtraWords: []string{w}} })
-		badWords(&bad, "allowWords", c.AllowWords, func(w string) Config { return Config{AllowWords: []string{w}} })
+		badWords(&bad, "extraWords", c.ExtraWords, func(w string) FilterConfig { return FilterConfig{ExtraWords: []string{w}} })
+		badWords(&bad, "allowWords", c.AllowWords, func(w string) FilterConfig { return FilterConfig{AllowWords: []string{w}} })
 		if bad.Len() == 0 {
 			bad.Add("", "%s", strings.TrimPrefix(err.Error(), "profanity: "))
 		}
@@ -139,7 +136,7 @@ func New(c RuleConfig) (*Rule, error) {
 
 // badWords reports each word of the option list that a filter cannot use
 // on its own.
-func badWords(bad *rules.Problems, option string, words []string, config func(w string) Config) {
+func badWords(bad *rules.Problems, option string, words []string, config func(w string) FilterConfig) {
 	for i, w := range words {
 		if _, err := NewFilter(config(w)); err != nil {
 			bad.Add(option+"."+strconv.Itoa(i), "%s", strings.TrimPrefix(err.Error(), "profanity: "))
@@ -192,7 +189,7 @@ func (r *Rule) first(m *processor.Message) (place rules.Place, match Match, ok b
 	return place, match, ok
 }
 
-// Flag is the value the flag action writes under RuleConfig.FlagKey.
+// Flag is the value the flag action writes under Config.FlagKey.
 type Flag struct {
 	// Severity is the highest severity found.
 	Severity Severity `json:"severity"`

@@ -243,16 +243,16 @@ func TestRuleOptionErrors(t *testing.T) {
 
 func TestNewRuleErrors(t *testing.T) {
 	tests := []struct {
-		config profanity.RuleConfig
+		config profanity.Config
 		want   string
 	}{
-		{profanity.RuleConfig{Action: "erase"}, `option action: unknown action "erase" (want mask, deny or flag)`},
-		{profanity.RuleConfig{MaskChar: "ab"}, `option maskChar: "ab" is not one character`},
-		{profanity.RuleConfig{ExtraWords: []string{"frak", "x"}}, `option extraWords.1: bad word "x"`},
-		{profanity.RuleConfig{MinSeverity: 9}, `option minSeverity: 9 is not a severity`},
-		{profanity.RuleConfig{Categories: []profanity.Category{"rude"}}, `option categories.0: unknown category "rude"`},
-		{profanity.RuleConfig{FlagKey: "x"}, `option flagKey: applies only with action: flag (action is mask)`},
-		{profanity.RuleConfig{Scope: rules.Scope{Content: new(false), Push: new(false)}}, `option scope: covers nothing`},
+		{profanity.Config{Action: "erase"}, `option action: unknown action "erase" (want mask, deny or flag)`},
+		{profanity.Config{MaskChar: "ab"}, `option maskChar: "ab" is not one character`},
+		{profanity.Config{ExtraWords: []string{"frak", "x"}}, `option extraWords.1: bad word "x"`},
+		{profanity.Config{MinSeverity: 9}, `option minSeverity: 9 is not a severity`},
+		{profanity.Config{Categories: []profanity.Category{"rude"}}, `option categories.0: unknown category "rude"`},
+		{profanity.Config{FlagKey: "x"}, `option flagKey: applies only with action: flag (action is mask)`},
+		{profanity.Config{Scope: rules.Scope{Content: new(false), Push: new(false)}}, `option scope: covers nothing`},
 	}
 	for _, tt := range tests {
 		_, err := profanity.New(tt.config)
