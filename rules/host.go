@@ -93,25 +93,3 @@ func (c *Config) Provision(ctx context.Context, h *Host) error {
 	}
 	return errors.Join(errs...)
 }
-
-// Stateful reports whether any pipeline of c has a stateful rule
-// (processor.StatefulRule).
-func (c *Config) Stateful() bool {
-	has := func(p *processor.Pipeline) bool {
-		for i := range p.Stages {
-			if _, ok := p.Stages[i].Rule.(processor.StatefulRule); ok {
-				return true
-			}
-		}
-		return false
-	}
-	if c.Default != nil && has(c.Default) {
-		return true
-	}
-	for _, cp := range c.Channels {
-		if has(cp.Pipeline) {
-			return true
-		}
-	}
-	return false
-}

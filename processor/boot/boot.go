@@ -78,6 +78,7 @@ type settings struct {
 	defaultSource string
 	callback      messaging.CallbackAPI
 	openState     func(getenv func(string) string) (state.Store, error)
+	rulesHost     *rules.Host
 	lambdaOpts    []lambda.Option
 	// building lists the options given that build a handler, for Start
 	// to refuse.
@@ -155,14 +156,19 @@ func WithState[S state.Store](open func(getenv func(string) string) (S, error)) 
 	}
 }
 
-// host returns the rules' host: the state store, opened on first use.
+// host returns the rules' host, one for the settings (a configuration
+// loaded again is provisioned by the same host, with the same store): the
+// state store, opened on first use.
 func (s *settings) host() *rules.Host {
-	return rules.NewHost(rules.WithStateOpener(func(context.Context) (state.Store, error) {
-		if s.openState == nil {
-			return nil, fmt.Errorf("%w; this program has no state store (boot.WithState)", rules.ErrNoStateStore)
-		}
-		return s.openState(s.getenv)
-	}))
+	if s.rulesHost == nil {
+		s.rulesHost = rules.NewHost(rules.WithStateOpener(func(context.Context) (state.Store, error) {
+			if s.openState == nil {
+				return nil, fmt.Errorf("%w; this program has no state store (boot.WithState)", rules.ErrNoStateStore)
+			}
+			return s.openState(s.getenv)
+		}))
+	}
+	return s.rulesHost
 }
 
 // provisioner is a router whose rules need services (*rules.Config).
