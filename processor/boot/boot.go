@@ -46,6 +46,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/rs/zerolog"
@@ -78,6 +79,7 @@ type settings struct {
 	defaultSource string
 	callback      messaging.CallbackAPI
 	openState     func(getenv func(string) string) (state.Store, error)
+	hostOnce      sync.Once
 	rulesHost     *rules.Host
 	lambdaOpts    []lambda.Option
 	// building lists the options given that build a handler, for Start
@@ -160,14 +162,14 @@ func WithState[S state.Store](open func(getenv func(string) string) (S, error)) 
 // loaded again is provisioned by the same host, with the same store): the
 // state store, opened on first use.
 func (s *settings) host() *rules.Host {
-	if s.rulesHost == nil {
+	s.hostOnce.Do(func() {
 		s.rulesHost = rules.NewHost(rules.WithStateOpener(func(context.Context) (state.Store, error) {
 			if s.openState == nil {
 				return nil, fmt.Errorf("%w; this program has no state store (boot.WithState)", rules.ErrNoStateStore)
 			}
 			return s.openState(s.getenv)
 		}))
-	}
+	})
 	return s.rulesHost
 }
 
