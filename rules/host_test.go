@@ -62,8 +62,8 @@ func TestHostErrors(t *testing.T) {
 	err := cfg.Provision(context.Background(), rules.NewHost())
 	assert.ErrorIs(t, err, rules.ErrNoAWSConfig)
 	assert.ErrorIs(t, err, boom)
-	assert.Contains(t, err.Error(), "pipeline default, rule first: rules: the host offers no AWS configuration")
-	assert.Contains(t, err.Error(), "pipeline default, rule second: boom")
+	assert.Contains(t, err.Error(), "pipeline default: rule first: rules: the host offers no AWS configuration")
+	assert.Contains(t, err.Error(), "pipeline default: rule second: boom")
 
 	failing := rules.NewHost(rules.WithAWSConfigLoader(func(context.Context) (aws.Config, error) { return aws.Config{}, boom }))
 	_, err = failing.AWSConfig(context.Background())

@@ -14,7 +14,11 @@ package main
 
 import (
 	"github.com/chimeflow/chimeflow/processor/boot"
+	"github.com/chimeflow/chimeflow/processor/state/dynamostate"
 	_ "github.com/chimeflow/chimeflow/rules/all" // the built-in rules
 )
 
-func main() { boot.Main() }
+// The stateful rules (ratelimit, repeat, escalation) keep their state in
+// the DynamoDB table CHIMEFLOW_STATE_TABLE names, opened only when the
+// configuration has one of them.
+func main() { boot.Main(boot.WithState(dynamostate.FromEnv)) }

@@ -39,6 +39,7 @@ import (
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/replay"
+	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
 	_ "github.com/chimeflow/chimeflow/rules/all" // the built-in rules
 )
@@ -106,6 +107,7 @@ func (c cli) run(ctx context.Context, args []string) int {
 	errorPolicy := fs.String("error-policy", "", "override the configuration's error policy: deny or allow")
 	logLevel := fs.String("log", "disabled", "write the processor's log lines to stderr at this `level` (debug, info, warn, error)")
 	modelAnswers := fs.String("models", "", "answer the model-based rules (toxicity, pii) from this recording `file` of Comprehend and Bedrock answers, offline; without it they call AWS with the shared AWS configuration")
+	timed := fs.Bool("timed", false, "replay the events in the order of their timestamps (edit time, else creation time) rather than of their files")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -133,7 +135,9 @@ func (c cli) run(ctx context.Context, args []string) int {
 		}
 		cfg.SetErrorPolicy(p)
 	}
-	host, stopModels, err := modelsHost(*modelAnswers)
+	// Stateful rules keep their state in this process for the run: one
+	// container's view, from the events' own timestamps.
+	host, stopModels, err := modelsHost(*modelAnswers, rules.WithState(state.NewMemory()))
 	if err != nil {
 		return fail(err)
 	}
@@ -165,6 +169,9 @@ func (c cli) run(ctx context.Context, args []string) int {
 	sources, err := replay.Load(fs.Args(), c.stdin)
 	if err != nil {
 		return fail(err)
+	}
+	if *timed {
+		sources = replay.Timed(sources)
 	}
 	rn := &replay.Runner{Handler: h, ConfigName: replay.ConfigName(*configPath), Update: *update}
 	results := make([]replay.Result, 0, len(sources))

@@ -18,11 +18,11 @@ import (
 // one, it is the shared AWS configuration (config.LoadDefaultConfig),
 // loaded only if a rule asks: the rules then call the real services. stop
 // releases the stand-in.
-func modelsHost(recording string) (h *rules.Host, stop func(), err error) {
+func modelsHost(recording string, opts ...rules.HostOption) (h *rules.Host, stop func(), err error) {
 	if recording == "" {
-		return rules.NewHost(rules.WithAWSConfigLoader(func(ctx context.Context) (aws.Config, error) {
+		return rules.NewHost(append(opts, rules.WithAWSConfigLoader(func(ctx context.Context) (aws.Config, error) {
 			return config.LoadDefaultConfig(ctx)
-		})), func() {}, nil
+		}))...), func() {}, nil
 	}
 	rec, err := awsmodeltest.LoadRecording(recording)
 	if err != nil {
@@ -31,5 +31,5 @@ func modelsHost(recording string) (h *rules.Host, stop func(), err error) {
 	s := awsmodeltest.NewServer(awsmodeltest.Config{Recording: rec})
 	// The stand-in is the endpoint whatever the environment says.
 	noEnv := func(string) string { return "" }
-	return rules.NewHost(rules.WithAWSConfig(s.AWSConfig()), rules.WithHostGetenv(noEnv)), s.Close, nil
+	return rules.NewHost(append(opts, rules.WithAWSConfig(s.AWSConfig()), rules.WithHostGetenv(noEnv))...), s.Close, nil
 }

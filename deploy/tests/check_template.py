@@ -37,6 +37,11 @@ CloudFormation that the SAM transform generates from it.
      some, on "*" (they take no resource-level permission: the only actions
      of the stack allowed "*"); bedrock:ApplyGuardrail granted only when
      GuardrailArn is set, on exactly that guardrail.
+   - state: the stateful rules' DynamoDB table only when StatefulRules is
+     true (on demand, encrypted, TTL, point-in-time recovery, its keys and
+     mutes index), the processor granted exactly the item actions
+     dynamostate uses on that table's ARN, the table named in its
+     environment, an output.
 
 Statements and values under Fn::If are checked in both branches.
 
@@ -76,6 +81,16 @@ PROCESSOR_ACTIONS = {"chime:ChannelFlowCallback", "chime:GetChannelMessageStatus
 TRAIL_ACTION = "events:PutEvents"
 TRAIL_BUS_ARN = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${TrailBusName}"
 TRAIL_SOURCE = "chimeflow"
+# Granted only when the stateful rules' table exists (StatefulRules=true):
+# the item actions of dynamostate's requests, on that table.
+STATE_TABLE = "StateTable"
+STATE_CONDITION = "HasStateTable"
+STATE_ACTIONS = {"dynamodb:ConditionCheckItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"}
+# A DynamoDB table name is at most 255 characters; the state table's is
+# "chimeflow-state-" and the stack id's UUID (36).
+TABLE_NAME_MAX = 255
+STATE_TABLE_NAME = {"Fn::Join": ["-", ["chimeflow-state", {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]]}
+STATE_TABLE_NAME_LEN = len("chimeflow-state-") + 36
 # Actions whose API accepts no resource-level permission and so need
 # Resource "*": the Comprehend detect actions of the model-based rules. The
 # Service Authorization Reference ("Actions, resources, and condition keys
@@ -95,7 +110,7 @@ PARAMETERS = {
     "AppInstanceArn", "FlowName", "FallbackAction", "RulesConfig", "ErrorPolicy",
     "LogLevel", "LogRetentionDays", "ChimeBearerArn", "ChannelArns",
     "MaximumRetryAttempts", "MaximumEventAgeInSeconds", "AlarmTopicArn", "NotificationEmail",
-    "MetricsNamespace", "MetricsDimensions", "TrailBusName", "TrailContent",
+    "MetricsNamespace", "MetricsDimensions", "TrailBusName", "TrailContent", "StatefulRules",
     "ComprehendActions", "GuardrailArn",
 }
 OUTPUTS = {"ChannelFlowArn", "ProcessorFunctionArn", "DeadLetterQueueUrl", "DashboardUrl",
@@ -389,7 +404,7 @@ def check_role(cfn, checks, function_id, allowed, required, name):
 
 
 def check_roles(cfn, checks, queue_id):
-    _, proc = check_role(cfn, checks, PROCESSOR, PROCESSOR_ACTIONS | {TRAIL_ACTION, GUARDRAIL_ACTION} | COMPREHEND_ACTIONS, PROCESSOR_ACTIONS, "processor-role")
+    _, proc = check_role(cfn, checks, PROCESSOR, PROCESSOR_ACTIONS | {TRAIL_ACTION, GUARDRAIL_ACTION} | COMPREHEND_ACTIONS | STATE_ACTIONS, PROCESSOR_ACTIONS, "processor-role")
     for r in proc.get("chime:ChannelFlowCallback", []):
         checks.check("processor-role", in_app_instance(r),
                      f"chime:ChannelFlowCallback on {r!r}: want the app instance (Ref AppInstanceArn) and below (${{AppInstanceArn}}/...) only")
@@ -597,6 +612,71 @@ def check_model_grants(cfn, checks):
             checks.check("models", re.fullmatch(pattern, b) is None, f"GuardrailArn pattern accepts {b!r}")
 
 
+def check_state_table(cfn, checks):
+    """The stateful rules' table: only under HasStateTable (the parameter
+    StatefulRules), on demand, encrypted, TTL on "expires", point-in-time
+    recovery, the keys and the mutes index dynamostate uses; the processor
+    granted exactly dynamostate's item actions on that table's ARN, under
+    the same condition; the table named to the processor; an output."""
+    res = cfn["Resources"]
+    params = cfn.get("Parameters", {})
+    p = params.get("StatefulRules", {})
+    checks.check("state", p.get("Default") == "false" and sorted(p.get("AllowedValues", [])) == ["false", "true"],
+                 f"StatefulRules is {p!r}: want false (the default) or true")
+    cond = cfn.get("Conditions", {}).get(STATE_CONDITION)
+    checks.check("state", cond == {"Fn::Equals": [{"Ref": "StatefulRules"}, "true"]},
+                 f"condition {STATE_CONDITION} is {cond!r}, want StatefulRules = true")
+    tables = [(rid, r) for rid, r in res.items() if r["Type"] == "AWS::DynamoDB::Table"]
+    if not checks.check("state", [rid for rid, _ in tables] == [STATE_TABLE], f"DynamoDB tables {[rid for rid, _ in tables]}, want [{STATE_TABLE}]"):
+        return
+    t = res[STATE_TABLE]
+    tp = t.get("Properties", {})
+    checks.check("state", t.get("Condition") == STATE_CONDITION,
+                 f"{STATE_TABLE} has condition {t.get('Condition')!r}: it must exist only when a stateful rule is configured")
+    checks.check("state", tp.get("TableName") == STATE_TABLE_NAME,
+                 f"{STATE_TABLE} TableName {tp.get('TableName')!r}, want chimeflow-state-<the stack id's UUID> (bounded: the environment has 4 KB)")
+    checks.check("state", tp.get("BillingMode") == "PAY_PER_REQUEST", f"{STATE_TABLE} BillingMode {tp.get('BillingMode')!r}, want PAY_PER_REQUEST")
+    checks.check("state", tp.get("TimeToLiveSpecification") == {"AttributeName": "expires", "Enabled": True},
+                 f"{STATE_TABLE} TTL {tp.get('TimeToLiveSpecification')!r}, want enabled on expires (every item sets it)")
+    checks.check("state", (tp.get("SSESpecification") or {}).get("SSEEnabled") is True, f"{STATE_TABLE} is not encrypted with a KMS key (SSEEnabled)")
+    checks.check("state", (tp.get("PointInTimeRecoverySpecification") or {}).get("PointInTimeRecoveryEnabled") is True,
+                 f"{STATE_TABLE} has no point-in-time recovery")
+    keys = {k["AttributeName"]: k["KeyType"] for k in tp.get("KeySchema", [])}
+    checks.check("state", keys == {"pk": "HASH", "sk": "RANGE"}, f"{STATE_TABLE} keys {keys!r}, want pk (HASH) and sk (RANGE)")
+    gsis = {g.get("IndexName"): g for g in tp.get("GlobalSecondaryIndexes", [])}
+    mutes = {k["AttributeName"]: k["KeyType"] for k in (gsis.get("mutes") or {}).get("KeySchema", [])}
+    checks.check("state", list(gsis) == ["mutes"] and mutes == {"muteList": "HASH", "subject": "RANGE"},
+                 f"{STATE_TABLE} indexes {list(gsis)}: want mutes on muteList (HASH) and subject (RANGE)")
+    # The grant: one statement, under the condition, exactly the actions, on the table.
+    role = getatt(res[PROCESSOR]["Properties"].get("Role"))
+    raw = []
+    for pol in as_list(res[role[0]]["Properties"].get("Policies")) if role else []:
+        raw += as_list(pol.get("PolicyDocument", {}).get("Statement"))
+    found = 0
+    for s in raw:
+        for st in branches(s):
+            acts = set(actions_of(st, cfn))
+            if not any(a.startswith("dynamodb:") for a in acts):
+                continue
+            found += 1
+            checks.check("state", isinstance(s, dict) and "Fn::If" in s and s["Fn::If"][0] == STATE_CONDITION and s["Fn::If"][2] == NO_VALUE,
+                         f"the dynamodb statement is not under {STATE_CONDITION}: the processor may reach DynamoDB with no table")
+            checks.check("state", acts == STATE_ACTIONS and st.get("Effect") == "Allow" and "Condition" not in st,
+                         f"the processor is allowed {sorted(acts)}, want exactly {sorted(STATE_ACTIONS)}")
+            checks.check("state", as_list(st.get("Resource")) == [{"Fn::GetAtt": [STATE_TABLE, "Arn"]}],
+                         f"dynamodb actions on {st.get('Resource')!r}, want exactly the table's ARN (no index, no other table)")
+    checks.check("state", found == 1, f"{found} statements grant dynamodb actions to the processor, want 1")
+    for where, st in all_policy_statements(cfn):
+        if where != role[0] and any(str(a).startswith("dynamodb:") for a in as_list(st.get("Action"))):
+            checks.check("state", False, f"{where} is granted dynamodb actions: only the processor uses the table")
+    env = (res[PROCESSOR]["Properties"].get("Environment") or {}).get("Variables", {})
+    checks.check("state", env.get("CHIMEFLOW_STATE_TABLE") == {"Fn::If": [STATE_CONDITION, {"Ref": STATE_TABLE}, NO_VALUE]},
+                 f"CHIMEFLOW_STATE_TABLE is {env.get('CHIMEFLOW_STATE_TABLE')!r}, want the table when {STATE_CONDITION}")
+    out = cfn.get("Outputs", {}).get("StateTableName", {})
+    checks.check("state", out.get("Condition") == STATE_CONDITION and out.get("Value") == {"Ref": STATE_TABLE},
+                 f"output StateTableName is {out!r}, want the table's name under {STATE_CONDITION}")
+
+
 def check_env_size(cfn, checks):
     """The processor's environment at its largest must fit Lambda's 4 KB."""
     params = cfn.get("Parameters", {})
@@ -607,6 +687,9 @@ def check_env_size(cfn, checks):
         for b in branches(v):
             if isinstance(b, str):
                 best = max(best, len(b))
+            elif isinstance(b, dict) and cfn["Resources"].get(b.get("Ref"), {}).get("Type") == "AWS::DynamoDB::Table":
+                named = cfn["Resources"][b["Ref"]].get("Properties", {}).get("TableName") == STATE_TABLE_NAME
+                best = max(best, STATE_TABLE_NAME_LEN if named else TABLE_NAME_MAX)
             elif isinstance(b, dict) and "Ref" in b and b["Ref"] in params:
                 p = params[b["Ref"]]
                 if "AllowedValues" in p:
@@ -799,6 +882,7 @@ def check_file(path, lint, makefile):
     check_invocation_failures(cfn, checks)
     check_notifications(cfn, checks)
     check_dashboard(cfn, checks, queue)
+    check_state_table(cfn, checks)
     check_env_size(cfn, checks)
     check_outputs(cfn, checks, queue)
     check_parameters(cfn, checks)

@@ -6,28 +6,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"github.com/chimeflow/chimeflow/processor"
-	"github.com/chimeflow/chimeflow/rules"
 )
-
-// provisioner is a router whose rules take what they need from their host
-// at start-up, as *rules.Config does.
-type provisioner interface {
-	Provision(ctx context.Context, h *rules.Host) error
-}
-
-// provision provisions the router's rules from the host of a Lambda
-// function: an AWS configuration made from the environment Lambda sets,
-// built only if a rule asks for it.
-func (s *settings) provision(router processor.Router) error {
-	p, ok := router.(provisioner)
-	if !ok {
-		return nil
-	}
-	h := rules.NewHost(rules.WithHostGetenv(s.getenv), rules.WithAWSConfigLoader(s.envAWSConfig))
-	return p.Provision(context.Background(), h)
-}
 
 // errNoEnvCredentials is the start-up error of a rule that calls AWS in a
 // process without Lambda's environment.

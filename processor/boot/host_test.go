@@ -57,7 +57,7 @@ func TestProvisionFromLambdaEnvironment(t *testing.T) {
 	r = &awsRule{}
 	_, err = newHandler(t, boot.WithRouter(routerOf(r)), env(map[string]string{"AWS_REGION": "eu-west-1"}))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "pipeline default, rule aws: rules: load the AWS configuration: a rule calls AWS, and AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
+	assert.Contains(t, err.Error(), "pipeline default: rule aws: rules: load the AWS configuration: a rule calls AWS, and AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
 
 	// A processor whose rules call no AWS needs no credentials for them.
 	plain := processor.RuleFunc(func(context.Context, *processor.Message) (processor.Verdict, error) { return processor.Continue, nil })

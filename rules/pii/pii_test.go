@@ -34,10 +34,7 @@ func standIn(t *testing.T) *awsmodeltest.Server {
 
 func newRule(t *testing.T, s *awsmodeltest.Server, options string) *pii.Rule {
 	t.Helper()
-	r := processortest.NewRule(t, "pii", options).(*pii.Rule)
-	h := rules.NewHost(rules.WithAWSConfig(s.AWSConfig()), rules.WithHostGetenv(func(string) string { return "" }))
-	require.NoError(t, r.Provision(context.Background(), h))
-	return r
+	return processortest.NewRule(t, "pii", options, rules.WithAWSConfig(s.AWSConfig()), rules.WithHostGetenv(func(string) string { return "" })).(*pii.Rule)
 }
 
 // entities answers DetectPiiEntities with each entity whose text occurs,

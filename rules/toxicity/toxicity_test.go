@@ -43,9 +43,7 @@ func host(s *awsmodeltest.Server) *rules.Host {
 // and provisions it from the stand-in.
 func newRule(t *testing.T, s *awsmodeltest.Server, options string) *toxicity.Rule {
 	t.Helper()
-	r := processortest.NewRule(t, "toxicity", options).(*toxicity.Rule)
-	require.NoError(t, r.Provision(context.Background(), host(s)))
-	return r
+	return processortest.NewRule(t, "toxicity", options, rules.WithAWSConfig(s.AWSConfig()), rules.WithHostGetenv(func(string) string { return "" })).(*toxicity.Rule)
 }
 
 // scores answers DetectToxicContent: a segment holding a key of byWord
