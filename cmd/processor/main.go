@@ -10,15 +10,25 @@
 // Its configuration comes from the environment; see package boot. A team
 // with rules of its own writes a main like this one that imports them:
 // see examples/customrule and docs/custom-processor.md.
+//
+// Two features link an AWS service client whose package initialisation
+// costs every cold start, configured or not (about 0.6 ms each): the state
+// store of the stateful rules (DynamoDB, state.go) and the Bedrock
+// guardrail provider of the model-based rules (guardrail.go). A processor
+// that uses neither can leave them out at build time:
+//
+//	make build-ProcessorFunction TAGS=chimeflow_nostate,chimeflow_noguardrail
+//
+// A configuration that then asks for them is refused at start-up, saying
+// what is missing.
 package main
 
 import (
 	"github.com/chimeflow/chimeflow/processor/boot"
-	"github.com/chimeflow/chimeflow/processor/state/dynamostate"
 	_ "github.com/chimeflow/chimeflow/rules/all" // the built-in rules
 )
 
-// The stateful rules (ratelimit, repeat, escalation) keep their state in
-// the DynamoDB table CHIMEFLOW_STATE_TABLE names, opened only when the
-// configuration has one of them.
-func main() { boot.Main(boot.WithState(dynamostate.FromEnv)) }
+// options are boot's options, added to by the optional features' files.
+var options []boot.Option
+
+func main() { boot.Main(options...) }

@@ -41,7 +41,8 @@ import (
 	"github.com/chimeflow/chimeflow/processor/replay"
 	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
-	_ "github.com/chimeflow/chimeflow/rules/all" // the built-in rules
+	_ "github.com/chimeflow/chimeflow/rules/all"              // the built-in rules
+	_ "github.com/chimeflow/chimeflow/rules/models/guardrail" // and the guardrail provider of toxicity and pii
 )
 
 // Exit codes.

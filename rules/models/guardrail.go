@@ -78,7 +78,7 @@ func GuardrailLinked() bool {
 
 // ErrGuardrailNotLinked is the problem of a rule configured with the
 // provider guardrail in a program that does not link it.
-var ErrGuardrailNotLinked = errors.New(`the provider guardrail is not linked into this program: import _ "github.com/chimeflow/chimeflow/rules/models/guardrail" (rules/all does)`)
+var ErrGuardrailNotLinked = errors.New(`the provider guardrail is not linked into this program: import _ "github.com/chimeflow/chimeflow/rules/models/guardrail" (cmd/processor does, unless built with the tag chimeflow_noguardrail)`)
 
 // NewGuardrail returns the registered guardrail client, built from the
 // host's AWS configuration.

@@ -1,7 +1,8 @@
 // Package guardrail is the Amazon Bedrock guardrail provider of the
 // model-based rules (toxicity, pii): a models.GuardrailClient that calls
 // ApplyGuardrail with the official Bedrock Runtime client. Importing it
-// registers it (rules/all does):
+// registers it (cmd/processor and cmd/replay do; rules/all does not, so that a
+// program of its own links Bedrock only when it asks for it):
 //
 //	import _ "github.com/chimeflow/chimeflow/rules/models/guardrail"
 //
