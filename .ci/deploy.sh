@@ -85,4 +85,19 @@ if make --no-print-directory build-ProcessorFunction ARTIFACTS_DIR="$out/norules
 	echo "deploy.sh: build-ProcessorFunction accepted a RULES file that does not exist" >&2
 	exit 1
 fi
+
+# The lean processor: without the state store and the guardrail provider,
+# it links neither DynamoDB nor Bedrock Runtime (whose package
+# initialisation every cold start pays); the default one links both.
+lean="$out/lean"
+say "make build-ProcessorFunction TAGS=chimeflow_nostate,chimeflow_noguardrail"
+make --no-print-directory build-ProcessorFunction ARTIFACTS_DIR="$lean" TAGS=chimeflow_nostate,chimeflow_noguardrail
+for svc in dynamodb bedrockruntime; do
+	if go version -m "$lean/bootstrap" | grep -q "service/$svc"; then
+		echo "deploy.sh: the lean processor links service/$svc" >&2
+		exit 1
+	fi
+	go version -m "$out/cmd-processor/bootstrap" | grep -q "service/$svc" || { echo "deploy.sh: the default processor does not link service/$svc" >&2; exit 1; }
+done
+say "lean processor: no DynamoDB, no Bedrock; $(stat -c %s "$lean/bootstrap") bytes against $(stat -c %s "$out/cmd-processor/bootstrap")"
 say "deployment checks passed"

@@ -167,39 +167,31 @@ func items(doc string, i int, fn func(vs, ve int) bool) bool {
 	}
 }
 
-// visitContent visits the content of m: the texts of a Lex reply (nothing in
-// LexSkip mode), else the whole content; it reports whether fn stopped the
-// walk.
-func (t *Texts) visitContent(m *processor.Message, fn visitor, write bool) bool {
+// content reads or rewrites the content of m: the texts of a Lex reply
+// (nothing in LexSkip mode), else the whole content; it reports whether the
+// walk stops. The texts of a Lex reply are rewritten as JSON metadata's
+// values are: each written back as a JSON string, the document then made
+// to fit the content's limit (fitJSON).
+func (w *walker) content(t *Texts, m *processor.Message) bool {
 	doc := m.Content
 	if !lexBody(doc, m.ContentType()) {
-		s, more := fn(Place{Part: PartContent}, doc)
-		if write {
-			m.Content = s
-		}
-		return !more
+		return w.text(Place{Part: PartContent}, &m.Content)
 	}
 	if t.lexSkip {
 		return false
 	}
-	var out *strings.Builder
-	last := 0
+	var edits []edit
+	p := Place{Part: PartContent}
 	stopped := lexSpans(doc, func(start, end int) bool {
 		s := unquote(doc[start:end])
-		r, more := fn(Place{Part: PartContent}, s)
-		if write && r != s {
-			if out == nil {
-				out = new(strings.Builder)
-			}
-			out.WriteString(doc[last:start])
-			writeQuoted(out, r)
-			last = end
+		out, more := w.visit(p, s)
+		if w.write != nil && out != s {
+			edits = append(edits, edit{start: start, end: end, place: p, text: s, out: out})
 		}
 		return more
 	})
-	if out != nil {
-		out.WriteString(doc[last:])
-		m.Content = out.String()
+	if len(edits) > 0 {
+		m.Content = fitJSON(PartContent, limitFor(PartContent, doc), doc, edits, w.fallback)
 	}
 	return stopped
 }

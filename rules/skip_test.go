@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,6 +12,8 @@ import (
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/processortest"
 	"github.com/chimeflow/chimeflow/rules"
+	"github.com/chimeflow/chimeflow/rules/internal/ruletest"
+	"github.com/chimeflow/chimeflow/rules/ratelimit"
 )
 
 const (
@@ -139,4 +142,27 @@ func ExampleSkip() {
 	// Output:
 	// from a user! []
 	// from a bot [shout]
+}
+
+// TestSkippedStatefulStageCountsNothing: a stateful rule skipped for a
+// message neither decides on it nor counts it.
+func TestSkippedStatefulStageCountsNothing(t *testing.T) {
+	var bad rules.Problems
+	limit, err := ratelimit.New(ratelimit.Config{Per: rules.PerChannel, Limit: 1, Window: time.Minute})
+	require.NoError(t, err)
+	s := ruletest.NewStateful(t, processor.Stage{Name: "flood", Rule: limit, Skip: rules.Skip{Bots: true}.Compile("skip", &bad)})
+	require.NoError(t, bad.Err())
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		res := s.Send(t, processortest.NewEvent("beep", processortest.WithSender(otherBot, "B"),
+			ruletest.At(ruletest.CallbackID(i), t0.Add(time.Duration(i)*time.Second))))
+		assert.Equal(t, processor.ActionAllow, res.Outcome.Action, "bot message %d", i)
+		assert.Equal(t, []string{"flood"}, res.Outcome.Skipped)
+	}
+	var got string
+	for i := 3; i < 5; i++ {
+		res := s.Send(t, processortest.NewEvent("hi", ruletest.At(ruletest.CallbackID(i), t0.Add(time.Duration(i)*time.Second))))
+		got += string(res.Outcome.Action[0])
+	}
+	assert.Equal(t, "AD", got, "the channel's limit is not used up by the bot's messages")
 }

@@ -14,6 +14,7 @@
 //	flowctl delete       -flow ARN [-bearer ARN]
 //	flowctl redrive      -queue URL [-invoke FUNCTION | -config FILE] [-dry-run] [-json] [-max N]
 //	flowctl rules        validate|get|diff|publish [-parameter NAME] [-replay PATH | -replay-bundled] [FILE]
+//	flowctl mutes        list|lift [-table NAME] [-sender ARN] [-stage NAME]
 //
 // Every command takes -region, -profile, -endpoint and -timeout, and
 // prints JSON with -json. Credentials and region come from the usual AWS
@@ -58,6 +59,7 @@ Usage:
   flowctl delete       -flow ARN [-bearer ARN]
   flowctl redrive      -queue URL [-invoke FUNCTION | -config FILE] [-dry-run] [-json] [-max N]
   flowctl rules        validate|get|diff|publish [-parameter NAME] [-replay PATH | -replay-bundled] [FILE]
+  flowctl mutes        list|lift [-table NAME] [-sender ARN]
 
 Run 'flowctl COMMAND -h' for the flags of a command.
 `

@@ -37,6 +37,14 @@
 //	                        set by Lambda; the callback client signs with them
 //	AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING, AWS_ENDPOINT_URL
 //	                        optional endpoint override
+//	AWS_ENDPOINT_URL_COMPREHEND, AWS_ENDPOINT_URL_BEDROCK_RUNTIME
+//	                        the same for the rules that call them (toxicity, pii);
+//	                        rules that call AWS get their clients at start-up
+//	                        (rules.Config.Provision), and only those
+//	CHIMEFLOW_STATE_TABLE, CHIMEFLOW_STATE_TIMEOUT
+//	                        the state store of stateful rules, read by the
+//	                        opener given to WithState (cmd/processor: the
+//	                        DynamoDB table, see processor/state/dynamostate)
 //
 // A bad configuration fails at start-up, with every problem listed: the
 // process exits before it asks Lambda for an event, Lambda reports the init
@@ -53,6 +61,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -60,6 +69,7 @@ import (
 
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
+	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
 	"github.com/chimeflow/chimeflow/rules/live"
 	"github.com/chimeflow/chimeflow/rules/live/paramstore"
@@ -91,6 +101,9 @@ type settings struct {
 	defaultDoc    []byte
 	defaultSource string
 	callback      messaging.CallbackAPI
+	openState     func(getenv func(string) string) (state.Store, error)
+	hostOnce      sync.Once
+	rulesHost     *rules.Host
 	lambdaOpts    []lambda.Option
 	// building lists the options given that build a handler, for Start
 	// to refuse.
@@ -156,6 +169,39 @@ func WithCallback(api messaging.CallbackAPI) Option {
 	}
 }
 
+// WithState makes open, called with boot's getenv, open the state store
+// that stateful rules share (ratelimit, repeat, escalation), the first
+// time the configuration has one: a configuration without them never opens
+// it. cmd/processor passes dynamostate.FromEnv (the DynamoDB table
+// CHIMEFLOW_STATE_TABLE names). Without WithState, a configuration with a
+// stateful rule is refused at start-up.
+func WithState[S state.Store](open func(getenv func(string) string) (S, error)) Option {
+	return func(s *settings) {
+		s.openState = func(getenv func(string) string) (state.Store, error) { return open(getenv) }
+	}
+}
+
+// host returns the rules' host, one for the settings (a configuration
+// loaded again is provisioned by the same host, with the same store): the
+// AWS configuration of the environment Lambda sets and the state store,
+// each built on first use, only when a configured rule asks.
+func (s *settings) host() *rules.Host {
+	s.hostOnce.Do(func() {
+		s.rulesHost = rules.NewHost(rules.WithHostGetenv(s.getenv), rules.WithAWSConfigLoader(s.envAWSConfig), rules.WithStateOpener(func(context.Context) (state.Store, error) {
+			if s.openState == nil {
+				return nil, fmt.Errorf("%w; this program has no state store (boot.WithState)", rules.ErrNoStateStore)
+			}
+			return s.openState(s.getenv)
+		}))
+	})
+	return s.rulesHost
+}
+
+// provisioner is a router whose rules need services (*rules.Config).
+type provisioner interface {
+	Provision(ctx context.Context, h *rules.Host) error
+}
+
 // WithLambdaOptions passes options to aws-lambda-go's
 // lambda.StartWithOptions, for example lambda.WithEnableSIGTERM to flush
 // something of your own when Lambda shuts the sandbox down.
@@ -219,6 +265,11 @@ func (s *settings) rules(logger zerolog.Logger) (processor.Router, error) {
 		default:
 			errs = append(errs, fmt.Errorf("%s is set, but the router given to boot.WithRouter (%T) has no SetErrorPolicy method", EnvErrorPolicy, s.router))
 		}
+		if p, ok := s.router.(provisioner); ok && len(errs) == 0 {
+			if err := p.Provision(context.Background(), s.host()); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		return s.router, errors.Join(errs...)
 	}
 	if doc != "" && file != "" {
@@ -238,7 +289,7 @@ func (s *settings) rules(logger zerolog.Logger) (processor.Router, error) {
 	default:
 		static = live.Bytes{Name: rules.DefaultSource, Data: rules.DefaultDocument()}
 	}
-	opts := live.Options{ErrorPolicy: policy, Logger: logger}
+	opts := live.Options{ErrorPolicy: policy, Logger: logger, Host: s.host()}
 	src := static
 	if param != "" {
 		ps, err := paramstore.NewFromEnv(param, os.Getenv)

@@ -73,6 +73,11 @@ type Options struct {
 	// ErrorPolicy, when not empty, is given to every version (see
 	// rules.Config.SetErrorPolicy).
 	ErrorPolicy processor.ErrorPolicy
+	// Host, when set, provisions every version (rules.Config.Provision)
+	// before it serves: the rules that need an AWS client or the state
+	// store get them from it. A version whose rules cannot be provisioned
+	// is refused like one that does not load.
+	Host *rules.Host
 	// Logger receives one line per load, reload, refusal and failed
 	// fetch; the zero Logger logs nothing.
 	Logger zerolog.Logger
@@ -161,7 +166,7 @@ func New(ctx context.Context, src Source, opts Options) (*Router, error) {
 	if ferr != nil {
 		return nil, errors.Join(err, fmt.Errorf("fallback %s: %w", opts.Fallback, ferr))
 	}
-	v, perr := r.build(doc)
+	v, perr := r.build(ctx, doc)
 	if perr != nil {
 		return nil, errors.Join(err, fmt.Errorf("fallback %s: %w", opts.Fallback, perr))
 	}
@@ -265,7 +270,7 @@ func (r *Router) check(ctx context.Context) error {
 	if key == r.refused {
 		return fmt.Errorf("%w: %s: refused before", ErrRefused, docName(doc, h))
 	}
-	v, err := r.build(doc)
+	v, err := r.build(ctx, doc)
 	if err != nil {
 		r.refusals.Add(1)
 		r.refused = key
@@ -294,13 +299,19 @@ func (r *Router) check(ctx context.Context) error {
 	return nil
 }
 
-// build loads a document into a version, stamped with its name.
-func (r *Router) build(doc Document) (*version, error) {
+// build loads a document into a version, stamped with its name and
+// provisioned.
+func (r *Router) build(ctx context.Context, doc Document) (*version, error) {
 	h := sha256.Sum256(doc.Data)
 	name := docName(doc, h)
 	cfg, err := rules.Parse(doc.Data, doc.Source)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrRefused, name, err)
+	}
+	if r.opts.Host != nil {
+		if err := cfg.Provision(ctx, r.opts.Host); err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrRefused, name, err)
+		}
 	}
 	if r.opts.ErrorPolicy != "" {
 		cfg.SetErrorPolicy(r.opts.ErrorPolicy)
