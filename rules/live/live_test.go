@@ -19,10 +19,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chimeflow/chimeflow/processor"
+	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
 	_ "github.com/chimeflow/chimeflow/rules/deny"
 	"github.com/chimeflow/chimeflow/rules/live"
 	_ "github.com/chimeflow/chimeflow/rules/profanity"
+	_ "github.com/chimeflow/chimeflow/rules/ratelimit"
 )
 
 // Documents used throughout: two good versions and a bad one.
@@ -132,7 +134,7 @@ func TestNewRefusesABadDocumentListingEveryProblem(t *testing.T) {
 	var ce *rules.ConfigError
 	require.ErrorAs(t, err, &ce)
 	require.Len(t, ce.Problems, 2)
-	assert.Equal(t, path+`:2:11: unknown rule "profanty" (registered: deny, profanity)`, ce.Problems[0].String())
+	assert.Equal(t, path+`:2:11: unknown rule "profanty" (registered: deny, profanity, ratelimit)`, ce.Problems[0].String())
 	assert.Contains(t, ce.Problems[1].String(), path+`:4:15: rule deny: unknown option "sendr"`)
 
 	_, err = live.New(context.Background(), live.File(filepath.Join(t.TempDir(), "missing.yaml")), live.Options{})
@@ -274,7 +276,7 @@ func TestReloadLogs(t *testing.T) {
 	assert.Equal(t, "rules version refused: keeping the active version", refused["message"])
 	assert.Equal(t, mask, refused["rulesVersion"])
 	assert.Equal(t, live.HashVersion([]byte(docBad)), refused["refusedVersion"])
-	assert.Equal(t, []any{path + `:2:11: unknown rule "profanty" (registered: deny, profanity)`,
+	assert.Equal(t, []any{path + `:2:11: unknown rule "profanty" (registered: deny, profanity, ratelimit)`,
 		path + `:4:15: rule deny: unknown option "sendr" (known: reason, any, all, not, sender, bot, target, targeted, channel, regex, keywords, longerThan, metadata, attribute, persistence, contentType, scope)`},
 		refused["problems"])
 	reloaded := lines[2]
@@ -479,4 +481,27 @@ func ExampleRouter() {
 	// Output:
 	// true
 	// true true
+}
+
+func TestEveryVersionIsProvisioned(t *testing.T) {
+	const stateful = "rules:\n  - rule: ratelimit\n    options: {limit: 5, window: 1m}\n"
+	path := write(t, filepath.Join(t.TempDir(), "rules.yaml"), docMask)
+	noStore := rules.NewHost()
+	r, err := live.New(context.Background(), live.File(path), live.Options{Host: noStore})
+	require.NoError(t, err, "a version whose rules need nothing loads with any host")
+
+	write(t, path, stateful)
+	_, err = r.Reload(context.Background())
+	assert.ErrorIs(t, err, live.ErrRefused)
+	assert.ErrorIs(t, err, rules.ErrNoStateStore)
+	assert.Equal(t, live.HashVersion([]byte(docMask)), r.Version(), "the last good version stays")
+
+	store := state.NewMemory()
+	r, err = live.New(context.Background(), live.File(path), live.Options{Host: rules.NewHost(rules.WithState(store))})
+	require.NoError(t, err)
+	p := r.Route(message)
+	require.Equal(t, []string{"ratelimit"}, stageNames(p))
+	sr, ok := p.Stages[0].Rule.(processor.StatefulRule)
+	require.True(t, ok)
+	assert.Same(t, store, sr.StateStore(), "provisioned with the host's store")
 }
