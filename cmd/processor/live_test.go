@@ -208,8 +208,12 @@ func TestLambdaRulesParameterUnavailableAtStart(t *testing.T) {
 	p := startLive(t, "CHIMEFLOW_CONFIG_FILE="+file)
 	p.start() // the parameter does not exist yet
 
-	unavailable := p.line(message("rules source unavailable at start: serving the fallback until it loads"))
-	require.NotNil(t, unavailable, p.logs.String())
+	// The process wrote it before it polled; the pipe may bring it later.
+	var unavailable map[string]any
+	require.Eventually(t, func() bool {
+		unavailable = p.line(message("rules source unavailable at start: serving the fallback until it loads"))
+		return unavailable != nil
+	}, 5*time.Second, 5*time.Millisecond, "%s", p.logs)
 	assert.Equal(t, live.HashVersion([]byte(liveMask)), unavailable["rulesVersion"])
 	assert.Equal(t, file, unavailable["rulesSource"])
 	assert.Contains(t, unavailable["error"], "parameter not found")
