@@ -23,6 +23,7 @@ import (
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/boot"
 	"github.com/chimeflow/chimeflow/processor/replay"
+	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
 	"github.com/chimeflow/chimeflow/rules/live"
 	"github.com/chimeflow/chimeflow/rules/live/paramstore"
@@ -409,6 +410,21 @@ func (rc *rulesCmd) replay(ctx context.Context, cfg, base *rules.Config) (*repla
 			return nil, err
 		}
 		sources = append(sources, s...)
+	}
+	// Each configuration gets a host of its own: stateful rules count in
+	// memory, from the events' own timestamps, and rules that call AWS
+	// services (toxicity, pii) call them with the shell's AWS
+	// configuration, loaded only if one asks.
+	for _, c := range []*rules.Config{cfg, base} {
+		if c == nil {
+			continue
+		}
+		host := rules.NewHost(rules.WithState(state.NewMemory()), rules.WithAWSConfigLoader(func(ctx context.Context) (aws.Config, error) {
+			return config.LoadDefaultConfig(ctx)
+		}))
+		if err := c.Provision(ctx, host); err != nil {
+			return nil, fmt.Errorf("replay: %w", err)
+		}
 	}
 	run := func(router processor.Router, src replay.Source) (replay.Report, error) {
 		src.Path = "" // outcomes, not golden files: those belong to other configurations

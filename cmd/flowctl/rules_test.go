@@ -97,6 +97,8 @@ func TestRulesValidate(t *testing.T) {
 		{name: "a rule fails on a replayed event", args: []string{"validate", "-replay", evs, rulesFile(t, rulesExplode)}, code: 1,
 			out:    []string{"msg-c.json: ALLOW  FAILS", `rule "test-explode": exploded (error policy allow)`},
 			errOut: []string{"flowctl rules validate: 1 replayed event(s) fail under "}},
+		{name: "stateful rules count in memory", args: []string{"validate", "-replay", "../../testdata/scenarios/flood", "../../testdata/scenarios/flood/flood.yaml"},
+			out: []string{"replayed 9 event(s): 3 not allowed unchanged", "05-alice-over.json: DENY (ratelimit)", "06-alice-over.json: DENY (ratelimit)"}},
 		{name: "no file", args: []string{"validate"}, code: 2, errOut: []string{"give one FILE"}},
 		{name: "missing file", args: []string{"validate", "/nonexistent/rules.yaml"}, code: 2, errOut: []string{"no such file"}},
 		{name: "unknown command", args: []string{"frobnicate"}, code: 2, errOut: []string{`unknown command "frobnicate"`}},
