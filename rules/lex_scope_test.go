@@ -109,3 +109,30 @@ func TestLexOption(t *testing.T) {
 	}
 	assert.Equal(t, "Content (not of Lex replies), PushNotification", compile(t, rules.Scope{Lex: rules.LexSkip}).String())
 }
+
+// BenchmarkLexWalk compares, in one run, reading the texts of a Lex reply
+// (parsing its JSON) with reading the same bytes as plain content, and a
+// rewrite that changes every text of the reply.
+//
+//	go test -run XXX -bench LexWalk -benchmem ./rules
+func BenchmarkLexWalk(b *testing.B) {
+	texts := compile(b, rules.Scope{Push: new(false)})
+	for _, bc := range []struct {
+		name, ct string
+		rewrite  bool
+	}{{"plain", "", false}, {"lex-read", processor.ContentTypeLex, false}, {"lex-rewrite", processor.ContentTypeLex, true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			m := lexMessage(lexReply, bc.ct)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(lexReply)))
+			for b.Loop() {
+				if bc.rewrite {
+					m.Content = lexReply
+					texts.Rewrite(m, func(_ rules.Place, s string) string { return s + "!" })
+				} else {
+					texts.Each(m, func(rules.Place, string) bool { return true })
+				}
+			}
+		})
+	}
+}
