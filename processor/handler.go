@@ -196,6 +196,15 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 	res.Outcome = p.Run(ctx, ev)
 	res.DecidedAt = time.Now()
 	res.PipelineDuration = res.DecidedAt.Sub(began)
+	if err := res.Outcome.hold(); err != nil {
+		return res, err
+	}
+	if res.Outcome.answeredEarlier() {
+		// An earlier delivery's decision was recorded and its callback
+		// accepted: this is a duplicate, answered already.
+		res.Duplicate = true
+		return res, nil
+	}
 	in := newCallback(ev, &res.Outcome)
 	res.Callback = in
 	// Every part of in has been checked: the client need not check again.
@@ -210,6 +219,9 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 			_, cerr := messaging.ConfirmResolved(ctx, h.status, in, ev.ChannelMessage.Sender.Arn, err)
 			if cerr == nil {
 				res.Duplicate = true
+				if res.Outcome.state != nil {
+					res.Outcome = finishState(ctx, res.Outcome)
+				}
 				return res, nil
 			}
 			err = cerr
@@ -219,6 +231,9 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 			res.Refusal = apiErr.Code
 		}
 		return res, fmt.Errorf("%w: %w", ErrCallback, err)
+	}
+	if res.Outcome.state != nil {
+		res.Outcome = finishState(ctx, res.Outcome)
 	}
 	return res, nil
 }
@@ -271,9 +286,6 @@ func (h *Handler) log(ctx context.Context, res *Result, err error) {
 		e.Str("traceId", id)
 	}
 	e.Bool("coldStart", res.ColdStart)
-	if v := h.rulesVersion(res); v != "" {
-		e.Str("rulesVersion", v)
-	}
 	if ev := res.Event; ev != nil {
 		cm := &ev.ChannelMessage
 		e.Str("callbackId", ev.CallbackID).Str("channelArn", cm.ChannelArn).Str("messageId", cm.MessageID)
@@ -282,7 +294,12 @@ func (h *Handler) log(ctx context.Context, res *Result, err error) {
 		}
 		e.Str("senderArn", cm.Sender.Arn).Bool("edited", cm.Edited())
 	}
-	e.EmbedObject(&res.Outcome)
+	e.EmbedObject(&res.Outcome) // rulesVersion among its fields, when a pipeline ran
+	if res.Outcome.RulesVersion == "" {
+		if v := h.rulesVersion(res); v != "" {
+			e.Str("rulesVersion", v) // no pipeline ran: the version active now
+		}
+	}
 	if res.Duplicate {
 		e.Bool("duplicate", true)
 	}

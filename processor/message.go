@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/processor/state"
 )
 
 // Message is the working copy of a pending message that rules inspect and
@@ -22,6 +23,10 @@ type Message struct {
 
 	event *Event
 	acted []string
+	// stateResults points at the current stateful rule's results (a
+	// pointer, not a slice, to keep a Message of a stateless pipeline as
+	// small as it was).
+	stateResults *[]state.Result
 }
 
 // Event returns the invocation event the message came in; read-only.
@@ -38,6 +43,13 @@ func (m *Message) Persistence() string { return m.event.ChannelMessage.Persisten
 
 // ContentType returns the message's content type, or "".
 func (m *Message) ContentType() string { return m.event.ChannelMessage.ContentType }
+
+// Targeted reports whether the message is a targeted message, seen only by
+// its sender and its target.
+func (m *Message) Targeted() bool { return m.event.ChannelMessage.Targeted() }
+
+// Target returns the member ARN a targeted message is for, or "".
+func (m *Message) Target() string { return m.event.ChannelMessage.TargetArn() }
 
 // Acted returns the names of the rules that changed the message so far, in
 // order. A metadata annotation rule reads it; it must not be modified.

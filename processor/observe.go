@@ -216,13 +216,17 @@ func (h *Handler) sendTrail(res *Result) {
 	}
 }
 
-// versioned is a Router that names the version of its rules.
+// versioned is a Router that names the version of its rules (rules/live's
+// Router does).
 type versioned interface{ Version() string }
 
-// rulesVersion is the version of the rules that decided: the router's
-// when it names one. (Live configuration may give each Outcome its own;
-// this is the one place the log line and the metrics read it from.)
-func (h *Handler) rulesVersion(*Result) string {
+// rulesVersion is the version of the rules that decided: the outcome's,
+// when a pipeline ran (Pipeline.Version), else the router's active one.
+// The log line and the metrics both read it here.
+func (h *Handler) rulesVersion(res *Result) string {
+	if v := res.Outcome.RulesVersion; v != "" {
+		return v
+	}
 	if v, ok := h.router.(versioned); ok {
 		return v.Version()
 	}
