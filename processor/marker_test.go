@@ -46,8 +46,10 @@ import (
 // The fields a sender writes are those the service model marks sensitive
 // in a message: Content, Metadata (its keys and values, when it is JSON),
 // PushNotification Title and Body, MessageAttributes names and values,
-// the sender's Name and ContentType. Ids the service assigns (message id,
-// channel ARN, callback id, sender ARN, sub-channel id) are not.
+// the sender's Name and ContentType; and the member a targeted message is
+// for (Target MemberArn, whose id gets the marker). Ids the service assigns
+// (message id, channel ARN, callback id, sender ARN, sub-channel id) are
+// not.
 
 // markerPrefix starts every marker; a marker is markerPrefix, 4 digits, 'x'.
 const markerPrefix = "qzmk"
@@ -275,6 +277,18 @@ func (s *marker) value(path []string) bool {
 			s.out = append(s.out, s.markMetadata(raw)...)
 			return true
 		}
+		if (is(path, "ChannelMessage", "Target", "*", "MemberArn") || is(path, "ChannelMessage", "Target", "MemberArn")) && s.mode == markValues {
+			// The member the sender chose: the marker goes into the id
+			// at the end of the ARN, which stays an ARN.
+			i := bytes.LastIndexByte(raw, '/')
+			if i < 0 {
+				i = 0
+			}
+			s.out = append(s.out, raw[:i+1]...)
+			s.out = append(s.out, s.mk("Target.MemberArn")...)
+			s.out = append(s.out, raw[i+1:]...)
+			return true
+		}
 		if field, mine := s.userValue(path); mine && s.mode == markValues {
 			s.out = append(s.out, '"')
 			s.out = append(s.out, s.mk(field)+" "...)
@@ -345,6 +359,8 @@ func TestMarkPayload(t *testing.T) {
 		{"duplicate keys kept", `{"ChannelMessage":{"Content":"a","Content":"b"}}`, markValues,
 			`{"ChannelMessage":{"Content":"<Content> a","Content":"<Content> b"}}`},
 		{"not JSON", `hello`, markValues, `hello`},
+		{"target", `{"ChannelMessage":{"Target":[{"MemberArn":"arn:aws:chime:us-east-1:111122223333:app-instance/a/user/bob"}]}}`, markValues,
+			`{"ChannelMessage":{"Target":[{"MemberArn":"arn:aws:chime:us-east-1:111122223333:app-instance/a/user/<Target.MemberArn>bob"}]}}`},
 		{"hosts", `{"ChannelMessage":{"Content":"see https://bit.ly/x or a@b.example.com","Metadata":"{\"u\":\"evil.com\"}","MessageId":"m.example.com"}}`, markHosts,
 			`{"ChannelMessage":{"Content":"see https://<Content host>.bit.ly/x or a@<Content host>.b.example.com","Metadata":"{\"u\":\"\u003cMetadata.u host\u003e.evil.com\"}","MessageId":"m.example.com"}}`},
 	}
