@@ -176,6 +176,7 @@ func (h *Handler) sendTrail(res *Result) {
 	cm := &res.Event.ChannelMessage
 	base := trail.Event{
 		Pipeline:     o.Pipeline,
+		RulesVersion: h.rulesVersion(res),
 		CallbackID:   res.Event.CallbackID,
 		MessageID:    cm.MessageID,
 		ChannelArn:   cm.ChannelArn,

@@ -461,19 +461,39 @@ type versionedRouter struct{ *processor.Pipeline }
 
 func (versionedRouter) Version() string { return "v42" }
 
-// TestRulesVersion: a router that names its rules' version has it in the
-// log line and the metrics document.
+// TestRulesVersion: the version of the rules that decided is in the log
+// line, the metrics document and the trail record: the pipeline's when it
+// has one, else the one the router names.
 func TestRulesVersion(t *testing.T) {
-	var logs, out bytes.Buffer
-	em, err := metrics.New(&out, metrics.Options{})
-	require.NoError(t, err)
-	h, err := processor.NewHandler(versionedRouter{processor.NewPipeline()}, &messagingtest.Recorder{},
-		processor.WithLogger(zerolog.New(&logs).Level(zerolog.InfoLevel)), processor.WithMetrics(em))
-	require.NoError(t, err)
-	_, err = h.Invoke(context.Background(), processortest.Payload(t, processortest.NewEvent("hi")))
-	require.NoError(t, err)
-	assert.Contains(t, logs.String(), `"rulesVersion":"v42"`)
-	assert.Contains(t, out.String(), `"rulesVersion":"v42"`)
+	for _, tt := range []struct {
+		name, pipelineVersion, want string
+	}{
+		{"router's", "", "v42"},
+		{"pipeline's", "ssm:7", "ssm:7"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs, out bytes.Buffer
+			em, err := metrics.New(&out, metrics.Options{})
+			require.NoError(t, err)
+			cp := &capture{}
+			tr, err := trail.New(cp, trail.Options{Bus: "b"})
+			require.NoError(t, err)
+			defer tr.Close(context.Background())
+			p := processor.NewPipeline(processor.Stage{Name: "d", Rule: deny})
+			p.Version = tt.pipelineVersion
+			h, err := processor.NewHandler(versionedRouter{p}, &messagingtest.Recorder{},
+				processor.WithLogger(zerolog.New(&logs).Level(zerolog.InfoLevel)), processor.WithMetrics(em), processor.WithTrail(tr))
+			require.NoError(t, err)
+			_, err = h.Invoke(context.Background(), processortest.Payload(t, processortest.NewEvent("hi")))
+			require.NoError(t, err)
+			want := `"rulesVersion":"` + tt.want + `"`
+			assert.Equal(t, 1, strings.Count(logs.String(), want), logs.String())
+			assert.Contains(t, out.String(), want)
+			details := cp.details()
+			require.Len(t, details, 1)
+			assert.Contains(t, details[0], want)
+		})
+	}
 }
 
 // TestDebugLines: debug lines go to a debug-level logger only, for the

@@ -244,7 +244,7 @@ func (s *settings) handler() (*processor.Handler, error) {
 	if err := errors.Join(errRules, errLog, errClient, errObs); err != nil {
 		return nil, err
 	}
-	opts, err := s.startObservation(obs, logger)
+	opts, err := s.startObservation(obs, logger, router)
 	if err != nil {
 		return nil, err
 	}

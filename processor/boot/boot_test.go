@@ -341,3 +341,25 @@ func TestNewHandlerTrail(t *testing.T) {
 	_, err = newHandler(t, env(map[string]string{boot.EnvConfig: "rules: []", "CHIMEFLOW_TRAIL_BUS": "decisions"}))
 	assert.ErrorContains(t, err, "CHIMEFLOW_TRAIL_BUS is set: the environment lacks AWS_ACCESS_KEY_ID")
 }
+
+// TestNewHandlerRulesCounters: the metrics count the reloads of the rules
+// (a new version of the file, checked every second), read from the live
+// router at each flush.
+func TestNewHandlerRulesCounters(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "rules.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("rules: []\n"), 0o644))
+	var buf bytes.Buffer
+	h, err := newHandler(t, env(map[string]string{boot.EnvConfigFile: file, boot.EnvConfigReload: "1s"}), boot.WithLogOutput(&buf))
+	require.NoError(t, err)
+	invoke := func() {
+		_, err := h.Invoke(context.Background(), processortest.Payload(t, processortest.NewEvent("hi")))
+		require.NoError(t, err)
+	}
+	invoke()
+	require.NoError(t, os.WriteFile(file, []byte("onError: allow\nrules: []\n"), 0o644))
+	require.Eventually(t, func() bool {
+		invoke() // a check starts at an invocation once the interval has passed
+		return strings.Contains(buf.String(), `"RulesReloads":1`)
+	}, 10*time.Second, 200*time.Millisecond, buf.String())
+	assert.Contains(t, buf.String(), `"message":"rules reloaded"`)
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/metrics"
 	"github.com/chimeflow/chimeflow/processor/trail"
+	"github.com/chimeflow/chimeflow/rules/live"
 )
 
 // Environment variables of the handler's debug lines. The metrics read
@@ -82,10 +83,12 @@ func (s *settings) readObservation() (observation, error) {
 	return o, errors.Join(errs...)
 }
 
-// start builds the metrics emitter and, when configured, the decision
-// trail with its EventBridge client, and returns the handler's options.
-// It is called once nothing else can fail: the trail starts a goroutine.
-func (s *settings) startObservation(o observation, logger zerolog.Logger) ([]processor.HandlerOption, error) {
+// startObservation builds the metrics emitter and, when configured, the
+// decision trail with its EventBridge client, and returns the handler's
+// options. The emitter reads the trail's failures and, when the router
+// reloads its rules (rules/live), its reload counters. It is called once
+// nothing else can fail: the trail starts a goroutine.
+func (s *settings) startObservation(o observation, logger zerolog.Logger, router processor.Router) ([]processor.HandlerOption, error) {
 	opts := []processor.HandlerOption{processor.WithLogContent(o.logContent), processor.WithDebugSample(o.debugSample)}
 	var tr *trail.Trail
 	if o.trailOn {
@@ -100,6 +103,12 @@ func (s *settings) startObservation(o observation, logger zerolog.Logger) ([]pro
 		o.metrics.TrailFailures = tr.Failures
 		opts = append(opts, processor.WithTrail(tr))
 	}
+	if r, ok := router.(reloading); ok {
+		o.metrics.RulesCounters = func() metrics.RulesCounters {
+			st := r.Stats()
+			return metrics.RulesCounters{Reloads: st.Reloads, Refusals: st.Refusals, FetchFailures: st.Failures}
+		}
+	}
 	em, err := metrics.New(s.logOutput, o.metrics)
 	if err != nil {
 		if tr != nil {
@@ -108,6 +117,12 @@ func (s *settings) startObservation(o observation, logger zerolog.Logger) ([]pro
 		return nil, err
 	}
 	return append(opts, processor.WithMetrics(em)), nil
+}
+
+// reloading is a router that reloads its rules and counts it, as
+// *live.Router does.
+type reloading interface {
+	Stats() live.Stats
 }
 
 // envAWSConfig is the AWS configuration of the environment Lambda sets:
