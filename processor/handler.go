@@ -209,9 +209,12 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 	res.Callback = in
 	// Every part of in has been checked: the client need not check again.
 	// The client counts its attempts and retries into res.Calls.
-	cctx := messaging.WithCallStats(messaging.WithCheckedCallback(ctx, in), &res.Calls)
+	// (A variable of its own: a pointer into res would move res to the heap.)
+	calls := new(messaging.CallStats)
+	cctx := messaging.WithCallStats(messaging.WithCheckedCallback(ctx, in), calls)
 	_, err = h.callback.ChannelFlowCallback(cctx, in)
 	res.CallbackDuration = time.Since(res.DecidedAt)
+	res.Calls = *calls
 	if err != nil {
 		if messaging.MaybeResolved(err) {
 			// Know, don't guess: a duplicate delivery answered before, or a
