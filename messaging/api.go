@@ -99,30 +99,6 @@ func (e *APIError) Retryable() bool {
 	return e.StatusCode == 429 || e.StatusCode >= 500
 }
 
-// IsAlreadyResolved reports whether err is the service refusing a callback
-// because the message is no longer pending: a 409 Conflict, or a 400/403
-// whose message says the message is not pending or already processed. On a
-// duplicate delivery of the same CallbackId this means "done", not "failed".
-//
-// Deprecated: the error text is not a reliable signal (the service most
-// often refuses a second callback with a generic 403). Use MaybeResolved to
-// recognise a refusal that might mean "already resolved", then
-// ConfirmResolved to ask the service.
-func IsAlreadyResolved(err error) bool {
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	switch apiErr.StatusCode {
-	case 409:
-		return true
-	case 400, 403:
-		msg := strings.ToLower(apiErr.Message)
-		return strings.Contains(msg, "pending") || strings.Contains(msg, "already")
-	}
-	return false
-}
-
 // TimeoutError is a call that got no answer in time: its attempt was cut by
 // the per-attempt timeout or by the context's deadline less the margin
 // (Options.DeadlineMargin), or no attempt could start before that. It is

@@ -100,30 +100,7 @@ func TestAPIErrorFromService(t *testing.T) {
 		Message: "Message is not in a pending state", RequestID: "5f2c-request"}, *apiErr)
 	assert.Equal(t, "messaging: ChannelFlowCallback: HTTP 409 ConflictException: Message is not in a pending state (request id 5f2c-request)", err.Error())
 	assert.Equal(t, "ConflictException", apiErr.ErrorCode())
-	assert.True(t, IsAlreadyResolved(err))
-}
-
-func TestIsAlreadyResolved(t *testing.T) {
-	tests := []struct {
-		name string
-		err  error
-		want bool
-	}{
-		{"409 conflict", &APIError{StatusCode: 409, Code: "ConflictException"}, true},
-		{"409 wrapped", fmt.Errorf("callback: %w", &APIError{StatusCode: 409}), true},
-		{"400 not pending", &APIError{StatusCode: 400, Message: "Message is not in PENDING state"}, true},
-		{"403 already processed", &APIError{StatusCode: 403, Message: "The callback was Already processed"}, true},
-		{"400 other", &APIError{StatusCode: 400, Message: "CallbackId is too short"}, false},
-		{"403 other", &APIError{StatusCode: 403, Message: "User is not authorized"}, false},
-		{"429", &APIError{StatusCode: 429, Message: "already throttled"}, false},
-		{"500 already", &APIError{StatusCode: 500, Message: "already"}, false},
-		{"not an APIError", errors.New("409 conflict already pending"), false},
-		{"invalid params", &InvalidParamsError{Operation: "X"}, false},
-		{"nil", nil, false},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, IsAlreadyResolved(tt.err), tt.name)
-	}
+	assert.True(t, MaybeResolved(err))
 }
 
 // FuzzParseError: any status, headers and body give a usable *APIError.
@@ -153,7 +130,6 @@ func FuzzParseError(f *testing.F) {
 			t.Fatalf("header code %q ignored for %q", c, e.Code)
 		}
 		_ = e.Error()
-		_ = IsAlreadyResolved(e)
 		if MaybeResolved(e) && status != 400 && status != 403 && status != 409 {
 			t.Fatalf("MaybeResolved for HTTP %d", status)
 		}
@@ -219,25 +195,36 @@ func TestConfirmResolvedAnswers(t *testing.T) {
 		name    string
 		api     StatusAPI
 		bearer  string
+		deny    bool // the refused callback is a DENY
 		want    ChannelMessageStatus
 		wantErr error
 	}{
-		{"sent", answer(status(StatusSent), nil), testBearerArn, StatusSent, nil},
-		{"failed", answer(status(StatusFailed), nil), testBearerArn, StatusFailed, nil},
-		{"denied", answer(status(StatusDenied), nil), testBearerArn, StatusDenied, nil},
-		{"pending", answer(status(StatusPending), nil), testBearerArn, StatusPending, ErrStillPending},
-		{"unknown status", answer(status("LOST"), nil), testBearerArn, "", ErrStatusUnavailable},
-		{"no status", answer(&GetChannelMessageStatusOutput{}, nil), testBearerArn, "", ErrStatusUnavailable},
-		{"empty value", answer(status(""), nil), testBearerArn, "", ErrStatusUnavailable},
-		{"nil output", answer(nil, nil), testBearerArn, "", ErrStatusUnavailable},
-		{"call failed", answer(nil, boom), testBearerArn, "", boom},
-		{"no bearer", answer(status(StatusSent), nil), "", "", ErrStatusUnavailable},
-		{"no api", nil, testBearerArn, "", ErrStatusUnavailable},
+		{"sent", answer(status(StatusSent), nil), testBearerArn, false, StatusSent, nil},
+		{"failed", answer(status(StatusFailed), nil), testBearerArn, false, StatusFailed, nil},
+		{"denied", answer(status(StatusDenied), nil), testBearerArn, false, StatusDenied, nil},
+		{"pending", answer(status(StatusPending), nil), testBearerArn, false, StatusPending, ErrStillPending},
+		{"unknown status", answer(status("LOST"), nil), testBearerArn, false, "", ErrStatusUnavailable},
+		{"no status", answer(&GetChannelMessageStatusOutput{}, nil), testBearerArn, false, "", ErrStatusUnavailable},
+		{"empty value", answer(status(""), nil), testBearerArn, false, "", ErrStatusUnavailable},
+		{"nil output", answer(nil, nil), testBearerArn, false, "", ErrStatusUnavailable},
+		{"call failed", answer(nil, boom), testBearerArn, false, "", boom},
+		{"no bearer", answer(status(StatusSent), nil), "", false, "", ErrStatusUnavailable},
+		{"no api", nil, testBearerArn, false, "", ErrStatusUnavailable},
+		// The service keeps no status for a denied message.
+		{"deny, message gone (404)", answer(nil, &APIError{StatusCode: 404, Code: "NotFoundException"}), testBearerArn, true, StatusDenied, nil},
+		{"deny, message gone (403)", answer(nil, &APIError{StatusCode: 403, Code: "ForbiddenException"}), testBearerArn, true, StatusDenied, nil},
+		{"deny, message gone (400)", answer(nil, &APIError{StatusCode: 400, Code: "BadRequestException"}), testBearerArn, true, StatusDenied, nil},
+		{"deny, status call denied by IAM", answer(nil, &APIError{StatusCode: 403, Code: "AccessDeniedException"}), testBearerArn, true, "", ErrStatusUnavailable},
+		{"deny, status call throttled", answer(nil, &APIError{StatusCode: 429, Code: "ThrottledClientException"}), testBearerArn, true, "", ErrStatusUnavailable},
+		{"deny, status call failed", answer(nil, boom), testBearerArn, true, "", boom},
+		{"deny, still pending", answer(status(StatusPending), nil), testBearerArn, true, StatusPending, ErrStillPending},
+		{"allow, message gone (404)", answer(nil, &APIError{StatusCode: 404, Code: "NotFoundException"}), testBearerArn, false, "", ErrStatusUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := validCallback()
 			in.ChannelMessage.SubChannelID = "sub-1"
+			in.DeleteResource = tt.deny
 			got, err := ConfirmResolved(context.Background(), tt.api, in, tt.bearer, refusal)
 			assert.Equal(t, tt.want, got)
 			if tt.wantErr == nil {

@@ -57,7 +57,7 @@ func prepare(op string, in validatable, isNil bool, body any) (*request, error) 
 // Any 2xx answer is a delivered callback, whatever its body: a body that
 // does not decode leaves ChannelArn and CallbackID as sent.
 func (c *Client) ChannelFlowCallback(ctx context.Context, in *ChannelFlowCallbackInput, optFns ...func(*Options)) (*ChannelFlowCallbackOutput, error) {
-	r, err := prepare(OpChannelFlowCallback, in, in == nil, in)
+	r, err := prepare(OpChannelFlowCallback, callbackCheck(ctx, in), in == nil, in)
 	if err != nil {
 		return nil, err
 	}

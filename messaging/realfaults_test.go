@@ -169,6 +169,22 @@ func TestRealForbiddenIsNotSwallowed(t *testing.T) {
 		_, err := c.ChannelFlowCallback(ctx, in)
 		require.NoError(t, err)
 		_, refusal := c.ChannelFlowCallback(ctx, in)
+		// The status call finds no message for its sender: denied by the
+		// earlier delivery, so this DENY is a duplicate.
+		status, err := messaging.ConfirmResolved(ctx, c, in, sender, refusal)
+		require.NoError(t, err)
+		assert.Equal(t, messaging.StatusDenied, status)
+	})
+	t.Run("a DENY whose status may not be asked stays a failure", func(t *testing.T) {
+		s := newStandIn(t, messagingtest.Config{})
+		require.NoError(t, s.AddMessage(messagingtest.Message{ChannelArn: channel, MessageID: messageID, CallbackID: cbID, SenderArn: sender}))
+		c := s.Client()
+		in := input(cbID, messageID)
+		in.DeleteResource = true
+		_, err := c.ChannelFlowCallback(ctx, in)
+		require.NoError(t, err)
+		_, refusal := c.ChannelFlowCallback(ctx, in)
+		s.Inject(messaging.OpGetChannelMessageStatus, messagingtest.AccessDenied())
 		_, err = messaging.ConfirmResolved(ctx, c, in, sender, refusal)
 		assert.ErrorIs(t, err, messaging.ErrStatusUnavailable)
 	})

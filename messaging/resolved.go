@@ -128,8 +128,13 @@ func (e *UnresolvedError) Unwrap() []error { return []error{e.Refusal, e.Cause} 
 // returns "" and refusal as it is.
 //
 // The service does not keep the status of a message its processor denied
-// (the documentation of GetChannelMessageStatus says so): a duplicate of a
-// DENY callback is then likely to end as ErrStatusUnavailable.
+// (the documentation of GetChannelMessageStatus says so). So when in is a
+// DENY (DeleteResource) and the status call is refused in a way that says
+// the message is not there for its sender (404, or a 400 or 403 that is not
+// an IAM denial, a signature or a token problem), the message was denied by
+// an earlier delivery: ConfirmResolved returns StatusDenied and nil. An IAM
+// denial of the status call itself, throttling, a 5xx or a transport error
+// stay ErrStatusUnavailable.
 func ConfirmResolved(ctx context.Context, api StatusAPI, in *ChannelFlowCallbackInput, bearer string, refusal error) (ChannelMessageStatus, error) {
 	if !MaybeResolved(refusal) {
 		return "", refusal
@@ -152,6 +157,12 @@ func ConfirmResolved(ctx context.Context, api StatusAPI, in *ChannelFlowCallback
 		SubChannelID: in.ChannelMessage.SubChannelID,
 	})
 	if err != nil {
+		if in.DeleteResource && messageGone(err) {
+			// The service keeps no status for a message its processor
+			// denied: a refused DENY whose message the sender can no longer
+			// see was denied by an earlier delivery.
+			return StatusDenied, nil
+		}
 		return unavailable(err)
 	}
 	if out == nil || out.Status == nil || out.Status.Value == "" {
@@ -165,4 +176,27 @@ func ConfirmResolved(ctx context.Context, api StatusAPI, in *ChannelFlowCallback
 	default:
 		return unavailable(fmt.Errorf("unknown status %q", v))
 	}
+}
+
+// messageGone reports whether a refused GetChannelMessageStatus says the
+// message is not there for its sender, rather than that the caller may not
+// ask (IAM, signature, token) or that the service could not answer.
+func messageGone(err error) bool {
+	var e *APIError
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.StatusCode {
+	case 404:
+		return true
+	case 400, 403:
+		switch e.Code {
+		case "AccessDeniedException", "InvalidSignatureException", "SignatureDoesNotMatch",
+			"UnrecognizedClientException", "ExpiredTokenException", "InvalidClientTokenId",
+			"IncompleteSignatureException", "MissingAuthenticationTokenException", "UnauthorizedClientException":
+			return false
+		}
+		return true
+	}
+	return false
 }

@@ -12,10 +12,10 @@ import (
 // corrupted.
 var ErrMetadataNotObject = errors.New("metadata is not a JSON object")
 
-// MetadataObject decodes the message's metadata as a JSON object. Empty
+// metadataObject decodes the message's metadata as a JSON object. Empty
 // metadata is an empty object; anything else that is not a JSON object
 // returns ErrMetadataNotObject.
-func (m *Message) MetadataObject() (map[string]json.RawMessage, error) {
+func (m *Message) metadataObject() (map[string]json.RawMessage, error) {
 	obj := map[string]json.RawMessage{}
 	if len(bytes.TrimSpace([]byte(m.Metadata))) == 0 {
 		return obj, nil
@@ -26,24 +26,27 @@ func (m *Message) MetadataObject() (map[string]json.RawMessage, error) {
 	return obj, nil
 }
 
-// SetMetadataObject replaces the metadata with obj encoded as compact JSON
-// (keys sorted).
-func (m *Message) SetMetadataObject(obj map[string]json.RawMessage) error {
+// setMetadataObject replaces the metadata with obj encoded as compact JSON
+// (keys sorted), on one line: encoding/json escapes U+2028 and U+2029, and
+// U+0085 is escaped here, so that the model's pattern for Metadata, which
+// allows no line terminator, holds.
+func (m *Message) setMetadataObject(obj map[string]json.RawMessage) error {
 	b, err := json.Marshal(obj)
 	if err != nil {
 		return fmt.Errorf("encode metadata: %w", err)
 	}
-	m.Metadata = string(b)
+	m.Metadata = jsonLineTerminators.Replace(string(b))
 	return nil
 }
 
 // SetMetadataField sets one top-level key of JSON-object metadata to value
 // (encoded with encoding/json), keeping every other key. It is how rules
 // annotate a message for clients. Non-JSON metadata is left intact and
-// ErrMetadataNotObject returned. The pipeline checks the result against the
+// ErrMetadataNotObject returned. The result is compact JSON on one line,
+// whatever the value holds; the pipeline checks it against the
 // 1024-character limit after the rule returns.
 func (m *Message) SetMetadataField(key string, value any) error {
-	obj, err := m.MetadataObject()
+	obj, err := m.metadataObject()
 	if err != nil {
 		return err
 	}
@@ -52,5 +55,22 @@ func (m *Message) SetMetadataField(key string, value any) error {
 		return fmt.Errorf("encode metadata field %q: %w", key, err)
 	}
 	obj[key] = raw
-	return m.SetMetadataObject(obj)
+	return m.setMetadataObject(obj)
+}
+
+// DeleteMetadataField removes one top-level key of JSON-object metadata and
+// reports whether it was there. Metadata that is empty or not a JSON object
+// holds no such key and is left as it is. A rule that owns a key (a flag, an
+// annotation) deletes a value the sender wrote under it before deciding, so
+// that a client cannot forge it.
+func (m *Message) DeleteMetadataField(key string) (bool, error) {
+	obj, err := m.metadataObject()
+	if err != nil || len(obj) == 0 {
+		return false, nil
+	}
+	if _, ok := obj[key]; !ok {
+		return false, nil
+	}
+	delete(obj, key)
+	return true, m.setMetadataObject(obj)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 )
 
 // MaxEventSize bounds the invocation payload Decode accepts. A channel
@@ -23,18 +24,27 @@ var (
 	ErrEventTooLarge = errors.New("event too large")
 	ErrMalformedJSON = errors.New("malformed JSON")
 	ErrWrongType     = errors.New("wrong JSON type")
+	// ErrDuplicateKey matches an event that sets a member twice: the same
+	// key twice in one object, or two keys that encoding/json matches to
+	// the same field (they differ only in case), or two attribute names
+	// that decode to the same text. Which one counts is not the
+	// processor's to guess, so the event is refused.
+	ErrDuplicateKey = errors.New("duplicate key")
 )
 
 // DecodeError reports an event that could not be decoded. It matches
 // ErrInvalidEvent and its Kind (one of ErrEmptyEvent, ErrEventTooLarge,
-// ErrMalformedJSON, ErrWrongType) with errors.Is.
+// ErrMalformedJSON, ErrWrongType, ErrDuplicateKey) with errors.Is. Its text
+// names the field and byte offset, never the text the sender wrote.
 type DecodeError struct {
 	Kind   error
-	Field  string // the JSON field with the wrong type, when known
-	Offset int64  // byte offset of a syntax error, when known
+	Field  string // the JSON field with the wrong type or the duplicate key, when known
+	Offset int64  // byte offset in the payload of the problem, when known
 	Detail string
 }
 
+// Error describes the problem: its kind, the field and byte offset when
+// known, and the detail.
 func (e *DecodeError) Error() string {
 	s := "decode event: " + e.Kind.Error()
 	if e.Field != "" {
@@ -54,50 +64,70 @@ func (e *DecodeError) Is(target error) bool { return target == ErrInvalidEvent |
 
 var timestampType = reflect.TypeFor[Timestamp]()
 
-// Decode parses an invocation payload. It is tolerant where the service may
-// vary (unknown fields, absent optional fields, timestamp formats) and
-// strict where an answer would be wrong (empty or oversized input, broken
-// JSON, a field of the wrong type). Decode does not validate; see
-// Event.Validate.
-//
-// Decode is a hand-written single-pass decoder that gives exactly the
-// results of encoding/json.Unmarshal into an Event, several times faster
-// (FuzzDecodeDifferential holds it to that). The strings of the returned
-// Event may share one copy of the payload: strings.Clone a field that is
-// kept beyond the invocation.
-func Decode(payload []byte) (*Event, error) {
-	object, err := jsonObject(payload)
-	if err != nil {
-		return nil, err
-	}
-	return decodeFast(object)
-}
+// utf8BOM is the byte order mark some writers put before JSON text.
+var utf8BOM = []byte("\xef\xbb\xbf")
 
-// jsonObject returns the payload without surrounding white space, or the
-// error for a payload that is too large, empty, or not a JSON object.
-func jsonObject(payload []byte) ([]byte, error) {
+// Decode parses an invocation payload with encoding/json. It is tolerant
+// where the service may vary: unknown fields, absent optional fields, null
+// for an absent object, keys in another case (as encoding/json matches
+// them), timestamps as RFC 3339 text or epoch numbers (the raw text is
+// kept), white space and a UTF-8 byte order mark around the object. It is
+// strict where an answer would be wrong: an empty or oversized payload,
+// broken JSON, a field of the wrong type, a member set twice.
+//
+// Text that is not valid Unicode (invalid UTF-8, an unpaired surrogate
+// escape such as \ud800) cannot be echoed as it came: encoding/json puts
+// U+FFFD in its place, and Decode records each such field as a Repair, as
+// it does the two changes it makes so that the service accepts a callback
+// (see Event.Repairs and Repair). Validate refuses an event whose ids needed
+// one; the pipeline reports any other as a REWRITE.
+//
+// Decode does not validate; see Event.Validate.
+func Decode(payload []byte) (*Event, error) {
 	if len(payload) > MaxEventSize {
 		return nil, &DecodeError{Kind: ErrEventTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", len(payload), MaxEventSize)}
 	}
-	trimmed := bytes.TrimSpace(payload)
-	if len(trimmed) == 0 {
+	body, offset := trimPayload(payload)
+	if len(body) == 0 {
 		return nil, &DecodeError{Kind: ErrEmptyEvent, Detail: "the payload holds no JSON"}
 	}
-	if trimmed[0] != '{' {
-		if !json.Valid(trimmed) {
-			return nil, malformed(json.Unmarshal(trimmed, new(any)))
+	if body[0] != '{' {
+		if err := json.Unmarshal(body, new(any)); err != nil {
+			return nil, malformed(err, offset)
 		}
-		return nil, &DecodeError{Kind: ErrWrongType, Detail: "the event is JSON " + kindOf(trimmed[0]) + ", want an object"}
+		return nil, &DecodeError{Kind: ErrWrongType, Detail: "the event is JSON " + kindOf(body[0]) + ", want an object"}
 	}
-	return trimmed, nil
+	ev := new(Event)
+	if err := json.Unmarshal(body, ev); err != nil {
+		return nil, malformed(err, offset)
+	}
+	faults, err := inspect(body, offset)
+	if err != nil {
+		return nil, err
+	}
+	ev.repairs = repair(ev, faults)
+	return ev, nil
 }
 
-func malformed(err error) error {
+// trimPayload returns the payload without the white space and byte order
+// mark around it, and the offset of what it returns in the payload.
+func trimPayload(payload []byte) ([]byte, int64) {
+	body := bytes.TrimLeft(payload, " \t\r\n")
+	if rest, ok := bytes.CutPrefix(body, utf8BOM); ok {
+		body = bytes.TrimLeft(rest, " \t\r\n")
+	}
+	offset := int64(len(payload) - len(body))
+	return bytes.TrimRight(body, " \t\r\n"), offset
+}
+
+// malformed turns an encoding/json error into a DecodeError; offset is where
+// the JSON text given to encoding/json starts in the payload.
+func malformed(err error, offset int64) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return &DecodeError{Kind: ErrMalformedJSON, Offset: syn.Offset, Detail: syn.Error()}
+		return &DecodeError{Kind: ErrMalformedJSON, Offset: syn.Offset + offset, Detail: syntaxDetail(syn)}
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
@@ -106,14 +136,38 @@ func malformed(err error) error {
 		want := typ.Type.String()
 		if typ.Type == timestampType {
 			want = "string or number"
-		} else if typ.Type.Kind() == reflect.Struct || typ.Type.Kind() == reflect.Map {
+		} else if k := typ.Type.Kind(); k == reflect.Struct || k == reflect.Map || k == reflect.Pointer {
 			want = "object"
-		} else if typ.Type.Kind() == reflect.Slice {
+		} else if k == reflect.Slice {
 			want = "array"
 		}
-		return &DecodeError{Kind: ErrWrongType, Field: field, Detail: "got JSON " + typ.Value + ", want " + want}
+		return &DecodeError{Kind: ErrWrongType, Field: field, Offset: typ.Offset + offset, Detail: "got JSON " + typ.Value + ", want " + want}
 	}
 	return &DecodeError{Kind: ErrMalformedJSON, Detail: err.Error()}
+}
+
+// syntaxDetail is encoding/json's description of a syntax error without
+// the character it quotes: that character may be part of what the sender
+// wrote, and the byte offset already says where the problem is.
+func syntaxDetail(syn *json.SyntaxError) string {
+	msg := syn.Error()
+	const char = "invalid character "
+	rest, ok := strings.CutPrefix(msg, char)
+	if !ok {
+		return msg
+	}
+	// The character is quoted as 'x', '\'' or '\x01' (encoding/json's
+	// quoteChar), then comes the context.
+	end := strings.Index(rest[min(1, len(rest)):], "' ")
+	if end < 0 {
+		return "invalid character"
+	}
+	switch context := rest[end+3:]; context {
+	case "exceeded max depth":
+		return "nested deeper than encoding/json's limit of 10000 arrays and objects"
+	default:
+		return "invalid character " + context
+	}
 }
 
 func kindOf(c byte) string {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chimeflow/chimeflow/messaging"
 )
@@ -20,7 +21,15 @@ type Event struct {
 	EventType      string         `json:"EventType"`
 	CallbackID     string         `json:"CallbackId"`
 	ChannelMessage ChannelMessage `json:"ChannelMessage"`
+
+	// repairs lists what Decode changed so that the event can be answered.
+	repairs []Repair
 }
+
+// Repairs returns what Decode changed in the event's text so that it can
+// be answered (see Repair); nil for an event taken as it came, or built by
+// hand. It must not be modified.
+func (e *Event) Repairs() []Repair { return e.repairs }
 
 // ChannelMessage is the pending message carried by an Event. Optional fields
 // may be absent; unknown fields are ignored.
@@ -50,9 +59,34 @@ type Sender struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// IsBot reports whether the sender is an app instance bot
-// (…:app-instance/ID/bot/ID) rather than a user.
-func (s Sender) IsBot() bool { return strings.Contains(s.Arn, "/bot/") }
+// IsBot reports whether the sender is an app instance bot, whose ARN's
+// resource is exactly app-instance/ID/bot/ID, rather than a user
+// (app-instance/ID/user/ID). An ARN with more or fewer path segments is not
+// a bot's.
+func (s Sender) IsBot() bool { return isAppInstanceResource(s.Arn, "bot") }
+
+// isAppInstanceResource reports whether arn's resource (after its fifth
+// colon) is exactly app-instance/ID/kind/ID with non-empty IDs.
+func isAppInstanceResource(arn, kind string) bool {
+	rest := arn
+	for range 5 {
+		i := strings.IndexByte(rest, ':')
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+1:]
+	}
+	instance, ok := strings.CutPrefix(rest, "app-instance/")
+	if !ok {
+		return false
+	}
+	id, rest, ok := strings.Cut(instance, "/")
+	if !ok || id == "" {
+		return false
+	}
+	rest, ok = strings.CutPrefix(rest, kind+"/")
+	return ok && rest != "" && !strings.Contains(rest, "/")
+}
 
 // Edited reports whether the event is for an edit of an earlier message:
 // Chime has no distinct event type for edits, LastEditedTimestamp is the
@@ -96,7 +130,10 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 		return nil
 	case b[0] == '"':
 		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		if plainJSONString(b) {
+			// The usual case: no escape to undo, nothing to replace.
+			s = string(b[1 : len(b)-1])
+		} else if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
 		*t = Timestamp{Raw: s, Time: parseTime(s)}
@@ -108,8 +145,32 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	return &json.UnmarshalTypeError{Value: kindOf(b[0]), Type: timestampType}
 }
 
+// Epoch numbers parseTime reads as milliseconds, and the largest it reads
+// at all (the end of year 9999, in milliseconds).
+const (
+	epochMillisFrom = 1e11
+	epochMillisMax  = 253402300799999
+)
+
+// plainJSONString reports whether b is a JSON string literal whose text is
+// its content as it stands: quoted, valid UTF-8, with no escape, quote or
+// control character inside.
+func plainJSONString(b []byte) bool {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return false
+	}
+	inner := b[1 : len(b)-1]
+	for _, c := range inner {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(inner)
+}
+
 // parseTime parses RFC 3339 (with or without fractional seconds) or an
-// epoch number: seconds below 1e11, milliseconds from there.
+// epoch number: seconds below 1e11, milliseconds from there. A negative
+// number, one past year 9999 and anything else give the zero time.
 func parseTime(s string) time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -117,10 +178,10 @@ func parseTime(s string) time.Time {
 	}
 	if isNumber(s) {
 		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || f < 0 {
+		if err != nil || f < 0 || f > epochMillisMax {
 			return time.Time{}
 		}
-		if f >= 1e11 {
+		if f >= epochMillisFrom {
 			return time.UnixMilli(int64(f)).UTC()
 		}
 		sec := int64(f)

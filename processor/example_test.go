@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
-	"github.com/chimeflow/chimeflow/processor/processortest"
 )
 
 // A rule is one method. This one hides a project's code name and denies
@@ -21,7 +21,11 @@ func Example() {
 	})
 	p := processor.NewPipeline(processor.Stage{Name: "code-name", Rule: codeName})
 
-	h := &processor.Handler{Router: p, Callback: &processortest.Recorder{}}
+	h, err := processor.NewHandler(p, &messagingtest.Recorder{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	for _, content := range []string{"Bluebird ships Friday", "see you", "password: hunter2"} {
 		payload := fmt.Sprintf(`{"EventType":"CHANNEL_MESSAGE_EVENT","CallbackId":"0123456789abcdef0123456789abcdef",
 			"ChannelMessage":{"MessageId":"m-1","Content":%q,
@@ -49,5 +53,5 @@ func ExampleDecode() {
 	}
 	fmt.Println(ev.Validate())
 	// Output:
-	// invalid event: CallbackId: length 5 is below the minimum 32; ChannelArn: required; ChannelMessage.MessageId: "m 1" must be 1-128 characters of [-_a-zA-Z0-9]
+	// invalid event: CallbackId: length 5 is below the minimum 32; ChannelMessage.ChannelArn: required; ChannelMessage.MessageId: byte 1 is outside [-_a-zA-Z0-9]
 }

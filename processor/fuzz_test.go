@@ -14,7 +14,8 @@ import (
 
 // FuzzHandle feeds arbitrary payloads to the handler: it must never panic,
 // and must end every payload in exactly one valid callback or in an error
-// with none. The seeds are the bundled fixtures and testdata/fuzz/FuzzHandle.
+// with none, and never answer ALLOW for a message Decode had to repair. The
+// seeds are the bundled fixtures and testdata/fuzz/FuzzHandle.
 func FuzzHandle(f *testing.F) {
 	paths, _ := filepath.Glob("../testdata/events/*.json")
 	for _, p := range paths {
@@ -59,6 +60,17 @@ func FuzzHandle(f *testing.F) {
 		}
 		if !calls[0].DeleteResource && calls[0].ChannelMessage.Content == "" {
 			t.Fatal("a delivered message with no content")
+		}
+		// Invalid input is never changed silently: an ALLOW carries no
+		// repaired part.
+		if res.Outcome.Action == processor.ActionAllow {
+			for _, r := range res.Event.Repairs() {
+				for _, echoed := range []string{"ChannelMessage.Content", "ChannelMessage.Metadata", "ChannelMessage.PushNotification.", "ChannelMessage.MessageAttributes[", "ChannelMessage.ContentType"} {
+					if strings.HasPrefix(r.Field, echoed) {
+						t.Fatalf("ALLOW with a repaired %s", r.Field)
+					}
+				}
+			}
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -14,16 +15,72 @@ import (
 
 // Handler is the one path a message takes: decode -> validate -> pipeline
 // -> callback -> one log line. The Lambda entry point, the replay harness
-// and the tests all use it; only Callback differs.
+// and the tests all use it; only the callback differs. Build it with
+// NewHandler.
 //
 // A Handler is safe for concurrent use: it keeps no per-request state.
 type Handler struct {
-	// Router picks the pipeline for each message; a *Pipeline will do.
-	Router Router
-	// Callback receives exactly one ChannelFlowCallback per answered message.
-	Callback messaging.CallbackAPI
-	// Logger gets one line per message; the zero value logs nothing.
-	Logger zerolog.Logger
+	router   Router
+	callback messaging.CallbackAPI
+	status   messaging.StatusAPI
+	logger   zerolog.Logger
+}
+
+// HandlerOption configures a Handler built by NewHandler.
+type HandlerOption func(*Handler)
+
+// WithLogger sets the logger that gets one line per message; without it the
+// handler logs nothing.
+func WithLogger(l zerolog.Logger) HandlerOption { return func(h *Handler) { h.logger = l } }
+
+// WithStatus sets what the handler asks, through GetChannelMessageStatus,
+// whether a message whose callback was refused in a way that may mean
+// "already answered" (messaging.MaybeResolved) is still pending. Without it
+// the handler asks the callback itself when it implements
+// messaging.StatusAPI, as *messaging.Client does; with neither, such a
+// refusal is a failure that Lambda retries.
+func WithStatus(api messaging.StatusAPI) HandlerOption { return func(h *Handler) { h.status = api } }
+
+// Errors of NewHandler.
+var (
+	ErrNoRouter   = errors.New("processor: NewHandler: no router (pass the *Pipeline, or the configuration, that picks each message's rules)")
+	ErrNoCallback = errors.New("processor: NewHandler: no callback (pass a messaging.Client, or a recorder for tests)")
+)
+
+// NewHandler returns a Handler that runs each message through the pipeline
+// router picks and answers it with callback (a *messaging.Client in Lambda,
+// a recorder in tests and replays). It returns ErrNoRouter or ErrNoCallback
+// when either is missing (nil, or a nil pointer).
+func NewHandler(router Router, callback messaging.CallbackAPI, opts ...HandlerOption) (*Handler, error) {
+	if isNil(router) {
+		return nil, ErrNoRouter
+	}
+	if isNil(callback) {
+		return nil, ErrNoCallback
+	}
+	h := &Handler{router: router, callback: callback, logger: zerolog.Nop()}
+	if api, ok := callback.(messaging.StatusAPI); ok {
+		h.status = api
+	}
+	for _, opt := range opts {
+		opt(h)
+	}
+	return h, nil
+}
+
+// Router returns the router the handler was built with.
+func (h *Handler) Router() Router { return h.router }
+
+// isNil reports whether v is nil or holds a nil pointer, map or func.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Interface, reflect.Slice, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // Result is what Handle did with one event.
@@ -35,8 +92,9 @@ type Result struct {
 	Outcome Outcome
 	// Callback is the request sent (or attempted), nil when none was.
 	Callback *messaging.ChannelFlowCallbackInput
-	// Duplicate is true when the service said the message was already
-	// resolved: a duplicate delivery, which counts as done.
+	// Duplicate is true when the service refused the callback and the
+	// message's status then showed it no longer pending: a duplicate
+	// delivery answered before, which counts as done.
 	Duplicate bool
 	// Duration is the time Handle took, callback included.
 	Duration time.Duration
@@ -70,42 +128,52 @@ func (h *Handler) Handle(ctx context.Context, payload []byte) (Result, error) {
 	return res, err
 }
 
+// errNotBuilt is returned by a Handler not built by NewHandler.
+var errNotBuilt = errors.New("processor: the handler was not built with NewHandler")
+
 func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 	var res Result
+	if h.router == nil || h.callback == nil {
+		return res, errNotBuilt
+	}
 	ev, err := Decode(payload)
 	if err != nil {
 		return res, err
 	}
 	res.Event = ev
+	// The one check of the event's parts of the callback.
 	if err := ev.Validate(); err != nil {
 		return res, err
 	}
-	p := h.Router.Route(&ev.ChannelMessage)
+	p := h.router.Route(&ev.ChannelMessage)
 	if p == nil {
 		return res, fmt.Errorf("no pipeline for channel %s", ev.ChannelMessage.ChannelArn)
 	}
+	// The pipeline checks each part a rule changes when the rule returns.
 	res.Outcome = p.Run(ctx, ev)
-	in := NewCallback(ev, &res.Outcome)
-	if err := in.Validate(); err != nil {
-		// The pipeline checks every rewrite against the same limits, so
-		// this is a bug; never send what the service would refuse.
-		return res, fmt.Errorf("refusing to send an invalid callback: %w", err)
-	}
+	in := newCallback(ev, &res.Outcome)
 	res.Callback = in
-	if _, err := h.Callback.ChannelFlowCallback(ctx, in); err != nil {
-		if messaging.IsAlreadyResolved(err) {
-			res.Duplicate = true
-			return res, nil
+	// Every part of in has been checked: the client need not check again.
+	if _, err := h.callback.ChannelFlowCallback(messaging.WithCheckedCallback(ctx, in), in); err != nil {
+		if messaging.MaybeResolved(err) {
+			// Know, don't guess: a duplicate delivery answered before, or a
+			// real refusal? Only the message's status tells.
+			_, cerr := messaging.ConfirmResolved(ctx, h.status, in, ev.ChannelMessage.Sender.Arn, err)
+			if cerr == nil {
+				res.Duplicate = true
+				return res, nil
+			}
+			err = cerr
 		}
 		return res, fmt.Errorf("%w: %w", ErrCallback, err)
 	}
 	return res, nil
 }
 
-// NewCallback builds the ChannelFlowCallback request for an outcome: the
+// newCallback builds the ChannelFlowCallback request for an outcome: the
 // original message for ALLOW, the rewritten one for REWRITE, and a delete
 // of the message for DENY.
-func NewCallback(ev *Event, out *Outcome) *messaging.ChannelFlowCallbackInput {
+func newCallback(ev *Event, out *Outcome) *messaging.ChannelFlowCallbackInput {
 	cm := &ev.ChannelMessage
 	in := &messaging.ChannelFlowCallbackInput{CallbackID: ev.CallbackID, ChannelArn: cm.ChannelArn}
 	switch {
@@ -121,10 +189,10 @@ func NewCallback(ev *Event, out *Outcome) *messaging.ChannelFlowCallbackInput {
 	return in
 }
 
-// log writes the one structured line for a message. Content is never
-// logged.
+// log writes the one structured line for a message: the event's ids, the
+// outcome (which logs itself), the duration. Content is never logged.
 func (h *Handler) log(ctx context.Context, res *Result, err error) {
-	l := &h.Logger
+	l := &h.logger
 	var e *zerolog.Event
 	switch {
 	case err != nil:
@@ -148,46 +216,7 @@ func (h *Handler) log(ctx context.Context, res *Result, err error) {
 		}
 		e.Str("senderArn", cm.Sender.Arn).Bool("edited", cm.Edited())
 	}
-	o := &res.Outcome
-	e.Str("outcome", string(o.Action))
-	if o.Pipeline != "" {
-		e.Str("pipeline", o.Pipeline)
-	}
-	e.Strs("rules", o.Rules)
-	if len(o.Changed) > 0 {
-		e.Strs("changed", o.Changed)
-	}
-	if o.Reason != "" {
-		e.Str("reason", o.Reason)
-	}
-	if len(o.Errors) > 0 {
-		arr := zerolog.Arr()
-		for _, re := range o.Errors {
-			d := zerolog.Dict().Str("rule", re.Rule).Str("error", re.Err.Error()).Str("policy", string(re.Policy))
-			if re.Stack != nil {
-				d.Bytes("stack", re.Stack)
-			}
-			arr.Dict(d)
-		}
-		e.Array("ruleErrors", arr)
-	}
-	if len(o.DryRun) > 0 {
-		arr := zerolog.Arr()
-		for _, dr := range o.DryRun {
-			d := zerolog.Dict().Str("rule", dr.Rule).Str("would", string(dr.Would))
-			if len(dr.Changed) > 0 {
-				d.Strs("changed", dr.Changed)
-			}
-			if dr.Reason != "" {
-				d.Str("reason", dr.Reason)
-			}
-			if dr.Error != "" {
-				d.Str("error", dr.Error)
-			}
-			arr.Dict(d)
-		}
-		e.Array("dryRun", arr)
-	}
+	e.EmbedObject(&res.Outcome)
 	if res.Duplicate {
 		e.Bool("duplicate", true)
 	}

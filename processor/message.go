@@ -27,15 +27,6 @@ type Message struct {
 // Event returns the invocation event the message came in; read-only.
 func (m *Message) Event() *Event { return m.event }
 
-// ID returns the message id.
-func (m *Message) ID() string { return m.event.ChannelMessage.MessageID }
-
-// ChannelArn returns the channel's ARN.
-func (m *Message) ChannelArn() string { return m.event.ChannelMessage.ChannelArn }
-
-// SubChannelID returns the elastic channel's sub-channel id, or "".
-func (m *Message) SubChannelID() string { return m.event.ChannelMessage.SubChannelID }
-
 // Sender returns who sent the message.
 func (m *Message) Sender() Sender { return m.event.ChannelMessage.Sender }
 
@@ -97,29 +88,78 @@ func (m *Message) restore(s *snapshot) {
 	}
 }
 
-// Field names reported in Outcome.Changed.
+// Field names reported in Outcome.Changed, in the order it lists them.
 const (
 	FieldContent           = "Content"
 	FieldMetadata          = "Metadata"
 	FieldPushNotification  = "PushNotification"
 	FieldMessageAttributes = "MessageAttributes"
+	// FieldContentType changes only when Decode repaired invalid text in it.
+	FieldContentType = "ContentType"
 )
 
-// changed appends to dst the names of the fields that differ between s and m.
-func (s *snapshot) changed(m *Message, dst []string) []string {
+// fieldSet is a set of the callback's parts a rule or a repair changed.
+type fieldSet uint8
+
+const (
+	fieldContent fieldSet = 1 << iota
+	fieldMetadata
+	fieldPush
+	fieldAttributes
+	fieldContentType
+)
+
+// names returns the Field names of the set, in order; nil for none.
+func (s fieldSet) names() []string {
+	if s == 0 {
+		return nil
+	}
+	out := make([]string, 0, 5)
+	for i, name := range [...]string{FieldContent, FieldMetadata, FieldPushNotification, FieldMessageAttributes, FieldContentType} {
+		if s&(1<<i) != 0 {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// parts returns the set as parts of a callback request.
+func (s fieldSet) parts() messaging.CallbackParts {
+	var p messaging.CallbackParts
+	if s&fieldContent != 0 {
+		p |= messaging.PartContent
+	}
+	if s&fieldMetadata != 0 {
+		p |= messaging.PartMetadata
+	}
+	if s&fieldPush != 0 {
+		p |= messaging.PartPushNotification
+	}
+	if s&fieldAttributes != 0 {
+		p |= messaging.PartMessageAttributes
+	}
+	if s&fieldContentType != 0 {
+		p |= messaging.PartContentType
+	}
+	return p
+}
+
+// changed returns the fields that differ between s and m.
+func (s *snapshot) changed(m *Message) fieldSet {
+	var set fieldSet
 	if s.content != m.Content {
-		dst = append(dst, FieldContent)
+		set |= fieldContent
 	}
 	if s.metadata != m.Metadata {
-		dst = append(dst, FieldMetadata)
+		set |= fieldMetadata
 	}
 	if s.hasPush != (m.PushNotification != nil) || s.hasPush && s.push != *m.PushNotification {
-		dst = append(dst, FieldPushNotification)
+		set |= fieldPush
 	}
 	if !equalAttributes(s.attrs, m.MessageAttributes) {
-		dst = append(dst, FieldMessageAttributes)
+		set |= fieldAttributes
 	}
-	return dst
+	return set
 }
 
 func clonePush(p *messaging.PushNotificationConfiguration) *messaging.PushNotificationConfiguration {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 
 	"github.com/chimeflow/chimeflow/messaging"
 )
@@ -67,10 +68,14 @@ type Outcome struct {
 	// Rules lists, in order, the rules that acted: changed the message,
 	// denied it, or failed and so denied it.
 	Rules []string `json:"rules"`
-	// Changed lists the fields that differ from the original message.
+	// Changed lists the fields that differ from the message as it came
+	// (see the Field constants).
 	Changed []string `json:"changed,omitempty"`
-	// Reason is the deny reason.
+	// Reason says why: the deny reason for DENY; for a REWRITE that is
+	// (also) the processor's own, which repairs changed the message.
 	Reason string `json:"reason,omitempty"`
+	// Repairs lists what Decode changed in the event (see Repair).
+	Repairs []Repair `json:"repairs,omitempty"`
 	// Errors records the rules that failed, with the policy applied.
 	Errors []*RuleError `json:"-"`
 	// DryRun records what dry-run rules would have done, when they would
@@ -91,18 +96,25 @@ type DryRunResult struct {
 
 // Run runs the pipeline's rules in order on a working copy of ev's message
 // and returns the outcome. It never panics because of a rule: a rule that
-// fails, panics, or breaks the callback limits is handled by the error
-// policy and recorded in Outcome.Errors.
+// fails, panics, or rewrites the message into something the
+// ChannelFlowCallback model refuses (a length, a pattern, invalid UTF-8,
+// empty content) is handled by the error policy and recorded in
+// Outcome.Errors. Only the parts a rule changed are checked, right after
+// it returns; the rest were checked with the event (Event.Validate).
+//
+// Parts of the callback that Decode repaired (see Repair) make the outcome
+// a REWRITE, with the repairs as its reason, unless a rule denies the
+// message.
 func (p *Pipeline) Run(ctx context.Context, ev *Event) Outcome {
 	m := NewMessage(ev)
-	out := Outcome{Action: ActionAllow, Pipeline: p.Name, Message: m}
+	out := Outcome{Action: ActionAllow, Pipeline: p.Name, Message: m, Repairs: ev.repairs}
 	for i := range p.Stages {
 		st := &p.Stages[i]
 		before := m.save()
 		v, err := st.apply(ctx, m)
-		changed := before.changed(m, nil)
-		if err == nil && !v.Deny && len(changed) > 0 {
-			err = checkLimits(m)
+		changed := before.changed(m)
+		if err == nil && !v.Deny && changed != 0 {
+			err = checkRewrite(m, changed)
 		}
 		if st.DryRun {
 			if r := dryRun(st.Name, v, changed, err); r.Would != ActionAllow {
@@ -131,7 +143,7 @@ func (p *Pipeline) Run(ctx context.Context, ev *Event) Outcome {
 			out.Action, out.Reason = ActionDeny, v.Reason
 			return out
 		}
-		if len(changed) > 0 {
+		if changed != 0 {
 			out.Rules = append(out.Rules, st.Name)
 			m.acted = out.Rules
 		}
@@ -141,7 +153,24 @@ func (p *Pipeline) Run(ctx context.Context, ev *Event) Outcome {
 	if orig.PushNotification != nil {
 		base.push, base.hasPush = *orig.PushNotification, true
 	}
-	if out.Changed = base.changed(m, nil); len(out.Changed) > 0 {
+	changed := base.changed(m)
+	if repaired := repairedFields(ev.repairs); repaired != 0 {
+		changed |= repaired
+		var b strings.Builder
+		b.WriteString("repaired ")
+		n := 0
+		for _, r := range ev.repairs {
+			if r.part() != 0 {
+				if n > 0 {
+					b.WriteString("; ")
+				}
+				b.WriteString(r.String())
+				n++
+			}
+		}
+		out.Reason = b.String()
+	}
+	if out.Changed = changed.names(); len(out.Changed) > 0 {
 		out.Action = ActionRewrite
 	}
 	return out
@@ -170,47 +199,37 @@ func (st *Stage) apply(ctx context.Context, m *Message) (v Verdict, err error) {
 	return st.Rule.Apply(ctx, m)
 }
 
-func dryRun(name string, v Verdict, changed []string, err error) DryRunResult {
-	r := DryRunResult{Rule: name, Would: ActionAllow, Changed: changed, Reason: v.Reason}
+func dryRun(name string, v Verdict, changed fieldSet, err error) DryRunResult {
+	r := DryRunResult{Rule: name, Would: ActionAllow, Reason: v.Reason}
 	switch {
 	case err != nil:
-		r.Would, r.Error, r.Changed = ActionError, err.Error(), nil
+		r.Would, r.Error = ActionError, err.Error()
 	case v.Deny:
-		r.Would, r.Changed = ActionDeny, nil
-	case len(changed) > 0:
-		r.Would = ActionRewrite
+		r.Would = ActionDeny
+	case changed != 0:
+		r.Would, r.Changed = ActionRewrite, changed.names()
 	}
 	return r
 }
 
-// checkLimits checks the parts of the working copy a rule may change
-// against the ChannelFlowCallback limits and returns an error matching
-// ErrLimit when one is broken. The ids are not the rules' to change: they
-// were checked with the event, and stand-ins keep them out of this check so
-// that a pipeline run on a hand-built event reports only what the rules did.
-func checkLimits(m *Message) error {
-	if m.Content == "" {
+// checkRewrite checks the parts of the working copy a rule changed against
+// the ChannelFlowCallback model, with messaging.CheckCallback, and returns
+// an error matching ErrLimit when one breaks it. A rewrite may not leave
+// the content empty either: the message would go out without its text.
+func checkRewrite(m *Message, changed fieldSet) error {
+	if changed&fieldContent != 0 && m.Content == "" {
 		return fmt.Errorf("%w: ChannelMessage.Content: a rewrite left it empty; the service needs at least one character", ErrLimit)
 	}
 	in := messaging.ChannelFlowCallbackInput{
-		CallbackID: limitsCallbackID,
-		ChannelArn: limitsChannelArn,
 		ChannelMessage: &messaging.ChannelMessageCallback{
-			MessageID:         "limits",
 			Content:           m.Content,
 			Metadata:          m.Metadata,
 			PushNotification:  m.PushNotification,
 			MessageAttributes: m.MessageAttributes,
 		},
 	}
-	if err := in.Validate(); err != nil {
+	if err := messaging.CheckCallback(&in, changed.parts()); err != nil {
 		return fmt.Errorf("%w: %w", ErrLimit, err)
 	}
 	return nil
 }
-
-// Stand-in ids for checkLimits.
-const (
-	limitsCallbackID = "00000000000000000000000000000000"
-	limitsChannelArn = "arn:aws:chime:us-east-1:111122223333:app-instance/limits/channel/limits"
-)

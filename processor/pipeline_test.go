@@ -136,6 +136,14 @@ func TestPipelineLimits(t *testing.T) {
 			m.MessageAttributes = map[string]messagingAttr{"n": {StringValues: []string{""}}}
 		}), "StringValues[0]"},
 		{"content empty", set(func(m *processor.Message) { m.Content = "" }), "Content"},
+		{"metadata line break", set(func(m *processor.Message) { m.Metadata = "{\n}" }), "ChannelMessage.Metadata: line break (U+000A) at character 2"},
+		{"metadata U+2028", set(func(m *processor.Message) { m.Metadata = "a\u2028" }), "ChannelMessage.Metadata: line break (U+2028)"},
+		{"push title line break", set(func(m *processor.Message) { m.PushNotification.Title = "a\r\nb" }), "PushNotification.Title: line break (U+000D)"},
+		{"content invalid UTF-8", set(func(m *processor.Message) { m.Content = "ok \xff" }), "ChannelMessage.Content: invalid UTF-8 at byte 3"},
+		{"push body invalid UTF-8", set(func(m *processor.Message) { m.PushNotification.Body = "\xc3" }), "PushNotification.Body: invalid UTF-8 at byte 0"},
+		{"attribute value invalid UTF-8", set(func(m *processor.Message) {
+			m.MessageAttributes = map[string]messagingAttr{"n": {StringValues: []string{"\xed\xa0\x80"}}}
+		}), `MessageAttributes["n"].StringValues[0]: invalid UTF-8`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,17 +162,18 @@ func TestPipelineLimits(t *testing.T) {
 			}
 		})
 	}
-	// At the limits is fine.
+	// At the limits is fine, and line breaks where the model allows them.
 	ok := set(func(m *processor.Message) {
+		m.Content = "line\r\nbreaks\u2028are fine in content"
 		m.Metadata = strings.Repeat("ü", 1024)
 		m.PushNotification.Title = strings.Repeat("t", 50)
-		m.PushNotification.Body = strings.Repeat("b", 150)
+		m.PushNotification.Body = strings.Repeat("b", 149) + "\n"
 		m.MessageAttributes = map[string]messagingAttr{strings.Repeat("n", 64): {StringValues: []string{strings.Repeat("v", 512)}}}
 	})
 	out := processor.NewPipeline(processor.Stage{Name: "r", Rule: ok}).Run(context.Background(), processortest.NewEvent("hi", processortest.WithPush("t", "b")))
 	assert.Empty(t, out.Errors)
 	assert.Equal(t, processor.ActionRewrite, out.Action)
-	assert.Equal(t, []string{"Metadata", "PushNotification", "MessageAttributes"}, out.Changed)
+	assert.Equal(t, []string{"Content", "Metadata", "PushNotification", "MessageAttributes"}, out.Changed)
 }
 
 func TestPipelineDryRunRecords(t *testing.T) {
@@ -204,8 +213,7 @@ func TestPipelineActedAndReadOnlyView(t *testing.T) {
 	record := processor.RuleFunc(func(_ context.Context, m *processor.Message) (processor.Verdict, error) {
 		seen = append([]string(nil), m.Acted()...)
 		edited = m.Edited()
-		assert.Equal(t, "msg-0001", m.ID())
-		assert.Equal(t, processortest.ChannelArn, m.ChannelArn())
+		assert.Equal(t, "msg-0001", m.Event().ChannelMessage.MessageID)
 		assert.Equal(t, "Alice", m.Sender().Name)
 		assert.Equal(t, "PERSISTENT", m.Persistence())
 		return processor.Continue, nil
@@ -248,6 +256,7 @@ func TestMetadataField(t *testing.T) {
 		{`not json`, `not json`, processor.ErrMetadataNotObject},
 		{`[1,2]`, `[1,2]`, processor.ErrMetadataNotObject},
 		{`null`, `null`, processor.ErrMetadataNotObject},
+		{`{"a":"x\u2028y"}`, `{"a":"x\u2028y","moderated":true}`, nil},
 	}
 	for _, tt := range tests {
 		m := processor.NewMessage(processortest.NewEvent("x", processortest.WithMetadata(tt.metadata)))
@@ -255,6 +264,12 @@ func TestMetadataField(t *testing.T) {
 		assert.ErrorIs(t, err, tt.err)
 		assert.Equal(t, tt.want, m.Metadata)
 	}
+	// A value with line terminators stays on one line, as the model's
+	// pattern for Metadata wants.
+	m := processor.NewMessage(processortest.NewEvent("x"))
+	require.NoError(t, m.SetMetadataField("note", "a\nb\u0085c\u2028d\u2029e\r"))
+	assert.Equal(t, `{"note":"a\nb\u0085c\u2028d\u2029e\r"}`, m.Metadata)
+	assert.Equal(t, -1, messaging.LineBreak(m.Metadata))
 }
 
 func TestParseErrorPolicy(t *testing.T) {

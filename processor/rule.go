@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/rs/zerolog"
 )
 
 // Rule inspects one message and may rewrite its Content, Metadata,
@@ -65,9 +67,11 @@ func ParseErrorPolicy(s string) (ErrorPolicy, error) {
 var (
 	// ErrRulePanic matches a RuleError whose rule panicked.
 	ErrRulePanic = errors.New("rule panicked")
-	// ErrLimit matches a RuleError whose rule rewrote the message beyond
-	// the ChannelFlowCallback limits.
-	ErrLimit = errors.New("rewrite exceeds the callback limits")
+	// ErrLimit matches a RuleError whose rule rewrote the message into
+	// something the ChannelFlowCallback model refuses: a length, a pattern
+	// (a line break in Metadata or a push title), invalid UTF-8, or empty
+	// content.
+	ErrLimit = errors.New("rewrite breaks the callback's limits")
 )
 
 // RuleError records a rule that failed and how the error policy handled it.
@@ -80,6 +84,15 @@ type RuleError struct {
 
 func (e *RuleError) Error() string {
 	return fmt.Sprintf("rule %q: %v (error policy %s)", e.Rule, e.Err, e.Policy)
+}
+
+// MarshalZerologObject logs the error as {"rule", "error", "policy"} and,
+// for a panic, "stack".
+func (e *RuleError) MarshalZerologObject(z *zerolog.Event) {
+	z.Str("rule", e.Rule).AnErr("error", e.Err).Str("policy", string(e.Policy))
+	if e.Stack != nil {
+		z.Bytes("stack", e.Stack)
+	}
 }
 
 // Unwrap returns the rule's error.

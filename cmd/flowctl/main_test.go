@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chimeflow/chimeflow/deploy/chimefake"
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
 const (
@@ -21,16 +21,16 @@ const (
 	lambda   = "arn:aws:lambda:us-east-1:111122223333:function:proc"
 )
 
-// setup starts a fake Chime, points the AWS configuration at its
+// setup starts the Chime stand-in, points the AWS configuration at its
 // credentials only, and returns it with a flow.
-func setup(t *testing.T) (*chimefake.Server, chimefake.Flow) {
+func setup(t *testing.T) (*messagingtest.Server, messagingtest.Flow) {
 	t.Helper()
 	dir := t.TempDir()
 	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID":                    chimefake.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":                chimefake.SecretAccessKey,
-		"AWS_SESSION_TOKEN":                    "",
-		"AWS_REGION":                           chimefake.Region,
+		"AWS_ACCESS_KEY_ID":                    messagingtest.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":                messagingtest.SecretAccessKey,
+		"AWS_SESSION_TOKEN":                    messagingtest.SessionToken,
+		"AWS_REGION":                           messagingtest.Region,
 		"AWS_PROFILE":                          "",
 		"AWS_CONFIG_FILE":                      filepath.Join(dir, "config"),
 		"AWS_SHARED_CREDENTIALS_FILE":          filepath.Join(dir, "credentials"),
@@ -41,16 +41,16 @@ func setup(t *testing.T) (*chimefake.Server, chimefake.Flow) {
 	} {
 		t.Setenv(k, v)
 	}
-	s := chimefake.New()
+	s := messagingtest.NewServer(messagingtest.Config{})
 	t.Cleanup(s.Close)
 	t.Cleanup(func() {
-		if v := s.Violations(); len(v) > 0 {
+		if v := s.Problems(); len(v) > 0 {
 			t.Errorf("requests broke the service model:\n%s", strings.Join(v, "\n"))
 		}
 	})
 	s.AddBearers(admin)
 	s.AddChannels(channelA, channelB)
-	f := s.PutFlow(chimefake.Flow{AppInstanceArn: app, Name: "moderation", Processors: []messaging.Processor{{
+	f := s.PutFlow(messagingtest.Flow{AppInstanceArn: app, Name: "moderation", Processors: []messaging.Processor{{
 		Name: "chimeflow", ExecutionOrder: 1, FallbackAction: messaging.FallbackAbort,
 		Configuration: messaging.ProcessorConfiguration{Lambda: messaging.LambdaConfiguration{ResourceArn: lambda, InvocationType: "ASYNC"}},
 	}}})
@@ -127,7 +127,7 @@ func TestDescribe(t *testing.T) {
 
 func TestDelete(t *testing.T) {
 	s, f := setup(t)
-	s.PutFlow(chimefake.Flow{Arn: f.Arn, AppInstanceArn: app, Name: f.Name, Processors: f.Processors, Channels: []string{channelA}})
+	s.PutFlow(messagingtest.Flow{Arn: f.Arn, AppInstanceArn: app, Name: f.Name, Processors: f.Processors, Channels: []string{channelA}})
 	code, _, errOut := flowctl(t, "delete", "-endpoint", s.URL, "-flow", f.Arn)
 	if code != 1 || !strings.Contains(errOut, "still associated with 1 channel(s)") {
 		t.Fatalf("delete without a bearer: exit %d, %s", code, errOut)

@@ -22,19 +22,21 @@ import (
 )
 
 func main() {
-	logger := zerolog.New(os.Stdout).With().Timestamp().Logger()
-	lambda.Start((&flowresource.Handler{Func: work(), Logger: logger}).Handle)
+	h := handler()
+	h.Logger = zerolog.New(os.Stdout).With().Timestamp().Logger()
+	lambda.Start(h.Handle)
 }
 
-// work returns the custom resource function. A configuration error does
-// not stop the function: every request is then answered FAILED with it, so
-// that the stack does not wait for an answer that never comes.
-func work() cfn.CustomResourceFunction {
+// handler returns the custom resource's Handler: the channel flow's work,
+// and the undoing of what a failed request created. A configuration error
+// does not stop the function: every request is then answered FAILED with
+// it, so that the stack does not wait for an answer that never comes.
+func handler() *flowresource.Handler {
 	opts, err := messaging.EnvOptions()
 	if err != nil {
-		return func(_ context.Context, e cfn.Event) (string, map[string]any, error) {
+		return &flowresource.Handler{Func: func(_ context.Context, e cfn.Event) (string, map[string]any, error) {
 			return e.PhysicalResourceID, nil, fmt.Errorf("the function cannot call Chime SDK Messaging: %w", err)
-		}
+		}}
 	}
-	return (&flowresource.ChannelFlow{API: messaging.New(opts)}).Handle
+	return flowresource.NewHandler(&flowresource.ChannelFlow{API: messaging.New(opts)})
 }

@@ -7,16 +7,16 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/chimeflow/chimeflow/deploy/chimefake"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
-// TestWorkWithoutCredentials: a function that cannot build its client still
+// TestHandlerWithoutCredentials: a function that cannot build its client still
 // answers every request, with the reason.
-func TestWorkWithoutCredentials(t *testing.T) {
+func TestHandlerWithoutCredentials(t *testing.T) {
 	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
 		t.Setenv(k, "")
 	}
-	id, _, err := work()(context.Background(), cfn.Event{RequestType: cfn.RequestDelete, PhysicalResourceID: "some-id"})
+	id, _, err := handler().Func(context.Background(), cfn.Event{RequestType: cfn.RequestDelete, PhysicalResourceID: "some-id"})
 	if err == nil || !strings.Contains(err.Error(), "the function cannot call Chime SDK Messaging: messaging: environment lacks AWS_REGION") {
 		t.Fatalf("err = %v", err)
 	}
@@ -25,22 +25,21 @@ func TestWorkWithoutCredentials(t *testing.T) {
 	}
 }
 
-// TestWorkFromEnvironment: in Lambda the client takes its region and
+// TestHandlerFromEnvironment: in Lambda the client takes its region and
 // credentials from the environment, and honours the endpoint variable.
-func TestWorkFromEnvironment(t *testing.T) {
-	fake := chimefake.New()
+func TestHandlerFromEnvironment(t *testing.T) {
+	fake := messagingtest.NewServer(messagingtest.Config{})
 	defer fake.Close()
-	for k, v := range map[string]string{
-		"AWS_REGION":                           chimefake.Region,
-		"AWS_ACCESS_KEY_ID":                    chimefake.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":                chimefake.SecretAccessKey,
-		"AWS_SESSION_TOKEN":                    "",
-		"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS":  "",
-		"AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING": fake.URL,
-	} {
+	t.Setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "")
+	for _, kv := range fake.Env() {
+		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
-	id, data, err := work()(context.Background(), cfn.Event{
+	h := handler()
+	if h.Undo == nil {
+		t.Error("the handler does not undo what a failed request created")
+	}
+	id, data, err := h.Func(context.Background(), cfn.Event{
 		RequestType: cfn.RequestCreate, StackID: "stack", LogicalResourceID: "ChannelFlow", RequestID: "r1",
 		ResourceProperties: map[string]any{
 			"AppInstanceArn": "arn:aws:chime:us-east-1:111122223333:app-instance/abc",
@@ -54,7 +53,7 @@ func TestWorkFromEnvironment(t *testing.T) {
 	if flows := fake.Flows(); len(flows) != 1 || flows[0].Arn != id || data["ChannelFlowArn"] != id {
 		t.Errorf("created %s (%v), fake holds %v", id, data, flows)
 	}
-	if v := fake.Violations(); len(v) > 0 {
-		t.Errorf("violations: %v", v)
+	if n := fake.Nonconforming(); n > 0 {
+		t.Errorf("%d nonconforming requests: %q", n, fake.Problems())
 	}
 }

@@ -135,7 +135,7 @@ func (c cli) run(ctx context.Context, args []string) int {
 		return fail(fmt.Errorf("-log: %w", err))
 	}
 
-	h := &processor.Handler{Router: cfg, Callback: accept, Logger: zerolog.New(c.stderr).Level(level)}
+	var callback messaging.CallbackAPI = accept
 	if *endpoint != "" {
 		if *update {
 			return fail(errors.New("-update and -endpoint do not mix: golden files come from local runs"))
@@ -144,7 +144,11 @@ func (c cli) run(ctx context.Context, args []string) int {
 		if err != nil {
 			return fail(err)
 		}
-		h.Callback = api
+		callback = api
+	}
+	h, err := processor.NewHandler(cfg, callback, processor.WithLogger(zerolog.New(c.stderr).Level(level)))
+	if err != nil {
+		return fail(err)
 	}
 
 	sources, err := replay.Load(fs.Args(), c.stdin)

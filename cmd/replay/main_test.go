@@ -4,13 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/processortest"
 	"github.com/chimeflow/chimeflow/processor/replay"
@@ -253,47 +250,53 @@ func TestUsage(t *testing.T) {
 	assert.Contains(t, stderr, "ERROR (not answered")
 }
 
-// TestEndpoint sends the callbacks for real, signed, to a local stand-in
-// for Chime SDK Messaging that refuses one of them as already resolved and
-// another for good.
+// TestEndpoint sends the callbacks for real, signed, to the model- and
+// signature-checked Chime stand-in, which refuses one of them as already
+// resolved (a duplicate, confirmed by the message's status) and another for
+// good.
 func TestEndpoint(t *testing.T) {
-	var mu sync.Mutex
-	var got []*http.Request
-	var bodies []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		got, bodies = append(got, r), append(bodies, string(b))
-		mu.Unlock()
-		switch {
-		case strings.Contains(string(b), "hello"):
-			w.Header().Set("x-amzn-ErrorType", "ConflictException")
-			w.WriteHeader(http.StatusConflict)
-			w.Write([]byte(`{"Code":"Conflict","Message":"already processed"}`))
-		case strings.Contains(string(b), "DeleteResource\":true"):
-			w.Header().Set("x-amzn-ErrorType", "UnauthorizedClientException")
-			w.WriteHeader(http.StatusUnauthorized)
-			w.Write([]byte(`{"Code":"Unauthorized","Message":"no"}`))
-		default:
-			w.Write([]byte(`{}`))
-		}
-	}))
+	srv := messagingtest.NewServer(messagingtest.Config{Region: "eu-west-1", Refusal: messagingtest.RefuseConflict,
+		Credentials: aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "secret"}})
 	defer srv.Close()
-	dir := workdir(t)
-	code, out, stderr := run(t, "", "-json", "-endpoint", srv.URL, "-region", "eu-west-1", "-config", filepath.Join(dir, "mod.yaml"),
-		filepath.Join(dir, "a-allow.json"), filepath.Join(dir, "b-rewrite.json"), filepath.Join(dir, "c-deny.json"))
-	assert.Equal(t, exitFail, code, stderr)
-	require.Len(t, got, 3)
-	for _, r := range got {
-		assert.Equal(t, http.MethodPost, r.Method)
-		assert.Equal(t, "/channels/"+processortest.ChannelArn, r.URL.Path)
-		assert.Contains(t, r.Header.Get("Authorization"), "Credential=AKID/")
-		assert.Contains(t, r.Header.Get("Authorization"), "/eu-west-1/chime/aws4_request")
+	dir := t.TempDir()
+	events := []struct {
+		file, content, callbackID, messageID string
+	}{
+		{"a-allow.json", "hello", "00000000-1111-2222-3333-00000000000a", "msg-a"},
+		{"b-rewrite.json", "mail alice@example.com", "00000000-1111-2222-3333-00000000000b", "msg-b"},
+		{"c-deny.json", "a forbidden thing", "00000000-1111-2222-3333-00000000000c", "msg-c"},
 	}
-	assert.Contains(t, bodies[2], `"DeleteResource":true`)
+	var paths []string
+	for _, e := range events {
+		ev := processortest.NewEvent(e.content, processortest.WithIDs(e.callbackID, e.messageID))
+		require.NoError(t, srv.AddMessage(messagingtest.Message{ChannelArn: ev.ChannelMessage.ChannelArn, MessageID: e.messageID,
+			CallbackID: e.callbackID, SenderArn: ev.ChannelMessage.Sender.Arn}))
+		paths = append(paths, filepath.Join(dir, e.file))
+		require.NoError(t, os.WriteFile(paths[len(paths)-1], processortest.Payload(t, ev), 0o644))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "mod.yaml"), []byte(modConfig), 0o644))
+	// a-allow was answered by an earlier delivery; c-deny's callback is
+	// refused for good.
+	require.True(t, srv.SetStatus(processortest.ChannelArn, "msg-a", messaging.StatusSent))
+	srv.InjectCallback(events[2].callbackID, messagingtest.Fault{Status: 401, Code: "UnauthorizedClientException", Message: "no"})
+
+	code, out, stderr := run(t, "", append([]string{"-json", "-endpoint", srv.URL, "-region", "eu-west-1", "-config", filepath.Join(dir, "mod.yaml")}, paths...)...)
+	assert.Equal(t, exitFail, code, stderr)
+	assert.Zero(t, srv.Nonconforming(), "every request conforms to the model and is signed for eu-west-1: %q", srv.Problems())
+	var callbacks []messagingtest.Call
+	for _, c := range srv.Calls() {
+		if c.Operation == messaging.OpChannelFlowCallback {
+			callbacks = append(callbacks, c)
+		}
+	}
+	require.Len(t, callbacks, 3)
+	assert.Contains(t, string(callbacks[2].Body), `"DeleteResource":true`)
+	accepted := srv.Accepted()
+	require.Len(t, accepted, 1, "only b-rewrite's callback is accepted")
+	assert.Equal(t, "msg-b", accepted[0].ChannelMessage.MessageID)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 3)
-	assert.Contains(t, lines[0], `"duplicate":true`, "a 409 is a duplicate delivery, done")
+	assert.Contains(t, lines[0], `"duplicate":true`, "a 409 for a message no longer pending is a duplicate delivery, done")
 	assert.Contains(t, lines[2], `"outcome":"ERROR"`)
 	assert.Contains(t, stderr, "ERROR: 1 event was answered, but the endpoint refused the callback, and no golden file expects it")
 }

@@ -72,27 +72,54 @@ func (f *ChannelFlow) Create(ctx context.Context, e cfn.Event) (string, map[stri
 	return arn, p.data(arn), nil
 }
 
-// Update applies new properties.
+// Update applies new properties to the flow named by the physical id.
 //
-// A new AppInstanceArn needs a new flow (a flow belongs to one app
-// instance): Update creates and associates it and returns its ARN, and
-// CloudFormation deletes the old flow once the update succeeds. Otherwise
-// Update calls UpdateChannelFlow when the name, the processor or the
-// fallback action changed, disassociates the channels removed from
-// ChannelArns and associates the ones added. Channels associated by other
-// means (flowctl) are left alone. A flow deleted behind CloudFormation's back
-// is created again.
+// It calls UpdateChannelFlow when the name, the processor or the fallback
+// action changed, disassociates the channels removed from ChannelArns and
+// associates the ones added; channels associated by other means (flowctl)
+// are left alone. A flow deleted behind CloudFormation's back is created
+// again (a replacement: the answer is the new flow's ARN).
+//
+// A flow belongs to one app instance, and so do the stack's roles and the
+// processor's invoke permission: a new AppInstanceArn is refused with an
+// *AppInstanceChangeError, changing nothing, and the stack rolls back. (A
+// replacement in the new app instance cannot work: CloudFormation updates
+// the function's role to the new app instance before it sends the Delete
+// of the old flow, which the role then may no longer touch, and it ignores
+// that failed Delete: the old flow and its channels would stay behind.)
+// The rollback's Update, whose OldResourceProperties name the refused app
+// instance, changes nothing either.
+//
+// When the work fails after creating a replacement, Update returns the
+// replacement's ARN with the error: the Handler deletes it (Undo) or
+// answers it so that CloudFormation's rollback does.
 func (f *ChannelFlow) Update(ctx context.Context, e cfn.Event) (string, map[string]any, error) {
 	oldID := e.PhysicalResourceID
 	p, err := ParseProperties(e.ResourceProperties)
 	if err != nil {
 		return oldID, nil, err
 	}
-	old, oldErr := ParseProperties(e.OldResourceProperties)
-	if !IsChannelFlowARN(oldID) || oldErr != nil || old.AppInstanceArn != p.AppInstanceArn {
+	if !IsChannelFlowARN(oldID) {
 		return f.replace(ctx, e, p)
 	}
-	if p.flowChanged(old) {
+	flowApp := appInstanceOf(oldID)
+	if flowApp != p.AppInstanceArn {
+		return oldID, nil, &AppInstanceChangeError{From: flowApp, To: p.AppInstanceArn, Flow: oldID, StackName: stackName(e.StackID)}
+	}
+	if prev, _ := e.OldResourceProperties[PropAppInstanceArn].(string); strings.TrimSpace(prev) != "" && strings.TrimSpace(prev) != flowApp {
+		// The rollback of an update that was refused for moving the flow
+		// to another app instance: that update changed nothing, and the
+		// flow still has these properties.
+		step(ctx, "nothing to do: rolling back a refused change of app instance")
+		return oldID, p.data(oldID), nil
+	}
+	// Old properties this version cannot read (written for an earlier one)
+	// say nothing reliable of the flow: apply everything, remove nothing.
+	old, err := ParseProperties(e.OldResourceProperties)
+	if err != nil {
+		old = nil
+	}
+	if old == nil || p.flowChanged(old) {
 		step(ctx, "updating channel flow %s", oldID)
 		_, err := f.API.UpdateChannelFlow(ctx, &messaging.UpdateChannelFlowInput{
 			ChannelFlowArn: oldID,
@@ -106,18 +133,20 @@ func (f *ChannelFlow) Update(ctx context.Context, e cfn.Event) (string, map[stri
 			return oldID, nil, explain(fmt.Sprintf("update channel flow %s", oldID), err)
 		}
 	}
-	var removed []string
-	for _, c := range old.ChannelArns {
-		if !slices.Contains(p.ChannelArns, c) {
-			removed = append(removed, c)
-		}
-	}
 	bearer := p.ChimeBearerArn
-	if bearer == "" {
-		bearer = old.ChimeBearerArn
-	}
-	if err := f.disassociate(ctx, oldID, bearer, removed); err != nil {
-		return oldID, nil, err
+	if old != nil {
+		var removed []string
+		for _, c := range old.ChannelArns {
+			if !slices.Contains(p.ChannelArns, c) {
+				removed = append(removed, c)
+			}
+		}
+		if bearer == "" {
+			bearer = old.ChimeBearerArn
+		}
+		if err := f.disassociate(ctx, oldID, bearer, removed); err != nil {
+			return oldID, nil, err
+		}
 	}
 	if err := f.associate(ctx, oldID, bearer, p.ChannelArns); err != nil {
 		return oldID, nil, err
@@ -125,20 +154,100 @@ func (f *ChannelFlow) Update(ctx context.Context, e cfn.Event) (string, map[stri
 	return oldID, p.data(oldID), nil
 }
 
-// replace creates a new flow for p during an Update. On failure it removes
-// what it created and returns the old physical id.
+// ErrAppInstanceChange is matched (errors.Is) by every *AppInstanceChangeError.
+var ErrAppInstanceChange = errors.New("the app instance of a deployed channel flow cannot change")
+
+// AppInstanceChangeError refuses an Update that moves the flow to another
+// app instance. Its text tells the operator what to do instead.
+type AppInstanceChangeError struct {
+	// From and To are the flow's app instance and the requested one.
+	From, To string
+	// Flow is the flow's ARN.
+	Flow string
+	// StackName is the stack's name, when known.
+	StackName string
+}
+
+// Error explains the refusal and the way to move to another app instance.
+func (e *AppInstanceChangeError) Error() string {
+	stack := e.StackName
+	if stack == "" {
+		stack = "STACK"
+	}
+	return fmt.Sprintf("AppInstanceArn cannot change in a deployed stack (from %s to %s): the stack's roles, the processor's invoke permission and channel flow %s all belong to one app instance, and CloudFormation would update the function's role before deleting the old flow, leaving it and its channels behind. Nothing was changed; the stack rolls back. To serve %s, deploy a new stack for it (sam deploy --stack-name NEW_STACK --parameter-overrides AppInstanceArn=%s ...), then delete this one (sam delete --stack-name %s)",
+		e.From, e.To, e.Flow, e.To, e.To, stack)
+}
+
+// Is reports whether target is ErrAppInstanceChange.
+func (e *AppInstanceChangeError) Is(target error) bool { return target == ErrAppInstanceChange }
+
+// appInstanceOf returns the app instance ARN a channel flow ARN is under.
+func appInstanceOf(flowARN string) string {
+	app, _, _ := strings.Cut(flowARN, "/channel-flow/")
+	return app
+}
+
+// stackName returns the name in a stack ARN
+// (arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID), or "".
+func stackName(stackID string) string {
+	_, rest, ok := strings.Cut(stackID, ":stack/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name
+}
+
+// replace creates a new flow for p during an Update and associates its
+// channels. When that fails after the flow exists, it returns the new ARN
+// with the error (see Update).
 func (f *ChannelFlow) replace(ctx context.Context, e cfn.Event, p *Properties) (string, map[string]any, error) {
 	arn, err := f.create(ctx, p, ClientRequestToken(e))
 	if err != nil {
 		return e.PhysicalResourceID, nil, err
 	}
 	if err := f.associate(ctx, arn, p.ChimeBearerArn, p.ChannelArns); err != nil {
-		if cerr := f.Remove(ctx, arn, p.ChimeBearerArn); cerr != nil {
-			err = fmt.Errorf("%w; removing the new channel flow %s failed too, delete it by hand (flowctl delete -flow %s): %w", err, arn, arn, cerr)
-		}
-		return e.PhysicalResourceID, nil, err
+		return arn, nil, err
 	}
 	return arn, p.data(arn), nil
+}
+
+// Undo is the UndoFunc of a ChannelFlow's Handler: it deletes the channel
+// flow a failed request created (disassociating the channels it had
+// associated), given its ARN. Given none (a CreateChannelFlow was under way
+// when the work was cut short, its answer unknown), it sends the request's
+// CreateChannelFlow again, with the same ClientRequestToken: the service
+// answers the flow the first one created, or creates it now, and either
+// way the flow is then deleted.
+func (f *ChannelFlow) Undo(ctx context.Context, e cfn.Event, createdID string) error {
+	p, err := ParseProperties(e.ResourceProperties)
+	if err != nil {
+		return nil // nothing was created from properties that do not parse
+	}
+	if createdID == "" {
+		token := ClientRequestToken(e)
+		out, err := f.API.CreateChannelFlow(ctx, &messaging.CreateChannelFlowInput{
+			AppInstanceArn:     p.AppInstanceArn,
+			Name:               p.Name,
+			Processors:         p.processors(f.processorName()),
+			ClientRequestToken: token,
+		})
+		if err != nil {
+			return fmt.Errorf("a channel flow named %q may have been created in %s (ClientRequestToken %s), and asking for it failed: %w; look for it with aws chime-sdk-messaging list-channel-flows --app-instance-arn %s and delete it with flowctl delete",
+				p.Name, p.AppInstanceArn, token, err, p.AppInstanceArn)
+		}
+		createdID = out.ChannelFlowArn
+	}
+	if !IsChannelFlowARN(createdID) {
+		return fmt.Errorf("%q is not a channel flow ARN", createdID)
+	}
+	return f.Remove(ctx, createdID, p.ChimeBearerArn)
+}
+
+// NewHandler returns a Handler that runs f's requests and undoes what a
+// failed one created (f.Undo). Set its other fields before use.
+func NewHandler(f *ChannelFlow) *Handler {
+	return &Handler{Func: f.Handle, Undo: f.Undo}
 }
 
 // Delete removes the flow named by the physical id: it disassociates its
@@ -224,6 +333,7 @@ func (f *ChannelFlow) processorName() string {
 // as soon as it exists.
 func (f *ChannelFlow) create(ctx context.Context, p *Properties, token string) (string, error) {
 	step(ctx, "creating channel flow %q in %s", p.Name, p.AppInstanceArn)
+	creating(ctx, true)
 	out, err := f.API.CreateChannelFlow(ctx, &messaging.CreateChannelFlowInput{
 		AppInstanceArn:     p.AppInstanceArn,
 		Name:               p.Name,
@@ -231,6 +341,12 @@ func (f *ChannelFlow) create(ctx context.Context, p *Properties, token string) (
 		ClientRequestToken: token,
 	})
 	if err != nil {
+		// A 4xx refusal created nothing; after a 5xx, a transport error or
+		// a deadline the outcome is unknown.
+		var apiErr *messaging.APIError
+		if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 {
+			creating(ctx, false)
+		}
 		return "", explain(fmt.Sprintf("create channel flow %q in %s", p.Name, p.AppInstanceArn), err)
 	}
 	if !IsChannelFlowARN(out.ChannelFlowArn) {

@@ -2,6 +2,7 @@ package flowresource_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/chimeflow/chimeflow/deploy/flowresource"
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
 const (
@@ -207,4 +209,35 @@ func TestLongReasons(t *testing.T) {
 			t.Errorf("%q: reason not shortened from its end: %.80s...", unit, body)
 		}
 	}
+}
+
+func ExampleNewHandler() {
+	// A stand-in for Chime SDK Messaging, and CloudFormation's pre-signed
+	// ResponseURL.
+	chime := messagingtest.NewServer(messagingtest.Config{})
+	defer chime.Close()
+	cloudFormation := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var answer cfn.Response
+		_ = json.NewDecoder(r.Body).Decode(&answer)
+		fmt.Println(answer.Status, answer.PhysicalResourceID == answer.Data[flowresource.DataChannelFlowArn])
+	}))
+	defer cloudFormation.Close()
+
+	h := flowresource.NewHandler(&flowresource.ChannelFlow{API: chime.Client()})
+	err := h.Handle(context.Background(), cfn.Event{
+		RequestType:       cfn.RequestCreate,
+		RequestID:         "req-1",
+		StackID:           "arn:aws:cloudformation:us-east-1:111122223333:stack/chat/1",
+		LogicalResourceID: "ChannelFlow",
+		ResponseURL:       cloudFormation.URL,
+		ResourceProperties: map[string]any{
+			"AppInstanceArn": "arn:aws:chime:us-east-1:111122223333:app-instance/abc",
+			"Name":           "moderation",
+			"ProcessorArn":   "arn:aws:lambda:us-east-1:111122223333:function:chat-ProcessorFunction",
+		},
+	})
+	fmt.Println(err, len(chime.Flows()))
+	// Output:
+	// SUCCESS true
+	// <nil> 1
 }

@@ -1,12 +1,10 @@
 package flowresource
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime/debug"
 	"sync"
@@ -45,7 +43,13 @@ type Handler struct {
 	// Func does the work, e.g. (*ChannelFlow).Handle. A nil Func fails
 	// every request.
 	Func cfn.CustomResourceFunction
-	// HTTPClient delivers the response; nil means a client with a 10 s timeout.
+	// Undo, when set, removes what a request that failed had created, so
+	// that nothing is left behind (see UndoFunc). Nil leaves it to
+	// CloudFormation's rollback, which deletes what a failed request
+	// answers as its physical id.
+	Undo UndoFunc
+	// HTTPClient delivers the response; nil means a client with a 10 s
+	// timeout that follows no redirect.
 	HTTPClient HTTPClient
 	// Margin is how long before the context's deadline the work is given
 	// up; 0 means DefaultMargin. It never takes more than half of the time
@@ -63,6 +67,19 @@ type Handler struct {
 	Logger zerolog.Logger
 }
 
+// UndoFunc removes what the work of a failed request created. createdID is
+// the physical id of the resource it created, or empty when a creation was
+// under way when the work was cut short (a time-out, a panic) and its
+// outcome is unknown: Undo then finds out whether it happened. The context
+// ends before the invocation's deadline, leaving time to answer.
+//
+// The Handler calls Undo when an Update fails after creating a resource
+// other than the one it updates (a replacement), and when a Create or an
+// Update fails while a creation was under way. A Create that fails after
+// creating its resource answers that resource's id instead: CloudFormation's
+// rollback deletes it.
+type UndoFunc func(ctx context.Context, event cfn.Event, createdID string) error
+
 // outcome is what the work produced.
 type outcome struct {
 	physicalID string
@@ -71,13 +88,21 @@ type outcome struct {
 }
 
 // Handle runs the request and answers it. It returns an error only when the
-// answer could not be delivered: the Lambda runtime then logs it, and an
-// asynchronous invocation is retried (which the deterministic
-// ClientRequestToken makes safe).
+// answer could not be delivered (a *SendError): the Lambda runtime then
+// logs it, and an asynchronous invocation is retried (which the
+// deterministic ClientRequestToken makes safe).
+//
+// A request that fails answers FAILED with a physical id that leaves
+// nothing behind: on Create, the id of what it created (CloudFormation's
+// rollback deletes it) or the request id; on Update, the resource's own id,
+// after Undo removed what the request created (a replacement), or the id of
+// that creation when Undo could not remove it (CloudFormation's rollback
+// deletes it).
 func (h *Handler) Handle(ctx context.Context, event cfn.Event) error {
 	start := time.Now()
 	prog := &progress{}
-	workCtx, cancel := h.workContext(ctx)
+	margin := h.margin(ctx)
+	workCtx, cancel := h.workContext(ctx, margin)
 	defer cancel()
 	workCtx = context.WithValue(workCtx, progressKey{}, prog)
 
@@ -99,29 +124,88 @@ func (h *Handler) Handle(ctx context.Context, event cfn.Event) error {
 			timedOut = true
 		}
 	}
-	step, createdID := prog.snapshot()
+	state := prog.snapshot()
 	if timedOut {
-		out.err = h.timeoutError(ctx, workCtx, start, step, out.err)
+		out.err = h.timeoutError(ctx, workCtx, start, state.step, out.err)
 	}
 
 	resp := cfn.NewResponse(&event)
 	resp.PhysicalResourceID = out.physicalID
 	if resp.PhysicalResourceID == "" {
-		resp.PhysicalResourceID = fallbackPhysicalID(event, createdID)
+		resp.PhysicalResourceID = fallbackPhysicalID(event, state.created)
 	}
+	var undone string
 	if out.err == nil {
 		resp.Status = cfn.StatusSuccess
 		resp.Data = out.data
 	} else {
+		reason := out.err.Error()
+		if h.Undo != nil && needsUndo(event, state) {
+			var note string
+			resp.PhysicalResourceID, note, undone = h.undo(ctx, margin, event, state.created, resp.PhysicalResourceID)
+			reason += note
+		}
 		resp.Status = cfn.StatusFailed
-		resp.Reason = string(event.RequestType) + " failed: " + out.err.Error()
+		resp.Reason = string(event.RequestType) + " failed: " + reason
 	}
 	body, err := encodeResponse(resp)
 	if err != nil {
-		return h.logged(event, resp, start, step, fmt.Errorf("encode the response: %w", err))
+		return h.logged(event, resp, start, state.step, undone, fmt.Errorf("encode the response: %w", err))
 	}
 	err = h.send(ctx, event.ResponseURL, body)
-	return h.logged(event, resp, start, step, err)
+	return h.logged(event, resp, start, state.step, undone, err)
+}
+
+// needsUndo reports whether a failed request leaves something behind that
+// its answer would not make CloudFormation delete.
+func needsUndo(event cfn.Event, state progressState) bool {
+	if state.creating && state.created == "" {
+		return true // a creation under way, its outcome unknown
+	}
+	return event.RequestType == cfn.RequestUpdate && state.created != "" && state.created != event.PhysicalResourceID
+}
+
+// undo runs Undo for a failed request, within the time left before the
+// invocation's deadline (half of the margin is kept for the answer). It
+// returns the physical id to answer, a note for the reason and a word for
+// the log line.
+func (h *Handler) undo(ctx context.Context, margin time.Duration, event cfn.Event, createdID, current string) (physicalID, note, logged string) {
+	base := context.WithoutCancel(ctx) // the invocation may have been cancelled: clean up anyway, briefly
+	var (
+		uctx   context.Context
+		cancel context.CancelFunc
+	)
+	if deadline, ok := ctx.Deadline(); ok {
+		uctx, cancel = context.WithDeadline(base, deadline.Add(-margin/2))
+	} else {
+		uctx, cancel = context.WithTimeout(base, DefaultMargin/2)
+	}
+	defer cancel()
+	err := h.safeUndo(uctx, event, createdID)
+	unchanged := event.PhysicalResourceID
+	if event.RequestType == cfn.RequestCreate {
+		unchanged = event.RequestID
+	}
+	switch {
+	case err == nil && createdID == "":
+		return unchanged, "; anything it may have created was looked for and deleted", "deleted"
+	case err == nil:
+		return unchanged, "; " + createdID + ", which it had created, was deleted", "deleted"
+	case createdID != "":
+		return createdID, fmt.Sprintf("; deleting %s, which it had created, failed too (%v): it is answered as the resource's id, so that CloudFormation's rollback deletes it", createdID, err), "failed"
+	}
+	return current, fmt.Sprintf("; it may have created a resource, and looking for it failed: %v", err), "failed"
+}
+
+// safeUndo runs Undo, turning a panic into an error.
+func (h *Handler) safeUndo(ctx context.Context, event cfn.Event, createdID string) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			h.Logger.Error().Str("panic", fmt.Sprint(v)).Bytes("stack", debug.Stack()).Msg("custom resource undo panicked")
+			err = &PanicError{Value: v, Step: "undoing", LogStream: h.logStream()}
+		}
+	}()
+	return h.Undo(ctx, event, createdID)
 }
 
 // run does the work and reports its outcome, a panic included.
@@ -129,7 +213,7 @@ func (h *Handler) run(ctx context.Context, event cfn.Event, prog *progress, done
 	defer func() {
 		if v := recover(); v != nil {
 			stack := debug.Stack()
-			step, _ := prog.snapshot()
+			step := prog.snapshot().step
 			h.Logger.Error().Str("requestType", string(event.RequestType)).Str("logicalResourceId", event.LogicalResourceID).
 				Str("step", step).Str("panic", fmt.Sprint(v)).Bytes("stack", stack).Msg("custom resource panicked")
 			done <- outcome{err: &PanicError{Value: v, Step: step, LogStream: h.logStream()}}
@@ -143,12 +227,13 @@ func (h *Handler) run(ctx context.Context, event cfn.Event, prog *progress, done
 	done <- outcome{physicalID: id, data: data, err: err}
 }
 
-// workContext returns the context of the work: the invocation's, ending
-// Margin before its deadline.
-func (h *Handler) workContext(ctx context.Context) (context.Context, context.CancelFunc) {
+// margin returns how long before the invocation's deadline the work is
+// given up: Margin (or DefaultMargin), at most half of the time left; 0
+// without a deadline.
+func (h *Handler) margin(ctx context.Context) time.Duration {
 	deadline, ok := ctx.Deadline()
 	if !ok {
-		return context.WithCancel(ctx)
+		return 0
 	}
 	margin := h.Margin
 	if margin <= 0 {
@@ -157,24 +242,31 @@ func (h *Handler) workContext(ctx context.Context) (context.Context, context.Can
 	if left := time.Until(deadline); margin > left/2 {
 		margin = left / 2
 	}
+	return margin
+}
+
+// workContext returns the context of the work: the invocation's, ending
+// margin before its deadline.
+func (h *Handler) workContext(ctx context.Context, margin time.Duration) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
 	return context.WithDeadline(ctx, deadline.Add(-margin))
 }
 
 // fallbackPhysicalID is the physical id of a request whose work did not say
-// one: on Create, the ARN of the flow if it was made (so that the rollback
-// deletes it) or else the request id (which Delete knows is nothing); on
-// Update and Delete, the resource's current id.
+// one: the id of the resource it created, if it did (so that CloudFormation's
+// rollback deletes it); otherwise, on Create, the request id (which Delete
+// knows is nothing), and on Update and Delete the resource's current id.
 func fallbackPhysicalID(event cfn.Event, createdID string) string {
-	if event.RequestType == cfn.RequestCreate {
-		if createdID != "" {
-			return createdID
-		}
+	if createdID != "" && event.RequestType != cfn.RequestDelete {
+		return createdID
+	}
+	if event.RequestType == cfn.RequestCreate || event.PhysicalResourceID == "" {
 		return event.RequestID
 	}
-	if event.PhysicalResourceID != "" {
-		return event.PhysicalResourceID
-	}
-	return event.RequestID
+	return event.PhysicalResourceID
 }
 
 func (h *Handler) logStream() string {
@@ -294,52 +386,8 @@ func encodeResponse(resp *cfn.Response) ([]byte, error) {
 	return encode(lo)
 }
 
-// send PUTs the response to the pre-signed ResponseURL, retrying transport
-// errors and 5xx answers.
-func (h *Handler) send(ctx context.Context, url string, body []byte) error {
-	client := h.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
-	}
-	attempts := h.SendAttempts
-	if attempts <= 0 {
-		attempts = DefaultSendAttempts
-	}
-	// The answer matters more than the invocation's deadline: without it
-	// the stack waits. Keep trying past a cancelled context, briefly.
-	sendCtx := context.WithoutCancel(ctx)
-	var lastErr error
-	for attempt := 1; attempt <= attempts; attempt++ {
-		if attempt > 1 {
-			time.Sleep(time.Duration(attempt-1) * 200 * time.Millisecond)
-		}
-		req, err := http.NewRequestWithContext(sendCtx, http.MethodPut, url, bytes.NewReader(body))
-		if err != nil {
-			return fmt.Errorf("build the response request: %w", err)
-		}
-		// The URL is pre-signed without a content type: send none.
-		req.Header.Del("Content-Type")
-		req.ContentLength = int64(len(body))
-		res, err := client.Do(req)
-		if err != nil {
-			lastErr = fmt.Errorf("send the response: %w", err)
-			continue
-		}
-		msg, _ := io.ReadAll(io.LimitReader(res.Body, 1024))
-		res.Body.Close()
-		if res.StatusCode >= 200 && res.StatusCode <= 299 {
-			return nil
-		}
-		lastErr = fmt.Errorf("send the response: HTTP %d: %s", res.StatusCode, bytes.TrimSpace(msg))
-		if res.StatusCode < 500 {
-			return lastErr
-		}
-	}
-	return lastErr
-}
-
 // logged logs the request's outcome and returns err.
-func (h *Handler) logged(event cfn.Event, resp *cfn.Response, start time.Time, step string, err error) error {
+func (h *Handler) logged(event cfn.Event, resp *cfn.Response, start time.Time, step, undone string, err error) error {
 	ev := h.Logger.Info()
 	if resp.Status == cfn.StatusFailed || err != nil {
 		ev = h.Logger.Error()
@@ -356,6 +404,9 @@ func (h *Handler) logged(event cfn.Event, resp *cfn.Response, start time.Time, s
 	if step != "" {
 		ev = ev.Str("lastStep", step)
 	}
+	if undone != "" {
+		ev = ev.Str("undo", undone)
+	}
 	if err != nil {
 		ev = ev.AnErr("sendError", err)
 		ev.Msg("custom resource answer not delivered")
@@ -366,39 +417,54 @@ func (h *Handler) logged(event cfn.Event, resp *cfn.Response, start time.Time, s
 }
 
 // progress is what the work of one request has done so far; the Handler
-// reads it when the work times out or panics.
+// reads it when the work fails, times out or panics.
 type progress struct {
-	mu      sync.Mutex
-	step    string
+	mu    sync.Mutex
+	state progressState
+}
+
+// progressState is a snapshot of a progress.
+type progressState struct {
+	// step is what the work was doing.
+	step string
+	// creating: the work began creating a resource.
+	creating bool
+	// created is the physical id of the resource it created.
 	created string
 }
 
 type progressKey struct{}
 
-func (p *progress) snapshot() (step, created string) {
+func (p *progress) snapshot() progressState {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.step, p.created
+	return p.state
+}
+
+// update changes the progress of the work of ctx, if run by a Handler.
+func update(ctx context.Context, f func(*progressState)) {
+	if p, ok := ctx.Value(progressKey{}).(*progress); ok {
+		p.mu.Lock()
+		f(&p.state)
+		p.mu.Unlock()
+	}
 }
 
 // step records what the work is doing, for the reason of a time-out or a
 // panic. Outside a Handler it does nothing.
 func step(ctx context.Context, format string, args ...any) {
-	if p, ok := ctx.Value(progressKey{}).(*progress); ok {
-		s := fmt.Sprintf(format, args...)
-		p.mu.Lock()
-		p.step = s
-		p.mu.Unlock()
-	}
+	update(ctx, func(s *progressState) { s.step = fmt.Sprintf(format, args...) })
+}
+
+// creating records that the work is about to create a resource (true),
+// or that its attempt certainly created nothing (false): should the work
+// fail before it knows the outcome, the Handler's Undo finds out.
+func creating(ctx context.Context, underWay bool) {
+	update(ctx, func(s *progressState) { s.creating = underWay })
 }
 
 // created records the physical id of a resource as soon as it exists, so
-// that a Create that then times out or panics still reports it and
-// CloudFormation's rollback deletes it.
+// that a request that then fails, times out or panics still reports it.
 func created(ctx context.Context, physicalID string) {
-	if p, ok := ctx.Value(progressKey{}).(*progress); ok {
-		p.mu.Lock()
-		p.created = physicalID
-		p.mu.Unlock()
-	}
+	update(ctx, func(s *progressState) { s.created = physicalID })
 }

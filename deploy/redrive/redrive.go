@@ -345,18 +345,44 @@ var sendNothing = messaging.CallbackFunc(func(_ context.Context, in *messaging.C
 	return &messaging.ChannelFlowCallbackOutput{ChannelArn: in.ChannelArn, CallbackID: in.CallbackID}, nil
 })
 
-// inChannelRegion signs each callback for the Region of its channel: the
-// app instance's, which may differ from the operator's default Region.
+// inChannelRegion signs each callback, and each status question the
+// handler asks about a refused one, for the Region of its channel: the app
+// instance's, which may differ from the operator's default Region.
 func inChannelRegion(api messaging.CallbackAPI) messaging.CallbackAPI {
 	if api == nil {
 		return nil
 	}
-	return messaging.CallbackFunc(func(ctx context.Context, in *messaging.ChannelFlowCallbackInput, optFns ...func(*messaging.Options)) (*messaging.ChannelFlowCallbackOutput, error) {
-		if region := arnRegion(in.ChannelArn); region != "" {
-			optFns = append(optFns, func(o *messaging.Options) { o.Region = region })
-		}
-		return api.ChannelFlowCallback(ctx, in, optFns...)
-	})
+	r := regional{callback: api}
+	r.status, _ = api.(messaging.StatusAPI)
+	return r
+}
+
+// regional is a CallbackAPI and a StatusAPI that sign for the channel's
+// Region.
+type regional struct {
+	callback messaging.CallbackAPI
+	status   messaging.StatusAPI // nil when the callback cannot ask
+}
+
+func inRegion(arn string, optFns []func(*messaging.Options)) []func(*messaging.Options) {
+	if region := arnRegion(arn); region != "" {
+		optFns = append(optFns, func(o *messaging.Options) { o.Region = region })
+	}
+	return optFns
+}
+
+// ChannelFlowCallback sends in signed for its channel's Region.
+func (r regional) ChannelFlowCallback(ctx context.Context, in *messaging.ChannelFlowCallbackInput, optFns ...func(*messaging.Options)) (*messaging.ChannelFlowCallbackOutput, error) {
+	return r.callback.ChannelFlowCallback(ctx, in, inRegion(in.ChannelArn, optFns)...)
+}
+
+// GetChannelMessageStatus asks in the channel's Region; without a status
+// API underneath it fails, and the refusal stays a failure.
+func (r regional) GetChannelMessageStatus(ctx context.Context, in *messaging.GetChannelMessageStatusInput, optFns ...func(*messaging.Options)) (*messaging.GetChannelMessageStatusOutput, error) {
+	if r.status == nil {
+		return nil, errors.New("redrive: the callback client cannot ask a message's status")
+	}
+	return r.status.GetChannelMessageStatus(ctx, in, inRegion(in.ChannelArn, optFns)...)
 }
 
 // arnRegion returns the Region field of an ARN, or "".

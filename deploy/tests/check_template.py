@@ -66,7 +66,7 @@ FLOW_ACTIONS = {
     "chime:ListChannelsAssociatedWithChannelFlow",
 }
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
-PROCESSOR_ACTIONS = {"chime:ChannelFlowCallback", "sqs:SendMessage"} | LOG_ACTIONS
+PROCESSOR_ACTIONS = {"chime:ChannelFlowCallback", "chime:GetChannelMessageStatus", "sqs:SendMessage"} | LOG_ACTIONS
 # Granted only when the decision trail is configured.
 TRAIL_ACTION = "events:PutEvents"
 TRAIL_BUS_ARN = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${TrailBusName}"
@@ -240,6 +240,15 @@ def in_app_instance(resource):
     return is_ref(resource, "AppInstanceArn") or scoped_sub(resource)
 
 
+def sub_suffix(resource):
+    """The part of ${AppInstanceArn}/<path> after the app instance, or None."""
+    if scoped_sub(resource):
+        sub = resource["Fn::Sub"]
+        sub = sub if isinstance(sub, str) else sub[0]
+        return sub[len("${AppInstanceArn}"):]
+    return None
+
+
 def function(cfn, checks, logical_id):
     res = cfn["Resources"].get(logical_id)
     if not checks.check("functions", res is not None and res["Type"] == "AWS::Lambda::Function",
@@ -338,6 +347,9 @@ def check_roles(cfn, checks, queue_id):
     for r in proc.get("chime:ChannelFlowCallback", []):
         checks.check("processor-role", in_app_instance(r),
                      f"chime:ChannelFlowCallback on {r!r}: want the app instance (Ref AppInstanceArn) and below (${{AppInstanceArn}}/...) only")
+    for r in proc.get("chime:GetChannelMessageStatus", []):
+        checks.check("processor-role", in_app_instance(r) and sub_suffix(r) in ("/channel/*", "/user/*", "/bot/*"),
+                     f"chime:GetChannelMessageStatus on {r!r}: want the app instance's channels, users and bots only")
     for a in LOG_ACTIONS:
         for r in proc.get(a, []):
             att = getatt(r)

@@ -11,9 +11,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/chimeflow/chimeflow/deploy/chimefake"
 	"github.com/chimeflow/chimeflow/deploy/flowresource"
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
 // escaped is how an ARN travels as one path segment.
@@ -22,7 +22,7 @@ func escaped(arn string) string {
 }
 
 // wantProcessor checks the Processors member of a Create or Update body.
-func wantProcessor(t *testing.T, c chimefake.Call, fallback, lambdaARN string) {
+func wantProcessor(t *testing.T, c messagingtest.Call, fallback, lambdaARN string) {
 	t.Helper()
 	var body struct {
 		Processors []map[string]any
@@ -149,7 +149,7 @@ func TestCreateInvalidProperties(t *testing.T) {
 // the answer names it, so CloudFormation's rollback Delete removes it.
 func TestCreateAssociationFails(t *testing.T) {
 	e := newEnv(t)
-	other := e.fake.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "other", Channels: []string{channelB}})
+	other := e.fake.PutFlow(messagingtest.Flow{AppInstanceArn: appInstance, Name: "other", Channels: []string{channelB}})
 	a := e.run(e.event(cfn.RequestCreate, "", props(map[string]any{"ChannelArns": channels(channelA, channelB), "ChimeBearerArn": admin}), nil))
 	wantStatus(t, a, "FAILED", "associate channel "+channelB, "ConflictException", "disassociate it first")
 	if !flowresource.IsChannelFlowARN(a.PhysicalResourceID) || a.PhysicalResourceID == other.Arn {
@@ -219,7 +219,7 @@ func TestUpdateChannels(t *testing.T) {
 	old := props(map[string]any{"ChannelArns": channels(channelA, channelB), "ChimeBearerArn": admin})
 	created := e.run(e.event(cfn.RequestCreate, "", old, nil))
 	// A channel the team associated with flowctl, outside the stack.
-	if _, err := e.fake.Client().AssociateChannelFlow(context.Background(), &messaging.AssociateChannelFlowInput{ChannelArn: channelC, ChannelFlowArn: created.PhysicalResourceID, ChimeBearer: admin}); err != nil {
+	if _, err := e.client().AssociateChannelFlow(context.Background(), &messaging.AssociateChannelFlowInput{ChannelArn: channelC, ChannelFlowArn: created.PhysicalResourceID, ChimeBearer: admin}); err != nil {
 		t.Fatal(err)
 	}
 	n := len(e.fake.Calls())
@@ -246,53 +246,65 @@ func TestUpdateChannels(t *testing.T) {
 	}
 }
 
-// TestUpdateReplacement: a new app instance needs a new flow. The update
-// answers its ARN and leaves the old flow for CloudFormation's cleanup
-// Delete.
-func TestUpdateReplacement(t *testing.T) {
+// TestUpdateAppInstanceRefused: a new AppInstanceArn is refused before
+// any call to Chime, with what to do instead, and the rollback's Update
+// back changes nothing either.
+func TestUpdateAppInstanceRefused(t *testing.T) {
 	e := newEnv(t)
-	e.fake.AddChannels(appInstance2 + "/channel/x")
 	old := props(map[string]any{"ChannelArns": channels(channelA), "ChimeBearerArn": admin})
 	created := e.run(e.event(cfn.RequestCreate, "", old, nil))
 	n := len(e.fake.Calls())
-	newProps := props(map[string]any{"AppInstanceArn": appInstance2, "ChannelArns": channels(appInstance2 + "/channel/x"), "ChimeBearerArn": admin2})
-	up := e.event(cfn.RequestUpdate, created.PhysicalResourceID, newProps, old)
-	a := e.run(up)
-	wantStatus(t, a, "SUCCESS")
-	if a.PhysicalResourceID == created.PhysicalResourceID || !strings.HasPrefix(a.PhysicalResourceID, appInstance2+"/channel-flow/") {
-		t.Fatalf("PhysicalResourceId %s, want a new flow of %s", a.PhysicalResourceID, appInstance2)
+	moved := props(map[string]any{"AppInstanceArn": appInstance2, "Name": "moved", "ChannelArns": channels(appInstance2 + "/channel/x"), "ChimeBearerArn": admin2})
+	a := e.run(e.event(cfn.RequestUpdate, created.PhysicalResourceID, moved, old))
+	wantStatus(t, a, "FAILED", "AppInstanceArn cannot change in a deployed stack (from "+appInstance+" to "+appInstance2+")",
+		"sam deploy --stack-name NEW_STACK --parameter-overrides AppInstanceArn="+appInstance2, "sam delete --stack-name chat")
+	if a.PhysicalResourceID != created.PhysicalResourceID {
+		t.Errorf("PhysicalResourceId %s, want the flow's", a.PhysicalResourceID)
 	}
-	calls := wantOps(t, e.fake, n, messaging.OpCreateChannelFlow, messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpAssociateChannelFlow)
-	if calls[0].Params["AppInstanceArn"] != appInstance2 || calls[0].Params["ClientRequestToken"] != flowresource.ClientRequestToken(up) {
-		t.Errorf("replacement Create params %v", calls[0].Params)
+	back := e.run(e.event(cfn.RequestUpdate, created.PhysicalResourceID, old, moved))
+	wantStatus(t, back, "SUCCESS")
+	if back.PhysicalResourceID != created.PhysicalResourceID || back.Data[flowresource.DataChannelFlowArn] != created.PhysicalResourceID {
+		t.Errorf("rollback answered %s %v", back.PhysicalResourceID, back.Data)
 	}
-	if oldFlow, ok := e.fake.Flow(created.PhysicalResourceID); !ok || len(oldFlow.Channels) != 1 {
-		t.Fatalf("the old flow was touched before CloudFormation's cleanup: %+v", oldFlow)
-	}
-
-	// CloudFormation's cleanup deletes the old flow with the old properties.
-	n = len(e.fake.Calls())
-	d := e.run(e.event(cfn.RequestDelete, created.PhysicalResourceID, old, nil))
-	wantStatus(t, d, "SUCCESS")
-	wantOps(t, e.fake, n, messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpDisassociateChannelFlow, messaging.OpDeleteChannelFlow)
-	if flows := e.fake.Flows(); len(flows) != 1 || flows[0].Arn != a.PhysicalResourceID {
-		t.Errorf("flows after the cleanup: %v", flows)
+	wantOps(t, e.fake, n)
+	if f, _ := e.fake.Flow(created.PhysicalResourceID); f.Name != "moderation" || !reflect.DeepEqual(f.Channels, []string{channelA}) {
+		t.Errorf("the flow changed: %+v", f)
 	}
 }
 
-// TestUpdateReplacementFails: when the new flow cannot be finished, it is
-// removed and the old one stays the resource.
+// TestUpdateUnreadableOldProperties: old properties this version cannot
+// read (an earlier version's) say nothing reliable: the update applies
+// everything and disassociates nothing.
+func TestUpdateUnreadableOldProperties(t *testing.T) {
+	e := newEnv(t)
+	created := e.run(e.event(cfn.RequestCreate, "", props(map[string]any{"ChannelArns": channels(channelA, channelB), "ChimeBearerArn": admin}), nil))
+	n := len(e.fake.Calls())
+	unreadable := props(map[string]any{"RetiredProperty": "x", "ChannelArns": channels(channelA, channelB), "ChimeBearerArn": admin})
+	a := e.run(e.event(cfn.RequestUpdate, created.PhysicalResourceID, props(map[string]any{"ChannelArns": channels(channelC), "ChimeBearerArn": admin}), unreadable))
+	wantStatus(t, a, "SUCCESS")
+	wantOps(t, e.fake, n, messaging.OpUpdateChannelFlow, messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpAssociateChannelFlow)
+	if f, _ := e.fake.Flow(created.PhysicalResourceID); !reflect.DeepEqual(f.Channels, []string{channelA, channelB, channelC}) {
+		t.Errorf("channels %v, want C added and none removed", f.Channels)
+	}
+}
+
+// TestUpdateReplacementFails: when the flow deleted outside the stack is
+// made again and its channels cannot be associated, the new flow is
+// removed and the old id answered.
 func TestUpdateReplacementFails(t *testing.T) {
 	e := newEnv(t)
 	created := e.run(e.event(cfn.RequestCreate, "", props(nil), nil))
-	newProps := props(map[string]any{"AppInstanceArn": appInstance2, "ChannelArns": channels(appInstance2 + "/channel/missing"), "ChimeBearerArn": admin2})
+	if _, err := e.client().DeleteChannelFlow(context.Background(), &messaging.DeleteChannelFlowInput{ChannelFlowArn: created.PhysicalResourceID}); err != nil {
+		t.Fatal(err)
+	}
+	newProps := props(map[string]any{"Name": "again", "ChannelArns": channels(appInstance + "/channel/missing"), "ChimeBearerArn": admin})
 	a := e.run(e.event(cfn.RequestUpdate, created.PhysicalResourceID, newProps, props(nil)))
-	wantStatus(t, a, "FAILED", "Update failed: associate channel "+appInstance2+"/channel/missing", "NotFoundException", "check that the app instance, channel and bearer exist")
+	wantStatus(t, a, "FAILED", "Update failed: associate channel "+appInstance+"/channel/missing", "NotFoundException", "check that the app instance, channel and bearer exist", "which it had created, was deleted")
 	if a.PhysicalResourceID != created.PhysicalResourceID {
 		t.Errorf("PhysicalResourceId %s, want the old flow's", a.PhysicalResourceID)
 	}
-	if flows := e.fake.Flows(); len(flows) != 1 || flows[0].Arn != created.PhysicalResourceID {
-		t.Errorf("flows: %v, want only the old one", flows)
+	if flows := e.fake.Flows(); len(flows) != 0 {
+		t.Errorf("flows: %v, want none", flows)
 	}
 }
 
@@ -300,7 +312,7 @@ func TestUpdateReplacementFails(t *testing.T) {
 func TestUpdateFlowGone(t *testing.T) {
 	e := newEnv(t)
 	created := e.run(e.event(cfn.RequestCreate, "", props(nil), nil))
-	if _, err := e.fake.Client().DeleteChannelFlow(context.Background(), &messaging.DeleteChannelFlowInput{ChannelFlowArn: created.PhysicalResourceID}); err != nil {
+	if _, err := e.client().DeleteChannelFlow(context.Background(), &messaging.DeleteChannelFlowInput{ChannelFlowArn: created.PhysicalResourceID}); err != nil {
 		t.Fatal(err)
 	}
 	n := len(e.fake.Calls())
@@ -318,7 +330,7 @@ func TestDelete(t *testing.T) {
 	created := e.run(e.event(cfn.RequestCreate, "", p, nil))
 	// Channels associated outside the stack are disassociated too: a flow
 	// with channels cannot be deleted.
-	if _, err := e.fake.Client().AssociateChannelFlow(context.Background(), &messaging.AssociateChannelFlowInput{ChannelArn: channelC, ChannelFlowArn: created.PhysicalResourceID, ChimeBearer: admin}); err != nil {
+	if _, err := e.client().AssociateChannelFlow(context.Background(), &messaging.AssociateChannelFlowInput{ChannelArn: channelC, ChannelFlowArn: created.PhysicalResourceID, ChimeBearer: admin}); err != nil {
 		t.Fatal(err)
 	}
 	e.fake.SetPageSize(1) // make the listing page
@@ -340,7 +352,7 @@ func TestDelete(t *testing.T) {
 
 func TestDeleteWithoutBearer(t *testing.T) {
 	e := newEnv(t)
-	flow := e.fake.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "f", Channels: []string{channelA, channelB}})
+	flow := e.fake.PutFlow(messagingtest.Flow{AppInstanceArn: appInstance, Name: "f", Channels: []string{channelA, channelB}})
 	a := e.run(e.event(cfn.RequestDelete, flow.Arn, props(nil), nil))
 	wantStatus(t, a, "FAILED", "Delete failed: channel flow "+flow.Arn+" is still associated with 2 channel(s) ("+channelA+", "+channelB+")",
 		"ChimeBearerArn", "flowctl disassociate -flow "+flow.Arn)
@@ -350,7 +362,7 @@ func TestDeleteWithoutBearer(t *testing.T) {
 	}
 
 	// Without channels, no bearer is needed.
-	lone := e.fake.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "g"})
+	lone := e.fake.PutFlow(messagingtest.Flow{AppInstanceArn: appInstance, Name: "g"})
 	wantStatus(t, e.run(e.event(cfn.RequestDelete, lone.Arn, props(nil), nil)), "SUCCESS")
 	if _, ok := e.fake.Flow(lone.Arn); ok {
 		t.Error("the flow without channels was not deleted")
@@ -365,7 +377,7 @@ func TestDeleteAfterFailedCreate(t *testing.T) {
 	ev := e.event(cfn.RequestCreate, "", props(map[string]any{"FallbackAction": "NOPE"}), nil)
 	failed := e.run(ev)
 	wantStatus(t, failed, "FAILED")
-	e.fake.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "bystander"})
+	e.fake.PutFlow(messagingtest.Flow{AppInstanceArn: appInstance, Name: "bystander"})
 	for _, id := range []string{failed.PhysicalResourceID, "chat-ChannelFlow-1A2B3C", appInstance} {
 		a := e.run(e.event(cfn.RequestDelete, id, props(map[string]any{"FallbackAction": "NOPE"}), nil))
 		wantStatus(t, a, "SUCCESS")
@@ -383,23 +395,23 @@ func TestDeleteNotFound(t *testing.T) {
 	gone := appInstance + "/channel-flow/00000000-dead-4000-8000-000000000000"
 	tests := []struct {
 		name   string
-		setup  func(*chimefake.Server) string
-		faults map[string]chimefake.Fault
+		setup  func(*messagingtest.Server) string
+		faults map[string]messagingtest.Fault
 		ops    []string
 	}{
-		{"flow unknown", func(*chimefake.Server) string { return gone }, nil,
+		{"flow unknown", func(*messagingtest.Server) string { return gone }, nil,
 			[]string{messaging.OpListChannelsAssociatedWithChannelFlow}},
-		{"gone between list and delete", func(s *chimefake.Server) string {
-			return s.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "f"}).Arn
-		}, map[string]chimefake.Fault{messaging.OpDeleteChannelFlow: {Code: "NotFoundException", Message: "Channel flow not found"}},
+		{"gone between list and delete", func(s *messagingtest.Server) string {
+			return s.PutFlow(messagingtest.Flow{AppInstanceArn: appInstance, Name: "f"}).Arn
+		}, map[string]messagingtest.Fault{messaging.OpDeleteChannelFlow: {Code: "NotFoundException", Message: "Channel flow not found"}},
 			[]string{messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpDeleteChannelFlow}},
-		{"answered as a bad request", func(s *chimefake.Server) string {
-			return s.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "f"}).Arn
-		}, map[string]chimefake.Fault{messaging.OpDeleteChannelFlow: {Code: "BadRequestException", Message: "The channel flow does not exist"}},
+		{"answered as a bad request", func(s *messagingtest.Server) string {
+			return s.PutFlow(messagingtest.Flow{AppInstanceArn: appInstance, Name: "f"}).Arn
+		}, map[string]messagingtest.Fault{messaging.OpDeleteChannelFlow: {Code: "BadRequestException", Message: "The channel flow does not exist"}},
 			[]string{messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpDeleteChannelFlow}},
-		{"channel already disassociated", func(s *chimefake.Server) string {
-			return s.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "f", Channels: []string{channelA}}).Arn
-		}, map[string]chimefake.Fault{messaging.OpDisassociateChannelFlow: {Code: "NotFoundException", Message: "not associated", AfterWork: true}},
+		{"channel already disassociated", func(s *messagingtest.Server) string {
+			return s.PutFlow(messagingtest.Flow{AppInstanceArn: appInstance, Name: "f", Channels: []string{channelA}}).Arn
+		}, map[string]messagingtest.Fault{messaging.OpDisassociateChannelFlow: {Code: "NotFoundException", Message: "not associated", AfterWork: true}},
 			[]string{messaging.OpListChannelsAssociatedWithChannelFlow, messaging.OpDisassociateChannelFlow, messaging.OpDeleteChannelFlow}},
 	}
 	for _, tt := range tests {
@@ -407,7 +419,7 @@ func TestDeleteNotFound(t *testing.T) {
 			e := newEnv(t)
 			arn := tt.setup(e.fake)
 			for op, f := range tt.faults {
-				e.fake.Inject(op, f)
+				e.inject(op, f)
 			}
 			a := e.run(e.event(cfn.RequestDelete, arn, props(map[string]any{"ChimeBearerArn": admin}), nil))
 			wantStatus(t, a, "SUCCESS")
@@ -424,27 +436,27 @@ func TestAPIErrors(t *testing.T) {
 		name  string
 		typ   cfn.RequestType
 		op    string
-		fault chimefake.Fault
+		fault messagingtest.Fault
 		want  []string
 	}{
-		{"create forbidden", cfn.RequestCreate, messaging.OpCreateChannelFlow, chimefake.Fault{Code: "ForbiddenException", Message: "User is not authorized"},
+		{"create forbidden", cfn.RequestCreate, messaging.OpCreateChannelFlow, messagingtest.Fault{Code: "ForbiddenException", Message: "User is not authorized"},
 			[]string{"Create failed: create channel flow \"moderation\" in " + appInstance, "HTTP 403 ForbiddenException: User is not authorized", "check that the function's role allows"}},
-		{"create over quota", cfn.RequestCreate, messaging.OpCreateChannelFlow, chimefake.Fault{Code: "ResourceLimitExceededException", Message: "limit"},
+		{"create over quota", cfn.RequestCreate, messaging.OpCreateChannelFlow, messagingtest.Fault{Code: "ResourceLimitExceededException", Message: "limit"},
 			[]string{"HTTP 400 ResourceLimitExceededException", "as many channel flows as allowed"}},
-		{"create throttled", cfn.RequestCreate, messaging.OpCreateChannelFlow, chimefake.Fault{Code: "ThrottledClientException", Message: "Rate exceeded"},
+		{"create throttled", cfn.RequestCreate, messaging.OpCreateChannelFlow, messagingtest.Fault{Code: "ThrottledClientException", Message: "Rate exceeded"},
 			[]string{"HTTP 429 ThrottledClientException", "retry the deployment in a minute"}},
-		{"update service failure", cfn.RequestUpdate, messaging.OpUpdateChannelFlow, chimefake.Fault{Code: "ServiceFailureException", Message: "internal"},
-			[]string{"Update failed: update channel flow", "HTTP 500 ServiceFailureException", "request id chimefake-"}},
-		{"delete conflict", cfn.RequestDelete, messaging.OpDeleteChannelFlow, chimefake.Fault{Code: "ConflictException", Message: "channel flow in use"},
+		{"update service failure", cfn.RequestUpdate, messaging.OpUpdateChannelFlow, messagingtest.Fault{Code: "ServiceFailureException", Message: "internal"},
+			[]string{"Update failed: update channel flow", "HTTP 500 ServiceFailureException", "request id messagingtest-"}},
+		{"delete conflict", cfn.RequestDelete, messaging.OpDeleteChannelFlow, messagingtest.Fault{Code: "ConflictException", Message: "channel flow in use"},
 			[]string{"Delete failed: delete channel flow", "HTTP 409 ConflictException", "conflicting change"}},
-		{"list unavailable", cfn.RequestDelete, messaging.OpListChannelsAssociatedWithChannelFlow, chimefake.Fault{Code: "ServiceUnavailableException", Message: "try later"},
+		{"list unavailable", cfn.RequestDelete, messaging.OpListChannelsAssociatedWithChannelFlow, messagingtest.Fault{Code: "ServiceUnavailableException", Message: "try later"},
 			[]string{"list the channels associated with channel flow", "HTTP 503 ServiceUnavailableException"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			existing := e.fake.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "moderation"})
-			e.fake.Inject(tt.op, tt.fault)
+			existing := e.fake.PutFlow(messagingtest.Flow{AppInstanceArn: appInstance, Name: "moderation"})
+			e.inject(tt.op, tt.fault)
 			var ev cfn.Event
 			switch tt.typ {
 			case cfn.RequestCreate:
@@ -471,8 +483,8 @@ func TestAPIErrors(t *testing.T) {
 // is retried and the request succeeds.
 func TestRetriesThenSucceeds(t *testing.T) {
 	e := newEnv(t)
-	e.flow.API = e.fake.Client(func(o *messaging.Options) { o.MaxAttempts = 3; o.MaxBackoff = 10 * time.Millisecond })
-	e.fake.Inject(messaging.OpCreateChannelFlow, chimefake.Fault{Code: "ThrottledClientException", Message: "Rate exceeded"})
+	e.flow.API = e.client(func(o *messaging.Options) { o.MaxAttempts = 3; o.MaxBackoff = 10 * time.Millisecond })
+	e.inject(messaging.OpCreateChannelFlow, messagingtest.Fault{Code: "ThrottledClientException", Message: "Rate exceeded"})
 	wantStatus(t, e.run(e.event(cfn.RequestCreate, "", props(nil), nil)), "SUCCESS")
 	wantOps(t, e.fake, 0, messaging.OpCreateChannelFlow, messaging.OpCreateChannelFlow)
 }
@@ -481,8 +493,8 @@ func TestRetriesThenSucceeds(t *testing.T) {
 // client's retry sends the same ClientRequestToken and gets the same flow.
 func TestCreateAnswerLost(t *testing.T) {
 	e := newEnv(t)
-	e.flow.API = e.fake.Client(func(o *messaging.Options) { o.MaxAttempts = 2; o.MaxBackoff = 10 * time.Millisecond })
-	e.fake.Inject(messaging.OpCreateChannelFlow, chimefake.Fault{Code: "ServiceUnavailableException", Message: "lost", AfterWork: true})
+	e.flow.API = e.client(func(o *messaging.Options) { o.MaxAttempts = 2; o.MaxBackoff = 10 * time.Millisecond })
+	e.inject(messaging.OpCreateChannelFlow, messagingtest.Fault{Code: "ServiceUnavailableException", Message: "lost", AfterWork: true})
 	a := e.run(e.event(cfn.RequestCreate, "", props(nil), nil))
 	wantStatus(t, a, "SUCCESS")
 	calls := wantOps(t, e.fake, 0, messaging.OpCreateChannelFlow, messaging.OpCreateChannelFlow)
@@ -497,7 +509,7 @@ func TestCreateAnswerLost(t *testing.T) {
 func TestPanic(t *testing.T) {
 	t.Run("before the flow exists", func(t *testing.T) {
 		e := newEnv(t)
-		e.flow.API = panicking{FlowAPI: e.fake.Client(), op: messaging.OpCreateChannelFlow}
+		e.flow.API = panicking{FlowAPI: e.client(), op: messaging.OpCreateChannelFlow}
 		ev := e.event(cfn.RequestCreate, "", props(nil), nil)
 		a := e.run(ev)
 		wantStatus(t, a, "FAILED", "panic: unexpected state", "while creating channel flow \"moderation\"", "log stream "+logStream)
@@ -507,7 +519,7 @@ func TestPanic(t *testing.T) {
 	})
 	t.Run("after the flow exists", func(t *testing.T) {
 		e := newEnv(t)
-		e.flow.API = panicking{FlowAPI: e.fake.Client(), op: messaging.OpAssociateChannelFlow}
+		e.flow.API = panicking{FlowAPI: e.client(), op: messaging.OpAssociateChannelFlow}
 		a := e.run(e.event(cfn.RequestCreate, "", props(map[string]any{"ChannelArns": channels(channelA), "ChimeBearerArn": admin}), nil))
 		wantStatus(t, a, "FAILED", "panic: assignment to entry in nil map", "while associating channel "+channelA)
 		flows := e.fake.Flows()
@@ -517,8 +529,8 @@ func TestPanic(t *testing.T) {
 	})
 	t.Run("update keeps the resource", func(t *testing.T) {
 		e := newEnv(t)
-		flow := e.fake.PutFlow(chimefake.Flow{AppInstanceArn: appInstance, Name: "moderation"})
-		e.flow.API = panicking{FlowAPI: e.fake.Client(), op: messaging.OpAssociateChannelFlow}
+		flow := e.fake.PutFlow(messagingtest.Flow{AppInstanceArn: appInstance, Name: "moderation"})
+		e.flow.API = panicking{FlowAPI: e.client(), op: messaging.OpAssociateChannelFlow}
 		a := e.run(e.event(cfn.RequestUpdate, flow.Arn, props(map[string]any{"ChannelArns": channels(channelA), "ChimeBearerArn": admin}), props(nil)))
 		wantStatus(t, a, "FAILED", "Update failed: internal error")
 		if a.PhysicalResourceID != flow.Arn {
@@ -546,7 +558,7 @@ func TestTimeout(t *testing.T) {
 			// Generous times: the steps before the hang must finish well
 			// within the budget even on a loaded machine under -race.
 			e.handler.Margin = 2 * time.Second
-			e.fake.Inject(tt.op, chimefake.Fault{Hang: true})
+			e.inject(tt.op, messagingtest.Fault{Hang: true})
 			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 			defer cancel()
 			deadline, _ := ctx.Deadline()
@@ -608,7 +620,7 @@ func TestResponseDelivery(t *testing.T) {
 // TestLongReason: a reason too long for CloudFormation is shortened.
 func TestLongReason(t *testing.T) {
 	e := newEnv(t)
-	e.fake.Inject(messaging.OpCreateChannelFlow, chimefake.Fault{Code: "BadRequestException", Message: strings.Repeat("é too long ", 600)})
+	e.inject(messaging.OpCreateChannelFlow, messagingtest.Fault{Code: "BadRequestException", Message: strings.Repeat("é too long ", 600)})
 	a := e.run(e.event(cfn.RequestCreate, "", props(nil), nil))
 	wantStatus(t, a, "FAILED", "HTTP 400 BadRequestException", "[...]")
 }

@@ -10,14 +10,15 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/chimeflow/chimeflow/deploy/chimefake"
 	"github.com/chimeflow/chimeflow/deploy/flowresource"
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
 const (
@@ -94,28 +95,52 @@ func (s *sink) all() []delivery {
 // env is one custom resource wired to a fake Chime and a response sink.
 type env struct {
 	t       *testing.T
-	fake    *chimefake.Server
+	fake    *messagingtest.Server
 	sink    *sink
 	flow    *flowresource.ChannelFlow
 	handler *flowresource.Handler
 	seq     int
+	// budget is the invocation's time limit in run; 0 means 30 s.
+	budget time.Duration
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	fake := chimefake.New()
+	// The identity IAM names when the role's policy refuses a request.
+	fake := messagingtest.NewServer(messagingtest.Config{Principal: "arn:aws:sts::111122223333:assumed-role/chat-ChannelFlowRole-X/chat-ChannelFlowFunction-X"})
 	t.Cleanup(fake.Close)
 	fake.AddBearers(admin, admin2)
 	fake.AddChannels(channelA, channelB, channelC)
 	e := &env{t: t, fake: fake, sink: newSink(t)}
-	e.flow = &flowresource.ChannelFlow{API: fake.Client()}
-	e.handler = &flowresource.Handler{Func: e.flow.Handle, LogStreamName: logStream}
+	e.flow = &flowresource.ChannelFlow{API: e.client()}
+	e.handler = flowresource.NewHandler(e.flow)
+	e.handler.LogStreamName = logStream
 	t.Cleanup(func() {
-		if v := fake.Violations(); len(v) > 0 {
-			t.Errorf("requests to Chime broke the service model:\n%s", strings.Join(v, "\n"))
+		if n := fake.Nonconforming(); n > 0 {
+			t.Errorf("%d requests to Chime broke the service model or their signature:\n%s", n, strings.Join(fake.Problems(), "\n"))
 		}
 	})
 	return e
+}
+
+// client returns a client of the stand-in that makes one attempt per call
+// (retries are tested by setting MaxAttempts), with optFns applied.
+func (e *env) client(optFns ...func(*messaging.Options)) *messaging.Client {
+	return e.fake.Client(append([]func(*messaging.Options){func(o *messaging.Options) { o.MaxAttempts = 1 }}, optFns...)...)
+}
+
+// inject queues faults for the next requests of op; an error fault given
+// by its Code alone gets the status the service model gives that code.
+func (e *env) inject(op string, faults ...messagingtest.Fault) {
+	e.t.Helper()
+	for i, f := range faults {
+		if f.Code != "" && f.Status == 0 {
+			if faults[i].Status = e.fake.ErrorStatus(f.Code); faults[i].Status == 0 {
+				e.t.Fatalf("the service model has no error %s", f.Code)
+			}
+		}
+	}
+	e.fake.Inject(op, faults...)
 }
 
 // props returns the resource properties as CloudFormation sends them
@@ -165,11 +190,15 @@ func (e *env) event(typ cfn.RequestType, physicalID string, properties, old map[
 	}
 }
 
-// run handles the request with a 30 s invocation deadline and returns the
-// one answer CloudFormation received.
+// run handles the request with the env's invocation deadline (30 s unless
+// budget says otherwise) and returns the one answer CloudFormation received.
 func (e *env) run(ev cfn.Event) answer {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	budget := e.budget
+	if budget == 0 {
+		budget = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 	return e.runCtx(ctx, ev)
 }
@@ -239,7 +268,7 @@ func wantStatus(t *testing.T, a answer, status string, reasonHas ...string) {
 
 // wantOps fails unless the fake received exactly these operations since
 // call number from.
-func wantOps(t *testing.T, fake *chimefake.Server, from int, ops ...string) []chimefake.Call {
+func wantOps(t *testing.T, fake *messagingtest.Server, from int, ops ...string) []messagingtest.Call {
 	t.Helper()
 	calls := fake.Calls()[from:]
 	got := make([]string, len(calls))
@@ -252,14 +281,21 @@ func wantOps(t *testing.T, fake *chimefake.Server, from int, ops ...string) []ch
 	return calls
 }
 
-// panicking wraps a FlowAPI and panics in one operation.
+// panicking wraps a FlowAPI and panics in one operation: every time, or
+// the first once times when once is set.
 type panicking struct {
 	messaging.FlowAPI
-	op string
+	op   string
+	once *atomic.Int32
+}
+
+// fire reports whether the call of op panics.
+func (p panicking) fire(op string) bool {
+	return p.op == op && (p.once == nil || p.once.Add(-1) >= 0)
 }
 
 func (p panicking) AssociateChannelFlow(ctx context.Context, in *messaging.AssociateChannelFlowInput, optFns ...func(*messaging.Options)) (*messaging.AssociateChannelFlowOutput, error) {
-	if p.op == messaging.OpAssociateChannelFlow {
+	if p.fire(messaging.OpAssociateChannelFlow) {
 		var m map[string]int
 		m["boom"]++ // a nil map write: a real bug, not a staged panic(...)
 	}
@@ -267,7 +303,7 @@ func (p panicking) AssociateChannelFlow(ctx context.Context, in *messaging.Assoc
 }
 
 func (p panicking) CreateChannelFlow(ctx context.Context, in *messaging.CreateChannelFlowInput, optFns ...func(*messaging.Options)) (*messaging.CreateChannelFlowOutput, error) {
-	if p.op == messaging.OpCreateChannelFlow {
+	if p.fire(messaging.OpCreateChannelFlow) {
 		panic("unexpected state")
 	}
 	return p.FlowAPI.CreateChannelFlow(ctx, in, optFns...)

@@ -10,9 +10,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/chimeflow/chimeflow/deploy/chimefake"
 	"github.com/chimeflow/chimeflow/internal/lambdatest"
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
 // TestFlowResourceInLambda builds cmd/flowresource as SAM does, starts it
@@ -29,9 +29,6 @@ func TestFlowResourceInLambda(t *testing.T) {
 	defer rt.Close()
 	cmd := exec.Command(bin)
 	cmd.Env = lambdatest.Env(rt.Addr(), e.fake.URL,
-		"AWS_ACCESS_KEY_ID="+chimefake.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY="+chimefake.SecretAccessKey,
-		"AWS_SESSION_TOKEN=",
 		"AWS_LAMBDA_FUNCTION_NAME=chat-ChannelFlowFunction-X",
 		"AWS_LAMBDA_LOG_STREAM_NAME="+logStream,
 	)
@@ -74,7 +71,7 @@ func TestFlowResourceInLambda(t *testing.T) {
 		t.Fatalf("created %s, fake holds %v", created.PhysicalResourceID, flows)
 	}
 
-	e.fake.Inject(messaging.OpCreateChannelFlow, chimefake.Fault{Hang: true})
+	e.inject(messaging.OpCreateChannelFlow, messagingtest.Fault{Hang: true})
 	hung := invoke(e.event(cfn.RequestCreate, "", props(map[string]any{"Name": "second"}), nil), 4*time.Second)
 	wantStatus(t, hung, "FAILED", "the custom resource did not finish within", "while creating channel flow \"second\"", "log stream "+logStream)
 

@@ -163,7 +163,7 @@ func (s *settings) handler() (*processor.Handler, error) {
 	if err := errors.Join(errRules, errLog, errClient); err != nil {
 		return nil, err
 	}
-	return &processor.Handler{Router: router, Callback: api, Logger: logger}, nil
+	return processor.NewHandler(router, api, processor.WithLogger(logger))
 }
 
 // errorPolicySetter is a router whose error policy can be overridden.

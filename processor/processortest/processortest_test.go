@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/processortest"
 	"github.com/chimeflow/chimeflow/rules"
@@ -77,14 +76,6 @@ func TestRecorder(t *testing.T) {
 	require.Len(t, calls, 1)
 	assert.Equal(t, processortest.CallbackID, calls[0].CallbackID)
 	assert.Equal(t, "hi", calls[0].ChannelMessage.Content)
-
-	var r processortest.Recorder
-	in := &messaging.ChannelFlowCallbackInput{CallbackID: "c", ChannelArn: "a"}
-	out, err := r.ChannelFlowCallback(context.Background(), in)
-	require.NoError(t, err)
-	assert.Equal(t, "c", out.CallbackID)
-	assert.Equal(t, "a", out.ChannelArn)
-	assert.Equal(t, []*messaging.ChannelFlowCallbackInput{in}, r.Calls())
 }
 
 // TestReplayDir replays this package's fixtures under a configuration with

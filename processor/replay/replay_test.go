@@ -163,8 +163,7 @@ func TestRunner(t *testing.T) {
 	}
 
 	// A different outcome is a mismatch with a diff.
-	other := processor.NewPipeline()
-	h.Router = other
+	rn.Handler, _ = processortest.NewHandler(processor.NewPipeline())
 	r, err := rn.Run(ctx, srcs[0])
 	require.NoError(t, err)
 	assert.Equal(t, replay.GoldenMismatch, r.Golden)
@@ -194,7 +193,9 @@ func TestRunnerCallbackFailure(t *testing.T) {
 	refuse := messaging.CallbackFunc(func(context.Context, *messaging.ChannelFlowCallbackInput, ...func(*messaging.Options)) (*messaging.ChannelFlowCallbackOutput, error) {
 		return nil, errors.New("connection refused")
 	})
-	rn := &replay.Runner{Handler: &processor.Handler{Router: upper, Callback: refuse}}
+	h, err := processor.NewHandler(upper, refuse)
+	require.NoError(t, err)
+	rn := &replay.Runner{Handler: h}
 	r, err := rn.Run(context.Background(), replay.Source{Name: "x", Data: event(t, "hi")})
 	require.NoError(t, err)
 	assert.Equal(t, processor.ActionError, r.Report.Action)

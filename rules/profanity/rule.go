@@ -243,15 +243,7 @@ func (r *Rule) unflag(m *processor.Message) error {
 	if !strings.Contains(m.Metadata, r.flagKey) && !strings.Contains(m.Metadata, `\`) {
 		return nil // cannot hold the key, written plainly or escaped: no allocation
 	}
-	obj, err := m.MetadataObject()
-	if err != nil {
-		return nil // not a JSON object: it has no key to forge
-	}
-	if _, forged := obj[r.flagKey]; !forged {
-		return nil
-	}
-	delete(obj, r.flagKey)
-	if err := m.SetMetadataObject(obj); err != nil {
+	if _, err := m.DeleteMetadataField(r.flagKey); err != nil {
 		return fmt.Errorf("profanity: flag: %w", err)
 	}
 	return nil

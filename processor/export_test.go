@@ -1,0 +1,4 @@
+package processor
+
+// NewCallback exposes newCallback to the external tests.
+var NewCallback = newCallback
