@@ -272,6 +272,8 @@ type container struct {
 
 type proc struct {
 	Process
+	// started is set, with a.mu held, once cmd.Start has returned.
+	started bool
 	c       *container
 	cmd     *exec.Cmd
 	srv     *httptest.Server
@@ -323,17 +325,13 @@ func StartAsync(cfg AsyncConfig) (*Async, error) {
 		changed: make(chan struct{}),
 		timers:  map[*time.Timer]struct{}{},
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	for i := range cfg.Containers {
 		c := &container{idx: i}
+		a.mu.Lock()
 		a.containers = append(a.containers, c)
+		a.mu.Unlock()
 		if err := a.startProc(c); err != nil {
-			a.closing = true
-			for _, p := range a.procs {
-				p.killing = true
-				_ = p.cmd.Process.Kill()
-			}
+			a.Close()
 			return nil, err
 		}
 	}
@@ -341,25 +339,43 @@ func StartAsync(cfg AsyncConfig) (*Async, error) {
 }
 
 // startProc starts a fresh process in c, with a Runtime API of its own so
-// that nothing a dead process sent can reach its successor; a.mu is held.
+// that nothing a dead process sent can reach its successor. a.mu is not
+// held: starting a process takes a while. The caller holds a count of
+// a.exits (wait does) or runs before the Async is shared (StartAsync).
 func (a *Async) startProc(c *container) error {
 	p := &proc{c: c, tail: &tailBuffer{max: 4 << 10}}
+	p.Container = c.idx
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { a.serve(p, w, r) }))
 	cmd := exec.Command(a.cfg.Path)
 	cmd.Env = append(slices.Clone(a.cfg.Env), "AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(p.srv.URL, "http://"))
 	cmd.Stdout = &lineWriter{a: a, p: p}
 	cmd.Stderr = &lineWriter{a: a, p: p, stderr: true}
 	p.cmd = cmd
-	p.Container, p.Started = c.idx, time.Now()
-	if err := cmd.Start(); err != nil {
-		p.srv.Close()
-		return fmt.Errorf("lambdatest: start %s: %w", a.cfg.Path, err)
-	}
-	p.PID = cmd.Process.Pid
+	// Registered before it starts, so that its first poll finds it.
+	a.mu.Lock()
+	p.Started = time.Now()
 	c.proc = p
 	a.procs = append(a.procs, p)
+	a.mu.Unlock()
+	err := cmd.Start()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err != nil {
+		p.dead, p.Exited, p.ExitStatus = true, true, "not started: "+err.Error()
+		if c.proc == p {
+			c.proc = nil
+		}
+		go p.srv.Close()
+		return fmt.Errorf("lambdatest: start %s: %w", a.cfg.Path, err)
+	}
+	p.started = true
+	p.PID = cmd.Process.Pid
 	a.exits.Add(1)
 	go a.wait(p)
+	if a.closing || p.killing {
+		p.killing = false
+		a.killProc(p)
+	}
 	return nil
 }
 
@@ -368,7 +384,6 @@ func (a *Async) wait(p *proc) {
 	defer a.exits.Done()
 	err := p.cmd.Wait()
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	p.dead, p.Exited = true, true
 	p.Killed = p.killing
 	p.ExitStatus = "exit status 0"
@@ -386,14 +401,21 @@ func (a *Async) wait(p *proc) {
 			ErrorMessage: fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s", r.d.inv.id, p.ExitStatus)})
 	}
 	go p.srv.Close()
-	if a.closing || c.proc != p {
+	restart := !a.closing && c.proc == p
+	if restart {
+		c.proc = nil
+	}
+	a.mu.Unlock()
+	if !restart {
 		return
 	}
-	c.proc = nil
 	if err := a.startProc(c); err != nil {
 		// The binary cannot be started again: the container stays empty
 		// and its work goes to the others.
-		p.Tail += "\nrestart: " + err.Error()
+		p.tail.Write([]byte("\nrestart: " + err.Error()))
+		a.mu.Lock()
+		p.Tail = p.tail.String()
+		a.mu.Unlock()
 	}
 }
 
@@ -587,7 +609,9 @@ func (a *Async) killProc(p *proc) {
 		return
 	}
 	p.killing = true
-	_ = p.cmd.Process.Kill()
+	if p.started { // else startProc kills it once it has started
+		_ = p.cmd.Process.Kill()
+	}
 }
 
 // finish ends the attempt r with the result res (Outcome, error fields,
@@ -676,20 +700,31 @@ func (a *Async) settle(d *delivery) {
 
 // Wait waits until every invocation has settled: each of its deliveries
 // has succeeded or has gone to the on-failure destination.
-func (a *Async) Wait(ctx context.Context) error {
+func (a *Async) Wait(ctx context.Context) error { return a.WaitBelow(ctx, 1) }
+
+// WaitBelow waits until fewer than n invocations are unsettled, for a
+// caller that keeps a bounded number in flight.
+func (a *Async) WaitBelow(ctx context.Context, n int) error {
 	for {
 		a.mu.Lock()
-		n, ch := a.unsettled, a.changed
+		u, ch := a.unsettled, a.changed
 		a.mu.Unlock()
-		if n == 0 {
+		if u < n {
 			return nil
 		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("lambdatest: %d invocations not settled: %w", n, ctx.Err())
+			return fmt.Errorf("lambdatest: %d invocations not settled: %w", u, ctx.Err())
 		}
 	}
+}
+
+// Unsettled returns how many invocations have not settled yet.
+func (a *Async) Unsettled() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.unsettled
 }
 
 // Records returns the on-failure records written so far.
@@ -739,9 +774,12 @@ func (a *Async) Close() {
 	}
 	a.mu.Unlock()
 	a.exits.Wait()
+	// Without the lock: a server's Close waits for its handlers, which
+	// take the lock.
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, p := range a.procs {
+	procs := slices.Clone(a.procs)
+	a.mu.Unlock()
+	for _, p := range procs {
 		p.srv.Close()
 	}
 }
@@ -759,9 +797,7 @@ func (a *Async) serve(p *proc, w http.ResponseWriter, req *http.Request) {
 	case req.Method == http.MethodGet && path == "invocation/next":
 		a.next(p, w, req)
 	case req.Method == http.MethodPost && path == "init/error":
-		a.mu.Lock()
 		p.tail.Write([]byte("init/error: " + string(body) + "\n"))
-		a.mu.Unlock()
 		w.WriteHeader(http.StatusAccepted)
 	case req.Method == http.MethodPost && strings.HasPrefix(path, "invocation/"):
 		id, kind, _ := strings.Cut(strings.TrimPrefix(path, "invocation/"), "/")
@@ -866,9 +902,7 @@ type lineWriter struct {
 }
 
 func (l *lineWriter) Write(b []byte) (int, error) {
-	l.a.mu.Lock()
 	l.p.tail.Write(b)
-	l.a.mu.Unlock()
 	l.buf = append(l.buf, b...)
 	for {
 		i := bytes.IndexByte(l.buf, '\n')
@@ -890,17 +924,25 @@ func (l *lineWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// tailBuffer keeps the last max bytes written.
+// tailBuffer keeps the last max bytes written. It is safe for concurrent
+// use.
 type tailBuffer struct {
+	mu  sync.Mutex
 	max int
 	b   []byte
 }
 
 func (t *tailBuffer) Write(p []byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.b = append(t.b, p...)
 	if len(t.b) > t.max {
 		t.b = slices.Clone(t.b[len(t.b)-t.max:])
 	}
 }
 
-func (t *tailBuffer) String() string { return string(t.b) }
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}
