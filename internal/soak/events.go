@@ -314,19 +314,20 @@ func Generate(f *Fixtures, o *Oracle, n int, mix Mix, seed uint64) ([]Event, err
 func quote(s string) []byte { b, _ := json.Marshal(s); return b }
 
 // uniqueID returns an id for event i made from orig: a prefix unique to i,
-// then orig, cut to orig's length when that leaves the prefix whole, and
-// kept within [min, max] characters. Ids are [-_a-zA-Z0-9].
-func uniqueID(orig string, i, min, max int) string {
+// then orig, cut to orig's length (or minLen) when that leaves the
+// prefix whole, padded with 0 to minLen and cut to maxLen characters. Ids are
+// [-_a-zA-Z0-9].
+func uniqueID(orig string, i, minLen, maxLen int) string {
 	prefix := "s" + strconv.FormatInt(int64(i), 36) + "-"
 	id := prefix + orig
-	if len(orig) > len(prefix) {
-		id = id[:len(orig)]
+	if target := max(len(orig), minLen); target > len(prefix) && len(id) > target {
+		id = id[:target]
 	}
-	for len(id) < min {
+	for len(id) < minLen {
 		id += "0"
 	}
-	if len(id) > max {
-		id = id[:max]
+	if len(id) > maxLen {
+		id = id[:maxLen]
 	}
 	return id
 }

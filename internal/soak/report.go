@@ -58,8 +58,9 @@ type Report struct {
 	// which AnsweredDenied were DENY.
 	Answered, AnsweredDenied int
 	// MalformedDeadLettered counts the malformed events that ended in the
-	// on-failure destination, as they must.
-	MalformedDeadLettered int
+	// on-failure destination, as they must; UnansweredDeadLettered the
+	// valid events that ended there without an accepted callback.
+	MalformedDeadLettered, UnansweredDeadLettered int
 
 	// Lost events got neither an accepted callback nor an on-failure
 	// record.
@@ -317,7 +318,9 @@ func analyse(cfg *Config, sent []sentEvent, attempts []lambdatest.Attempt, recor
 				typ, msg := recs[0].Failure()
 				sample("answered but dead-lettered", "event %d (%s, %s), request %s: %s %s", ev.Seq, ev.Source, ev.Kind, s.requestID, typ, msg)
 			}
-		} else if len(recs) == 0 {
+		} else if len(recs) > 0 {
+			r.UnansweredDeadLettered++
+		} else {
 			r.Lost++
 			sample("lost", "event %d (%s, %s), request %s: no accepted callback, no on-failure record", ev.Seq, ev.Source, ev.Kind, s.requestID)
 		}
@@ -506,7 +509,7 @@ func (r *Report) Print(w io.Writer) error {
 	row("duplicates absorbed", r.DuplicatesAbsorbed, "attempts that found their message answered already")
 	row("attempts", r.Attempts, fmt.Sprintf("SIGKILLed %d (%d during an accepted callback), timed out %d", r.Killed, r.KilledInCallback, r.TimedOut))
 	row("retried", r.Retried, "attempts after a failed one")
-	row("dead-lettered", r.DeadLettered, fmt.Sprintf("on-failure records; malformed events among them %d of %d", r.MalformedDeadLettered, r.ByKind[Malformed]))
+	row("dead-lettered", r.DeadLettered, fmt.Sprintf("on-failure records: malformed events %d of %d, valid events unanswered %d", r.MalformedDeadLettered, r.ByKind[Malformed], r.UnansweredDeadLettered))
 	for _, k := range sortedByCount(r.DeadLetteredBy) {
 		p("  %6d  %s", r.DeadLetteredBy[k], k)
 	}

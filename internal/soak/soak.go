@@ -74,6 +74,10 @@ type Config struct {
 	// Bootstrap is the binary to run; empty means build cmd/processor as
 	// the SAM build does, for this machine.
 	Bootstrap string
+	// Env adds KEY=value entries to the processor's environment, in the
+	// processes and in the in-process handler alike (CHIMEFLOW_ERROR_POLICY
+	// and the like).
+	Env []string
 	// MaxWait bounds the wait for the last invocations to settle after the
 	// last event is sent; zero means 10 minutes.
 	MaxWait time.Duration
@@ -164,7 +168,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 
-	procEnv := []string{"CHIMEFLOW_CONFIG_FILE=" + configFile, "CHIMEFLOW_LOG_LEVEL=info"}
+	procEnv := append([]string{"CHIMEFLOW_CONFIG_FILE=" + configFile, "CHIMEFLOW_LOG_LEVEL=info"}, cfg.Env...)
 	oracle, err := NewOracle(procEnv)
 	if err != nil {
 		return nil, fmt.Errorf("soak: the processor's configuration: %w", err)
