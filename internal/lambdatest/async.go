@@ -194,6 +194,13 @@ func (r *Record) Failure() (errorType, errorMessage string) {
 	return "", ""
 }
 
+// RSSSample is a process's resident set size after a number of
+// invocations.
+type RSSSample struct {
+	Invocations int
+	Bytes       int64
+}
+
 // Process describes one process a container ran.
 type Process struct {
 	Container int
@@ -207,6 +214,9 @@ type Process struct {
 	// RSSFirst is the resident set size, in bytes, after its first
 	// invocation; RSSLast after its latest. Zero where /proc is absent.
 	RSSFirst, RSSLast int64
+	// RSS samples the resident set size after 1, 2, 4, 8, ...
+	// invocations, to tell growth that levels off from a leak.
+	RSS []RSSSample
 	// Exited is true once the process has ended; Killed when the Async
 	// ended it (a time-out, Kill, Close); Crashed when it ended by itself.
 	Exited, Killed, Crashed bool
@@ -258,7 +268,7 @@ type delivery struct {
 	inv      *asyncInvocation
 	n        int
 	attempts int
-	lastOn   int // container of the latest attempt; -1 before the first
+	firstOn  int // container of the first attempt; -1 before it
 	last     *Attempt
 	queued   bool
 	expiry   *time.Timer
@@ -442,7 +452,7 @@ func (a *Async) invoke(payload []byte, deliveries int, gap time.Duration) (strin
 	id := newRequestID()
 	inv := &asyncInvocation{id: id, payload: slices.Clone(payload), enqueued: time.Now(), pending: deliveries}
 	for n := range deliveries {
-		inv.deliveries = append(inv.deliveries, &delivery{inv: inv, n: n, lastOn: -1})
+		inv.deliveries = append(inv.deliveries, &delivery{inv: inv, n: n, firstOn: -1})
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -512,14 +522,15 @@ func (a *Async) unqueue(d *delivery) {
 	}
 }
 
-// avoids reports whether d must not run in container c: a sibling
-// delivery of its invocation ran there.
+// avoids reports whether d must not run in container c: the other
+// delivery of its invocation was first given to c. (Its retries may run
+// anywhere.)
 func (a *Async) avoids(d *delivery, c int) bool {
 	if len(a.containers) < 2 {
 		return false
 	}
 	for _, s := range d.inv.deliveries {
-		if s != d && s.lastOn == c {
+		if s != d && s.firstOn == c {
 			return true
 		}
 	}
@@ -540,7 +551,9 @@ func (a *Async) take(ctx context.Context, p *proc) (*running, error) {
 			}
 			a.unqueue(d)
 			d.attempts++
-			d.lastOn = p.c.idx
+			if d.firstOn < 0 {
+				d.firstOn = p.c.idx
+			}
 			r := &running{d: d, attempt: d.attempts, p: p, start: time.Now()}
 			p.c.cur = r
 			p.Invocations++
@@ -749,6 +762,7 @@ func (a *Async) Processes() []Process {
 	out := make([]Process, len(a.procs))
 	for i, p := range a.procs {
 		out[i] = p.Process
+		out[i].RSS = slices.Clone(p.RSS)
 		if !p.Exited {
 			out[i].Tail = p.tail.String()
 		}
@@ -847,6 +861,9 @@ func (a *Async) next(p *proc, w http.ResponseWriter, req *http.Request) {
 				p.RSSFirst = rss
 			}
 			p.RSSLast = rss
+			if n := p.Invocations; n&(n-1) == 0 {
+				p.RSS = append(p.RSS, RSSSample{Invocations: n, Bytes: rss})
+			}
 		}
 	}
 	a.mu.Unlock()

@@ -286,6 +286,33 @@ func TestAsyncDuplicate(t *testing.T) {
 	}
 }
 
+// TestAsyncDuplicateRetried: the first attempts of the two deliveries of
+// a failing event run in different containers, whatever the retries of
+// the first did in between.
+func TestAsyncDuplicateRetried(t *testing.T) {
+	a := start(t, lambdatest.AsyncConfig{Containers: 2, MaxRetryAttempts: 2, RetryDelays: [2]time.Duration{10 * time.Millisecond, 10 * time.Millisecond}})
+	for range 5 {
+		_, err := a.InvokeDuplicated([]byte(`{"fail":"boom"}`), 60*time.Millisecond)
+		require.NoError(t, err)
+	}
+	wait(t, a)
+	first := map[string]map[int]int{}
+	for _, at := range a.Attempts() {
+		if at.Attempt == 1 {
+			if first[at.RequestID] == nil {
+				first[at.RequestID] = map[int]int{}
+			}
+			first[at.RequestID][at.Delivery] = at.Container
+		}
+	}
+	require.Len(t, first, 5)
+	for id, on := range first {
+		require.Len(t, on, 2, id)
+		assert.NotEqual(t, on[0], on[1], id)
+	}
+	assert.Len(t, a.Records(), 10, "each delivery writes its own record")
+}
+
 // TestAsyncEventAge: an event that ages out before its retry, or before a
 // container is free, is recorded with EventAgeExceeded.
 func TestAsyncEventAge(t *testing.T) {
@@ -336,6 +363,9 @@ func TestAsyncRSS(t *testing.T) {
 	require.Eventually(t, func() bool { return a.Processes()[0].RSSLast > 0 }, 5*time.Second, 10*time.Millisecond)
 	p := a.Processes()[0]
 	assert.Equal(t, 3, p.Invocations)
+	require.Len(t, p.RSS, 2, "samples after 1 and 2 invocations")
+	assert.Equal(t, []int{1, 2}, []int{p.RSS[0].Invocations, p.RSS[1].Invocations})
+	assert.Equal(t, p.RSSFirst, p.RSS[0].Bytes)
 	assert.Greater(t, p.RSSFirst, int64(1<<20))
 	assert.Greater(t, p.RSSLast, int64(1<<20))
 }

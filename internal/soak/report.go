@@ -55,8 +55,9 @@ type Report struct {
 	DeadLetteredBy map[string]int
 	// Answered counts the on-failure records of events whose callback the
 	// service had accepted (a dead letter for an answered message), of
-	// which AnsweredDenied were DENY.
+	// which AnsweredDenied were DENY; AnsweredBy counts them by reason.
 	Answered, AnsweredDenied int
+	AnsweredBy               map[string]int
 	// MalformedDeadLettered counts the malformed events that ended in the
 	// on-failure destination, as they must; UnansweredDeadLettered the
 	// valid events that ended there without an accepted callback.
@@ -105,9 +106,10 @@ type Report struct {
 	ColdStartMedian time.Duration
 	// RSS of the processes, in bytes: after their first invocation and
 	// after their last, median and largest; LongestServed is the most
-	// invocations one process served.
+	// invocations one process served, LongestRSS its RSS samples.
 	RSSFirstMedian, RSSFirstMax, RSSLastMedian, RSSLastMax int64
 	LongestServed                                          int
+	LongestRSS                                             []lambdatest.RSSSample
 }
 
 // Failures lists the must-be-zero counts that are not zero.
@@ -192,6 +194,7 @@ func analyse(cfg *Config, sent []sentEvent, attempts []lambdatest.Attempt, recor
 		ByKind:          map[Kind]int{},
 		AcceptedByKind:  map[Kind]int{},
 		DeadLetteredBy:  map[string]int{},
+		AnsweredBy:      map[string]int{},
 		Faults:          map[string]int{},
 		Refusals:        map[string]int{},
 		StatusChecks:    map[int]int{},
@@ -315,6 +318,13 @@ func analyse(cfg *Config, sent []sentEvent, attempts []lambdatest.Attempt, recor
 				if ev.Want.DeleteResource {
 					r.AnsweredDenied += len(recs)
 				}
+				for _, rec := range recs {
+					why := reason(&rec)
+					if ev.SenderArn == "" {
+						why += " (the event names no sender)"
+					}
+					r.AnsweredBy[why]++
+				}
 				typ, msg := recs[0].Failure()
 				sample("answered but dead-lettered", "event %d (%s, %s), request %s: %s %s", ev.Seq, ev.Source, ev.Kind, s.requestID, typ, msg)
 			}
@@ -366,7 +376,12 @@ func analyse(cfg *Config, sent []sentEvent, attempts []lambdatest.Attempt, recor
 		if p.RSSLast > 0 && !p.Exited {
 			rssLast = append(rssLast, p.RSSLast)
 		}
-		r.LongestServed = max(r.LongestServed, p.Invocations)
+		if p.Invocations > r.LongestServed {
+			r.LongestServed, r.LongestRSS = p.Invocations, p.RSS
+			if p.RSSLast > 0 && (len(p.RSS) == 0 || p.RSS[len(p.RSS)-1].Bytes != p.RSSLast || p.RSS[len(p.RSS)-1].Invocations != p.Invocations) {
+				r.LongestRSS = append(slices.Clone(p.RSS), lambdatest.RSSSample{Invocations: p.Invocations, Bytes: p.RSSLast})
+			}
+		}
 		if p.Crashed {
 			r.Crashes++
 			sample("crashes", "container %d pid %d: %s; %s", p.Container, p.PID, p.ExitStatus, lastLines(p.Tail, 3))
@@ -514,6 +529,9 @@ func (r *Report) Print(w io.Writer) error {
 		p("  %6d  %s", r.DeadLetteredBy[k], k)
 	}
 	row("  of answered messages", r.Answered, fmt.Sprintf("records of an event whose callback had been accepted (DENY: %d)", r.AnsweredDenied))
+	for _, k := range sortedByCount(r.AnsweredBy) {
+		p("  %6d  %s", r.AnsweredBy[k], k)
+	}
 	must := func(label string, n int) { row(label, n, "must be 0") }
 	must("lost", r.Lost)
 	must("conflicting decisions", r.Conflicting)
@@ -538,6 +556,13 @@ func (r *Report) Print(w io.Writer) error {
 	p("processes: %d (%d containers, %d restarted after a kill), cold start median %s, longest-lived served %d invocations",
 		r.Processes, r.Containers, r.Processes-r.Containers, r.ColdStartMedian.Round(100*time.Microsecond), r.LongestServed)
 	p("RSS first: median %s, max %s; last: median %s, max %s", mib(r.RSSFirstMedian), mib(r.RSSFirstMax), mib(r.RSSLastMedian), mib(r.RSSLastMax))
+	if len(r.LongestRSS) > 0 {
+		var parts []string
+		for _, s := range r.LongestRSS {
+			parts = append(parts, fmt.Sprintf("%d: %s", s.Invocations, mib(s.Bytes)))
+		}
+		p("RSS of the longest-lived process after N invocations: %s", strings.Join(parts, ", "))
+	}
 	if len(r.SkippedFixtures) > 0 {
 		p("fixtures not sent (Lambda's Invoke API refuses them): %d", len(r.SkippedFixtures))
 	}
