@@ -240,16 +240,11 @@ func analyse(cfg *Config, sent []sentEvent, attempts []lambdatest.Attempt, recor
 		if len(c.Problems) > 0 {
 			sample("nonconforming", "%s %s: %s", c.Method, c.Path, strings.Join(c.Problems, "; "))
 		}
-		switch c.Operation {
-		case messaging.OpChannelFlowCallback:
+		if c.Operation == messaging.OpChannelFlowCallback {
 			id, _ := c.Params["CallbackId"].(string)
 			callsOf[id] = append(callsOf[id], c)
-			if c.Fault == nil && c.Status == 400 || c.Status == 403 || c.Status == 409 {
-				r.Refusals[fmt.Sprintf("%d %s", c.Status, refusalName(c.Status))]++
-			}
-		case messaging.OpGetChannelMessageStatus:
-			r.StatusChecks[c.Status]++
 		}
+		r.count(c)
 	}
 	r.Nonconforming = chime.Nonconforming()
 	r.Faults, r.KilledInCallback = sched.counts()
@@ -391,6 +386,20 @@ func analyse(cfg *Config, sent []sentEvent, attempts []lambdatest.Attempt, recor
 	r.RSSFirstMedian, r.RSSFirstMax = median(rssFirst), slicesMax(rssFirst)
 	r.RSSLastMedian, r.RSSLastMax = median(rssLast), slicesMax(rssLast)
 	return r
+}
+
+// count counts a request in Refusals or StatusChecks: a callback refused
+// by the service itself (no fault given) because its message was answered
+// already, a status check.
+func (r *Report) count(c *messagingtest.Call) {
+	switch c.Operation {
+	case messaging.OpChannelFlowCallback:
+		if c.Fault == nil && (c.Status == 400 || c.Status == 403 || c.Status == 409) {
+			r.Refusals[fmt.Sprintf("%d %s", c.Status, refusalName(c.Status))]++
+		}
+	case messaging.OpGetChannelMessageStatus:
+		r.StatusChecks[c.Status]++
+	}
 }
 
 func refusalName(status int) string {

@@ -235,6 +235,29 @@ func TestReason(t *testing.T) {
 	}
 }
 
+func TestReportCount(t *testing.T) {
+	r := &Report{Refusals: map[string]int{}, StatusChecks: map[int]int{}}
+	refusal := messagingtest.Refuse(messagingtest.RefuseForbidden)
+	calls := []messagingtest.Call{
+		{Operation: messaging.OpChannelFlowCallback, Status: 403},
+		{Operation: messaging.OpChannelFlowCallback, Status: 409},
+		{Operation: messaging.OpChannelFlowCallback, Status: 400},
+		{Operation: messaging.OpChannelFlowCallback, Status: 403, Fault: &refusal},
+		{Operation: messaging.OpChannelFlowCallback, Status: 409, Fault: &refusal},
+		{Operation: messaging.OpChannelFlowCallback, Status: 500},
+		{Operation: messaging.OpChannelFlowCallback, Status: 200},
+		{Operation: messaging.OpGetChannelMessageStatus, Status: 200},
+		{Operation: messaging.OpGetChannelMessageStatus, Status: 404},
+		{Operation: messaging.OpGetChannelMessageStatus, Status: 200},
+	}
+	for i := range calls {
+		r.count(&calls[i])
+	}
+	assert.Equal(t, map[string]int{"403 ForbiddenException": 1, "409 ConflictException": 1, "400 BadRequestException (non-pending)": 1}, r.Refusals,
+		"refusals the schedule gave are faults, not refusals of answered messages")
+	assert.Equal(t, map[int]int{200: 2, 404: 1}, r.StatusChecks)
+}
+
 func TestReportFailures(t *testing.T) {
 	var r Report
 	assert.Empty(t, r.Failures())
