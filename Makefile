@@ -21,7 +21,11 @@ GOARCH      := arm64
 BUILD_DIR   ?= build
 PROCESSOR   ?= ./cmd/processor
 FLOW_RESOURCE ?= ./cmd/flowresource
-GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags='-s -w'
+# TAGS adds build tags, e.g. TAGS=chimeflow_nostate,chimeflow_noguardrail
+# for a processor without DynamoDB and Bedrock (see cmd/processor).
+TAGS        ?=
+GOFLAGS_LAMBDA = -tags lambda.norpc$(if $(TAGS),$(comma)$(TAGS)) -trimpath -ldflags='-s -w'
+comma := ,
 
 # go-lambda builds the main package $(1) into $(2)/bootstrap.
 define go-lambda

@@ -67,4 +67,19 @@ for build in "${builds[@]}"; do
 	[ "$path" = "$module/$pkg" ] || { echo "deploy.sh: build-$fn $args built $path, want $module/$pkg" >&2; exit 1; }
 	say "$fn ($pkg): $desc"
 done
+
+# The lean processor: without the state store and the guardrail provider,
+# it links neither DynamoDB nor Bedrock Runtime (whose package
+# initialisation every cold start pays); the default one links both.
+lean="$out/lean"
+say "make build-ProcessorFunction TAGS=chimeflow_nostate,chimeflow_noguardrail"
+make --no-print-directory build-ProcessorFunction ARTIFACTS_DIR="$lean" TAGS=chimeflow_nostate,chimeflow_noguardrail
+for svc in dynamodb bedrockruntime; do
+	if go version -m "$lean/bootstrap" | grep -q "service/$svc"; then
+		echo "deploy.sh: the lean processor links service/$svc" >&2
+		exit 1
+	fi
+	go version -m "$out/cmd-processor/bootstrap" | grep -q "service/$svc" || { echo "deploy.sh: the default processor does not link service/$svc" >&2; exit 1; }
+done
+say "lean processor: no DynamoDB, no Bedrock; $(stat -c %s "$lean/bootstrap") bytes against $(stat -c %s "$out/cmd-processor/bootstrap")"
 say "deployment checks passed"

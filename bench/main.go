@@ -13,7 +13,9 @@
 // For each filter it reports recall per obfuscation technique,
 // false-positive rate per innocent category, overall precision, recall,
 // false-positive rate and F1, throughput on short chat messages on one
-// core, allocations per message and the time to build the filter.
+// core, allocations per message and the time to build the filter; then
+// its score on the evasion corpus (testdata/evasion/profanity.jsonl) by
+// evasion class.
 package main
 
 import (
@@ -46,6 +48,7 @@ type result struct {
 	name, version string
 	init          time.Duration // -1 when not measurable
 	verdicts      []bool
+	evasion       []bool  // verdicts on the evasion corpus
 	wallRate      float64 // messages per second, wall clock
 	cpuRate       float64 // messages per second of CPU time (0: not measured)
 	allocs        float64 // allocations per message (-1: not measured)
@@ -54,6 +57,7 @@ type result struct {
 
 func main() {
 	evalPath := flag.String("eval", "../testdata/profanity/eval.tsv", "labelled evaluation `file`")
+	evasionPath := flag.String("evasion", "../testdata/evasion/profanity.jsonl", "evasion corpus `file`")
 	runNode := flag.Bool("node", true, "run the npm peers with node")
 	dur := flag.Duration("time", 2*time.Second, "time per throughput measurement")
 	flag.Parse()
@@ -69,6 +73,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+	probes, err := loadProbes(*evasionPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
 	var chat []string
 	for _, it := range items {
 		if it.Category == "chat" {
@@ -77,20 +86,20 @@ func main() {
 	}
 
 	var results []result
-	r := runGo("chimeflow rules/profanity", "this tree", ourInit, ours.Contains, items, chat, *dur)
+	r := runGo("chimeflow rules/profanity", "this tree", ourInit, ours.Contains, items, probes, chat, *dur)
 	results = append(results, r)
 
 	t0 = time.Now()
 	ga := goaway.NewProfanityDetector()
 	gaInit := time.Since(t0)
-	results = append(results, runGo("TwiN/go-away", "v1.8.1", gaInit, ga.IsProfane, items, chat, *dur))
+	results = append(results, runGo("TwiN/go-away", "v1.8.1", gaInit, ga.IsProfane, items, probes, chat, *dur))
 
-	mod := runGo("finnbear/moderation", "v0.9.0", -1, moderation.IsInappropriate, items, chat, *dur)
+	mod := runGo("finnbear/moderation", "v0.9.0", -1, moderation.IsInappropriate, items, probes, chat, *dur)
 	mod.note = "tables built in package init"
 	results = append(results, mod)
 
 	if *runNode {
-		nr, err := runNodePeers(*evalPath, *dur, len(items))
+		nr, err := runNodePeers(*evalPath, *evasionPath, *dur, len(items), len(probes))
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "bench: npm peers skipped: %v\n", err)
 		}
@@ -98,6 +107,63 @@ func main() {
 	}
 
 	printReport(os.Stdout, items, results, *dur)
+	printEvasion(os.Stdout, probes, results)
+}
+
+// probe is one line of the evasion corpus.
+type probe struct {
+	Probe string `json:"probe"`
+	Want  string `json:"want"` // caught, clean or out-of-scope
+	Class string `json:"class"`
+}
+
+func loadProbes(path string) ([]probe, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []probe
+	for n, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var p probe
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, n+1, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// printEvasion prints each filter's score on the evasion corpus by class:
+// caught probes caught, innocent probes passed, out-of-scope probes
+// flagged.
+func printEvasion(w io.Writer, probes []probe, results []result) {
+	var classes []string
+	want := map[string]string{}
+	size := map[string]int{}
+	for _, p := range probes {
+		if _, ok := want[p.Class]; !ok {
+			classes = append(classes, p.Class)
+		}
+		want[p.Class] = p.Want
+		size[p.Class]++
+	}
+	order := map[string]int{"caught": 0, "clean": 1, "out-of-scope": 2}
+	sort.SliceStable(classes, func(i, j int) bool { return order[want[classes[i]]] < order[want[classes[j]]] })
+	fmt.Fprintf(w, "\n### The evasion corpus (%d probes): caught probes caught, innocent ones passed, out-of-scope ones flagged\n\n", len(probes))
+	fmt.Fprint(w, "| | "+strings.Join(names(results), " | ")+" |\n|---|"+strings.Repeat("---:|", len(results))+"\n")
+	for _, c := range classes {
+		fmt.Fprintf(w, "| %s (%s) |", c, want[c])
+		for _, r := range results {
+			good := 0
+			for i, p := range probes {
+				if p.Class == c && r.evasion[i] == (p.Want != "clean") {
+					good++
+				}
+			}
+			fmt.Fprintf(w, " %d/%d |", good, size[c])
+		}
+		fmt.Fprintln(w)
+	}
 }
 
 // cpuTime returns the CPU time the process has used.
@@ -111,10 +177,13 @@ func cpuTime() time.Duration {
 
 // runGo classifies every item, then measures throughput and allocations
 // on the chat lines.
-func runGo(name, version string, init time.Duration, check func(string) bool, items []item, chat []string, dur time.Duration) result {
-	r := result{name: name, version: version, init: init, verdicts: make([]bool, len(items))}
+func runGo(name, version string, init time.Duration, check func(string) bool, items []item, probes []probe, chat []string, dur time.Duration) result {
+	r := result{name: name, version: version, init: init, verdicts: make([]bool, len(items)), evasion: make([]bool, len(probes))}
 	for i, it := range items {
 		r.verdicts[i] = check(it.Text)
+	}
+	for i, p := range probes {
+		r.evasion[i] = check(p.Probe)
 	}
 	// Allocations per message, over a fixed count.
 	const n = 20000
@@ -147,7 +216,7 @@ func runGo(name, version string, init time.Duration, check func(string) bool, it
 }
 
 // runNodePeers runs node/bench.mjs.
-func runNodePeers(evalPath string, dur time.Duration, nItems int) ([]result, error) {
+func runNodePeers(evalPath, evasionPath string, dur time.Duration, nItems, nProbes int) ([]result, error) {
 	if _, err := exec.LookPath("node"); err != nil {
 		return nil, fmt.Errorf("node is not installed")
 	}
@@ -165,7 +234,11 @@ func runNodePeers(evalPath string, dur time.Duration, nItems int) ([]result, err
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command("node", "bench.mjs", abs, fmt.Sprint(dur.Seconds()))
+	absEvasion, err := filepath.Abs(evasionPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("node", "bench.mjs", abs, fmt.Sprint(dur.Seconds()), absEvasion)
 	cmd.Dir = "node"
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
@@ -179,6 +252,7 @@ func runNodePeers(evalPath string, dur time.Duration, nItems int) ([]result, err
 			Version    string  `json:"version"`
 			InitMs     float64 `json:"initMs"`
 			Verdicts   string  `json:"verdicts"`
+			Evasion    string  `json:"evasion"`
 			MsgsPerSec float64 `json:"msgsPerSec"`
 		} `json:"results"`
 	}
@@ -187,16 +261,19 @@ func runNodePeers(evalPath string, dur time.Duration, nItems int) ([]result, err
 	}
 	var results []result
 	for _, nr := range rep.Results {
-		if len(nr.Verdicts) != nItems {
-			return nil, fmt.Errorf("%s: %d verdicts for %d items", nr.Name, len(nr.Verdicts), nItems)
+		if len(nr.Verdicts) != nItems || len(nr.Evasion) != nProbes {
+			return nil, fmt.Errorf("%s: %d verdicts for %d items, %d for %d probes", nr.Name, len(nr.Verdicts), nItems, len(nr.Evasion), nProbes)
 		}
 		r := result{
 			name: nr.Name + " (npm)", version: nr.Version, init: time.Duration(nr.InitMs * float64(time.Millisecond)),
 			wallRate: nr.MsgsPerSec, allocs: -1, note: "node " + rep.Node + "; init includes loading the module",
-			verdicts: make([]bool, nItems),
+			verdicts: make([]bool, nItems), evasion: make([]bool, nProbes),
 		}
 		for i := range nr.Verdicts {
 			r.verdicts[i] = nr.Verdicts[i] == '1'
+		}
+		for i := range nr.Evasion {
+			r.evasion[i] = nr.Evasion[i] == '1'
 		}
 		results = append(results, r)
 	}
@@ -254,10 +331,10 @@ func printReport(w io.Writer, items []item, results []result, dur time.Duration)
 
 	fmt.Fprintf(w, "### Summary (%d messages: %d profane, %d clean)\n\n", len(items), countIf(items, true), countIf(items, false))
 	fmt.Fprint(w, header)
-	row("recall, obfuscated profanity (target >= 95%)", func(r result) string {
+	row("recall, obfuscated profanity (target 100%)", func(r result) string {
 		return pct(rate(r, func(it item) bool { return it.Profane && it.Category != "plain" }))
 	})
-	row("false positives, innocent traps (target <= 3%)", func(r result) string {
+	row("false positives, innocent traps (target <= 0.1%)", func(r result) string {
 		return pct(rate(r, func(it item) bool { return !it.Profane && innocentTraps[it.Category] }))
 	})
 	row("precision", func(r result) string {

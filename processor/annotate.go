@@ -31,7 +31,7 @@ func (m *Message) metadataObject() (map[string]json.RawMessage, error) {
 // U+0085 is escaped here, so that the model's pattern for Metadata, which
 // allows no line terminator, holds.
 func (m *Message) setMetadataObject(obj map[string]json.RawMessage) error {
-	b, err := json.Marshal(obj)
+	b, err := marshalCompact(obj)
 	if err != nil {
 		return fmt.Errorf("encode metadata: %w", err)
 	}
@@ -50,7 +50,7 @@ func (m *Message) SetMetadataField(key string, value any) error {
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(value)
+	raw, err := marshalCompact(value)
 	if err != nil {
 		return fmt.Errorf("encode metadata field %q: %w", key, err)
 	}
@@ -73,4 +73,17 @@ func (m *Message) DeleteMetadataField(key string) (bool, error) {
 	}
 	delete(obj, key)
 	return true, m.setMetadataObject(obj)
+}
+
+// marshalCompact encodes v as JSON without escaping <, > and & (which
+// json.Marshal writes as six characters each): metadata is not HTML, and
+// its 1024-character limit is the callback's.
+func marshalCompact(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

@@ -151,6 +151,15 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 	}
 	// The pipeline checks each part a rule changes when the rule returns.
 	res.Outcome = p.Run(ctx, ev)
+	if err := res.Outcome.hold(); err != nil {
+		return res, err
+	}
+	if res.Outcome.answeredEarlier() {
+		// An earlier delivery's decision was recorded and its callback
+		// accepted: this is a duplicate, answered already.
+		res.Duplicate = true
+		return res, nil
+	}
 	in := newCallback(ev, &res.Outcome)
 	res.Callback = in
 	// Every part of in has been checked: the client need not check again.
@@ -161,11 +170,17 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 			_, cerr := messaging.ConfirmResolved(ctx, h.status, in, ev.ChannelMessage.Sender.Arn, err)
 			if cerr == nil {
 				res.Duplicate = true
+				if res.Outcome.state != nil {
+					res.Outcome = finishState(ctx, res.Outcome)
+				}
 				return res, nil
 			}
 			err = cerr
 		}
 		return res, fmt.Errorf("%w: %w", ErrCallback, err)
+	}
+	if res.Outcome.state != nil {
+		res.Outcome = finishState(ctx, res.Outcome)
 	}
 	return res, nil
 }

@@ -26,6 +26,7 @@ func (o *Outcome) MarshalZerologObject(e *zerolog.Event) {
 	if len(o.DryRun) > 0 {
 		e.Array("dryRun", objects[DryRunResult](o.DryRun))
 	}
+	o.logState(e)
 }
 
 // MarshalZerologObject logs what a dry-run rule would have done: rule,

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/processor/state"
 )
 
 // Message is the working copy of a pending message that rules inspect and
@@ -22,6 +23,10 @@ type Message struct {
 
 	event *Event
 	acted []string
+	// stateResults points at the current stateful rule's results (a
+	// pointer, not a slice, to keep a Message of a stateless pipeline as
+	// small as it was).
+	stateResults *[]state.Result
 }
 
 // Event returns the invocation event the message came in; read-only.

@@ -81,8 +81,16 @@ type Outcome struct {
 	// DryRun records what dry-run rules would have done, when they would
 	// have done something (denied, rewritten or failed).
 	DryRun []DryRunResult `json:"dryRun,omitempty"`
+	// Flags lists the rules in flag mode that would have denied the
+	// message (see StatefulRule): found after the callback.
+	Flags []Flag `json:"flags,omitempty"`
+	// State says what the state store did, for a pipeline with stateful
+	// rules.
+	State *StateReport `json:"state,omitempty"`
 	// Message is the final working copy.
 	Message *Message `json:"-"`
+
+	state *stateRun
 }
 
 // DryRunResult is what a dry-run rule would have done.
@@ -105,13 +113,33 @@ type DryRunResult struct {
 // Parts of the callback that Decode repaired (see Repair) make the outcome
 // a REWRITE, with the repairs as its reason, unless a rule denies the
 // message.
+//
+// A pipeline with stateful rules (StatefulRule) asks their store before
+// the callback, in one request, and the handler finishes the state work
+// after it; see package state.
 func (p *Pipeline) Run(ctx context.Context, ev *Event) Outcome {
+	if !p.stateful() {
+		return p.run(ctx, ev, nil)
+	}
+	out := p.runStateful(ctx, ev)
+	out.State = &out.state.report
+	return out
+}
+
+// run runs the stages once, stateful ones with the results in sr.
+func (p *Pipeline) run(ctx context.Context, ev *Event, sr *stateRun) Outcome {
 	m := NewMessage(ev)
 	out := Outcome{Action: ActionAllow, Pipeline: p.Name, Message: m, Repairs: ev.repairs}
 	for i := range p.Stages {
 		st := &p.Stages[i]
 		before := m.save()
-		v, err := st.apply(ctx, m)
+		var v Verdict
+		err := sr.stageErr(i)
+		if err == nil {
+			m.stateResults = sr.stageView(i)
+			v, err = st.apply(ctx, m)
+			m.stateResults = nil
+		}
 		changed := before.changed(m)
 		if err == nil && !v.Deny && changed != 0 {
 			err = checkRewrite(m, changed)

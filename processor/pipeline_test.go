@@ -257,6 +257,8 @@ func TestMetadataField(t *testing.T) {
 		{`[1,2]`, `[1,2]`, processor.ErrMetadataNotObject},
 		{`null`, `null`, processor.ErrMetadataNotObject},
 		{`{"a":"x\u2028y"}`, `{"a":"x\u2028y","moderated":true}`, nil},
+		// Metadata is not HTML: <, > and & stay one character each.
+		{`{"a":"<b> & c"}`, `{"a":"<b> & c","moderated":true}`, nil},
 	}
 	for _, tt := range tests {
 		m := processor.NewMessage(processortest.NewEvent("x", processortest.WithMetadata(tt.metadata)))

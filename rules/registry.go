@@ -40,8 +40,13 @@
 // bounds their cost.
 //
 // The built-in rules live in sub-packages (profanity, metadata, deny,
-// redact, links); importing one registers it, and importing rules/all
+// redact, links, mentions, toxicity, pii, and the stateful ratelimit,
+// repeat and escalation); importing one registers it, and importing rules/all
 // registers every one of them. This package registers none.
+//
+// Stateful rules (processor.StatefulRule) keep state that every container
+// shares; they get their store from the Host that Config.Provision gives
+// them, after parsing and before any message.
 package rules
 
 import (
@@ -209,7 +214,7 @@ func callFactory(f Factory, o *options) (r processor.Rule, err error) {
 
 // builtins are the rules of this module, each in the package of its name
 // under rules/.
-var builtins = []string{"deny", "links", "metadata", "profanity", "redact"}
+var builtins = []string{"deny", "escalation", "links", "mentions", "metadata", "pii", "profanity", "ratelimit", "redact", "repeat", "toxicity"}
 
 // modulePath is the import path of this package.
 const modulePath = "github.com/chimeflow/chimeflow/rules"

@@ -8,7 +8,6 @@ import (
 
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
-	"github.com/chimeflow/chimeflow/rules/internal/ellipsis"
 	"github.com/chimeflow/chimeflow/rules/internal/keypath"
 )
 
@@ -185,92 +184,121 @@ func (t *Texts) String() string {
 // the walk. It does not allocate, unless the metadata holds escaped keys
 // or strings.
 func (t *Texts) Each(m *processor.Message, fn func(p Place, text string) bool) (stopped bool) {
-	return t.walk(m, func(p Place, s string) (string, bool) { return s, fn(p, s) }, false)
+	w := walker{read: fn}
+	return w.walk(t, m)
 }
+
+// Rewriter returns what a rule makes of the text at p.
+type Rewriter func(p Place, text string) string
 
 // Rewrite calls fn with each text of m that t covers, in the order of
-// Each, and puts the text fn returns in its place. A push notification's
-// title or body made longer than the service allows is shortened with an
-// ellipsis; a metadata value is written back as a JSON string, the rest of
-// the document kept byte for byte; an attribute's values are copied before
-// the first change, never written through. It does not allocate when fn
-// changes nothing (and the metadata holds no escapes).
+// Each, and puts the text fn returns in its place, made to fit the
+// callback: whatever the sender wrote, a text Rewrite changes is one the
+// service accepts, so that a rule built on it cannot be made to fail (and,
+// under onError: allow, undone). In a changed text, invalid UTF-8 is
+// replaced by U+FFFD, and line terminators by spaces in the metadata and
+// the push notification's title, whose model pattern refuses them. A text
+// longer than its part allows (see Part.Limit; the metadata's limit is
+// that of the whole document) is shortened to the limit with an ellipsis
+// ("…"), and an emptied content or attribute value, which the service
+// needs a character in, is written "…". In JSON metadata the rewritten
+// values are cut, in document order, to the room the document has left;
+// the others are kept byte for byte. See RewriteOr for a rule that has a
+// shorter rewrite to offer first.
+//
+// A metadata value is written back as a JSON string with the rest of the
+// document byte for byte; an attribute's values are copied before the
+// first change, never written through; attribute names are never
+// changed. Rewrite does not allocate when fn changes nothing (and the
+// metadata holds no escapes).
 func (t *Texts) Rewrite(m *processor.Message, fn func(p Place, text string) string) {
-	t.walk(m, func(p Place, s string) (string, bool) { return fn(p, s), true }, true)
+	t.RewriteOr(m, fn, nil)
 }
 
-// visitor is what walk calls for each text: the text to put in its place
-// (written only when walk writes), and whether to go on.
-type visitor func(p Place, text string) (string, bool)
-
-func (t *Texts) walk(m *processor.Message, fn visitor, write bool) bool {
-	if t.content {
-		s, more := fn(Place{Part: PartContent}, m.Content)
-		if write {
-			m.Content = s
-		}
-		if !more {
-			return true
-		}
-	}
-	if p := m.PushNotification; t.push && p != nil {
-		if pushText(&p.Title, PartPushTitle, messaging.MaxPushTitleLen, fn, write) ||
-			pushText(&p.Body, PartPushBody, messaging.MaxPushBodyLen, fn, write) {
-			return true
-		}
-	}
-	if (t.metaAll || len(t.metaPaths) > 0) && t.metadata(m, fn, write) {
-		return true
-	}
-	if t.attrAll || len(t.attrs) > 0 {
-		return t.attributes(m, fn, write)
-	}
-	return false
+// RewriteOr is Rewrite with a fallback: where the text fn returns does not
+// fit its part (in JSON metadata: where the document with fn's rewrites
+// does not fit), RewriteOr puts back what fallback makes of the original
+// text instead (of every rewritten value of the document); only if that
+// does not fit either is it cut, as Rewrite cuts. fallback should do what
+// fn does in as few characters as it can (a plain mask rather than a
+// label, say); it is called only when needed. A nil fallback makes
+// RewriteOr Rewrite.
+func (t *Texts) RewriteOr(m *processor.Message, fn func(p Place, text string) string, fallback Rewriter) {
+	w := walker{write: fn, fallback: fallback}
+	w.walk(t, m)
 }
 
-// pushText visits a push notification's title or body; it reports whether
-// fn stopped the walk.
-func pushText(s *string, part Part, limit int, fn visitor, write bool) bool {
-	out, more := fn(Place{Part: part}, *s)
-	if write && out != *s {
-		*s = ellipsis.Shorten(out, limit)
+// walker walks the texts of a message: it reads them (read) or rewrites
+// them (write, with a fallback).
+type walker struct {
+	read     func(p Place, text string) bool
+	write    func(p Place, text string) string
+	fallback Rewriter
+}
+
+// visit reads or rewrites one text; it returns what to put in its place
+// (the text itself when reading), and whether to go on.
+func (w *walker) visit(p Place, s string) (string, bool) {
+	if w.write == nil {
+		return s, w.read(p, s)
+	}
+	return w.write(p, s), true
+}
+
+// text reads or rewrites the whole text *s at p (not a value of JSON
+// metadata), fitting a rewrite to the part; it reports whether the walk
+// stops.
+func (w *walker) text(p Place, s *string) bool {
+	out, more := w.visit(p, *s)
+	if w.write != nil && out != *s {
+		*s = fitText(p, *s, out, w.fallback)
 	}
 	return !more
 }
 
-// metadata visits the covered texts of the metadata; it reports whether fn
-// stopped the walk.
-func (t *Texts) metadata(m *processor.Message, fn visitor, write bool) bool {
+func (w *walker) walk(t *Texts, m *processor.Message) bool {
+	if t.content && w.text(Place{Part: PartContent}, &m.Content) {
+		return true
+	}
+	if p := m.PushNotification; t.push && p != nil {
+		if w.text(Place{Part: PartPushTitle}, &p.Title) || w.text(Place{Part: PartPushBody}, &p.Body) {
+			return true
+		}
+	}
+	if (t.metaAll || len(t.metaPaths) > 0) && w.metadata(t, m) {
+		return true
+	}
+	if t.attrAll || len(t.attrs) > 0 {
+		return w.attributes(t, m)
+	}
+	return false
+}
+
+// metadata visits the covered texts of the metadata; it reports whether
+// the walk stops.
+func (w *walker) metadata(t *Texts, m *processor.Message) bool {
 	doc := m.Metadata
 	if strings.TrimSpace(doc) == "" {
 		return false
 	}
 	if !validJSON(doc) {
-		if !t.metaAll {
-			return false
-		}
-		out, more := fn(Place{Part: PartMetadata, Name: "*"}, doc)
-		if write {
-			m.Metadata = out
-		}
-		return !more
+		return t.metaAll && w.text(Place{Part: PartMetadata, Name: "*"}, &m.Metadata)
 	}
-	w := jsonWalk{doc: doc, texts: t, write: write}
+	jw := jsonWalk{doc: doc, texts: t}
 	var live uint64
 	if len(t.metaPaths) > 0 {
 		live = 1<<len(t.metaPaths) - 1
 	}
-	w.value(fn, 0, live, -1)
-	if w.out != nil {
-		w.out.WriteString(doc[w.last:])
-		m.Metadata = w.out.String()
+	jw.value(w, 0, live, -1)
+	if len(jw.edits) > 0 {
+		m.Metadata = fitDocument(doc, jw.edits, w.fallback)
 	}
-	return w.stopped
+	return jw.stopped
 }
 
 // attributes visits the values of the covered attributes, by name; it
-// reports whether fn stopped the walk.
-func (t *Texts) attributes(m *processor.Message, fn visitor, write bool) bool {
+// reports whether the walk stops.
+func (w *walker) attributes(t *Texts, m *processor.Message) bool {
 	attrs := m.MessageAttributes
 	for name, ok := firstName(attrs); ok; name, ok = nextName(attrs, name) {
 		p, covered := t.attributePlace(name)
@@ -281,12 +309,12 @@ func (t *Texts) attributes(m *processor.Message, fn visitor, write bool) bool {
 		copied := false
 		stopped := false
 		for i, v := range a.StringValues {
-			out, more := fn(p, v)
-			if write && out != v {
+			out, more := w.visit(p, v)
+			if w.write != nil && out != v {
 				if !copied { // never write through to a slice someone else holds
 					a.StringValues, copied = slices.Clone(a.StringValues), true
 				}
-				a.StringValues[i] = out
+				a.StringValues[i] = fitText(p, v, out, w.fallback)
 			}
 			if !more {
 				stopped = true

@@ -12,6 +12,7 @@
 //	flowctl list         -flow ARN
 //	flowctl delete       -flow ARN [-bearer ARN]
 //	flowctl redrive      -queue URL [-invoke FUNCTION | -config FILE] [-dry-run] [-json] [-max N]
+//	flowctl mutes        list|lift [-table NAME] [-sender ARN] [-stage NAME]
 //
 // Every command takes -region, -profile, -endpoint and -timeout, and
 // prints JSON with -json. Credentials and region come from the usual AWS
@@ -54,6 +55,7 @@ Usage:
   flowctl list         -flow ARN
   flowctl delete       -flow ARN [-bearer ARN]
   flowctl redrive      -queue URL [-invoke FUNCTION | -config FILE] [-dry-run] [-json] [-max N]
+  flowctl mutes        list|lift [-table NAME] [-sender ARN]
 
 Run 'flowctl COMMAND -h' for the flags of a command.
 `

@@ -10,6 +10,17 @@
 // Its configuration comes from the environment; see package boot. A team
 // with rules of its own writes a main like this one that imports them:
 // see examples/customrule and docs/custom-processor.md.
+//
+// Two features link an AWS service client whose package initialisation
+// costs every cold start, configured or not (about 0.6 ms each): the state
+// store of the stateful rules (DynamoDB, state.go) and the Bedrock
+// guardrail provider of the model-based rules (guardrail.go). A processor
+// that uses neither can leave them out at build time:
+//
+//	make build-ProcessorFunction TAGS=chimeflow_nostate,chimeflow_noguardrail
+//
+// A configuration that then asks for them is refused at start-up, saying
+// what is missing.
 package main
 
 import (
@@ -17,4 +28,7 @@ import (
 	_ "github.com/chimeflow/chimeflow/rules/all" // the built-in rules
 )
 
-func main() { boot.Main() }
+// options are boot's options, added to by the optional features' files.
+var options []boot.Option
+
+func main() { boot.Main(options...) }

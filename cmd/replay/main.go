@@ -10,7 +10,9 @@
 // X.golden.json beside it (X.NAME.golden.json under -config NAME.yaml) is
 // checked against it; -update writes them. Callbacks are built and
 // validated but not sent, unless -endpoint names a Chime SDK Messaging
-// endpoint to send them to, signed.
+// endpoint to send them to, signed. The model-based rules (toxicity, pii)
+// answer from a recording of model answers with -models FILE, offline, and
+// call AWS otherwise (docs/rules/models.md).
 //
 // The table goes to standard output (one JSON report per line with -json);
 // golden differences and the summary go to standard error. Exit status: 0
@@ -37,8 +39,10 @@ import (
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/replay"
+	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
-	_ "github.com/chimeflow/chimeflow/rules/all" // the built-in rules
+	_ "github.com/chimeflow/chimeflow/rules/all"              // the built-in rules
+	_ "github.com/chimeflow/chimeflow/rules/models/guardrail" // and the guardrail provider of toxicity and pii
 )
 
 // Exit codes.
@@ -103,6 +107,8 @@ func (c cli) run(ctx context.Context, args []string) int {
 	region := fs.String("region", "", "region for -endpoint signing (default: from the AWS configuration, else us-east-1)")
 	errorPolicy := fs.String("error-policy", "", "override the configuration's error policy: deny or allow")
 	logLevel := fs.String("log", "disabled", "write the processor's log lines to stderr at this `level` (debug, info, warn, error)")
+	modelAnswers := fs.String("models", "", "answer the model-based rules (toxicity, pii) from this recording `file` of Comprehend and Bedrock answers, offline; without it they call AWS with the shared AWS configuration")
+	timed := fs.Bool("timed", false, "replay the events in the order of their timestamps (edit time, else creation time) rather than of their files")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -130,6 +136,16 @@ func (c cli) run(ctx context.Context, args []string) int {
 		}
 		cfg.SetErrorPolicy(p)
 	}
+	// Stateful rules keep their state in this process for the run: one
+	// container's view, from the events' own timestamps.
+	host, stopModels, err := modelsHost(*modelAnswers, rules.WithState(state.NewMemory()))
+	if err != nil {
+		return fail(err)
+	}
+	defer stopModels()
+	if err := cfg.Provision(ctx, host); err != nil {
+		return fail(err)
+	}
 	level, err := zerolog.ParseLevel(*logLevel)
 	if err != nil {
 		return fail(fmt.Errorf("-log: %w", err))
@@ -154,6 +170,9 @@ func (c cli) run(ctx context.Context, args []string) int {
 	sources, err := replay.Load(fs.Args(), c.stdin)
 	if err != nil {
 		return fail(err)
+	}
+	if *timed {
+		sources = replay.Timed(sources)
 	}
 	rn := &replay.Runner{Handler: h, ConfigName: replay.ConfigName(*configPath), Update: *update}
 	results := make([]replay.Result, 0, len(sources))

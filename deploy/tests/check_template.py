@@ -31,7 +31,17 @@ CloudFormation that the SAM transform generates from it.
      outcomes, denials by rule, callback latency p50/p99, throttles and
      refusals, dead-lettered events and invocation failures; the decision
      trail's events:PutEvents granted on exactly its bus, only when it is
-     configured; and the processor's environment within Lambda's 4 KB.
+     configured; and the processor's environment within Lambda's 4 KB;
+   - the model-based rules (toxicity, pii): the Comprehend detect actions
+     named in ComprehendActions, and no other, granted only when it names
+     some, on "*" (they take no resource-level permission: the only actions
+     of the stack allowed "*"); bedrock:ApplyGuardrail granted only when
+     GuardrailArn is set, on exactly that guardrail.
+   - state: the stateful rules' DynamoDB table only when StatefulRules is
+     true (on demand, encrypted, TTL, point-in-time recovery, its keys and
+     mutes index), the processor granted exactly the item actions
+     dynamostate uses on that table's ARN, the table named in its
+     environment, an output.
 
 Statements and values under Fn::If are checked in both branches.
 
@@ -71,14 +81,37 @@ PROCESSOR_ACTIONS = {"chime:ChannelFlowCallback", "chime:GetChannelMessageStatus
 TRAIL_ACTION = "events:PutEvents"
 TRAIL_BUS_ARN = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${TrailBusName}"
 TRAIL_SOURCE = "chimeflow"
+# Granted only when the stateful rules' table exists (StatefulRules=true):
+# the item actions of dynamostate's requests, on that table.
+STATE_TABLE = "StateTable"
+STATE_CONDITION = "HasStateTable"
+STATE_ACTIONS = {"dynamodb:ConditionCheckItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"}
+# A DynamoDB table name is at most 255 characters; the state table's is
+# "chimeflow-state-" and the stack id's UUID (36).
+TABLE_NAME_MAX = 255
+STATE_TABLE_NAME = {"Fn::Join": ["-", ["chimeflow-state", {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]]}
+STATE_TABLE_NAME_LEN = len("chimeflow-state-") + 36
 # Actions whose API accepts no resource-level permission and so need
-# Resource "*": none of this stack's actions do.
-WILDCARD_RESOURCE_ACTIONS = set()
+# Resource "*": the Comprehend detect actions of the model-based rules. The
+# Service Authorization Reference ("Actions, resources, and condition keys
+# for Amazon Comprehend") lists no resource type for them: a statement
+# naming any other resource would never allow them. Nothing else of this
+# stack may have "*".
+COMPREHEND_ACTIONS = {
+    "comprehend:DetectToxicContent",
+    "comprehend:DetectPiiEntities",
+    "comprehend:DetectDominantLanguage",
+}
+WILDCARD_RESOURCE_ACTIONS = COMPREHEND_ACTIONS
+# The guardrail action takes the guardrail's ARN, and is granted on the one
+# GuardrailArn names.
+GUARDRAIL_ACTION = "bedrock:ApplyGuardrail"
 PARAMETERS = {
     "AppInstanceArn", "FlowName", "FallbackAction", "RulesConfig", "ErrorPolicy",
     "LogLevel", "LogRetentionDays", "ChimeBearerArn", "ChannelArns",
     "MaximumRetryAttempts", "MaximumEventAgeInSeconds", "AlarmTopicArn", "NotificationEmail",
-    "MetricsNamespace", "MetricsDimensions", "TrailBusName", "TrailContent",
+    "MetricsNamespace", "MetricsDimensions", "TrailBusName", "TrailContent", "StatefulRules",
+    "ComprehendActions", "GuardrailArn",
 }
 OUTPUTS = {"ChannelFlowArn", "ProcessorFunctionArn", "DeadLetterQueueUrl", "DashboardUrl",
            "AlarmNotifications", "InvocationFailureQueueUrl"}
@@ -151,6 +184,34 @@ def resolve(v, conds):
     if isinstance(v, list):
         return [x for x in (resolve(e, conds) for e in v) if x is not None]
     return v
+
+
+def comprehend_list(v):
+    """The parameter whose values an Action of the form
+    Split(",", Sub("comprehend:${X}", {X: Join(",comprehend:", Ref P)}))
+    lists, or None."""
+    try:
+        sep, sub = v["Fn::Split"]
+        text, var = sub["Fn::Sub"]
+        (name, join), = var.items()
+        jsep, ref = join["Fn::Join"]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if sep != "," or text != "comprehend:${" + name + "}" or jsep != ",comprehend:" or set(ref) != {"Ref"}:
+        return None
+    return ref["Ref"]
+
+
+def actions_of(s, cfn):
+    """The actions a statement allows, with an Action made of a parameter's
+    list (see comprehend_list) expanded to every value the parameter
+    allows."""
+    a = s.get("Action")
+    param = comprehend_list(a) if isinstance(a, dict) else None
+    if param is None:
+        return as_list(a)
+    allowed = cfn.get("Parameters", {}).get(param, {}).get("AllowedValues", [])
+    return ["comprehend:" + v for v in allowed if v]
 
 
 def getatt(v):
@@ -333,7 +394,7 @@ def check_role(cfn, checks, function_id, allowed, required, name):
         checks.check(name, "NotAction" not in s and "NotResource" not in s, f"{role_id} uses NotAction/NotResource")
         if s.get("Effect") != "Allow":
             continue
-        for a in as_list(s.get("Action")):
+        for a in actions_of(s, cfn):
             actions.setdefault(a, []).extend(as_list(s.get("Resource")))
     extra = sorted(set(actions) - allowed)
     checks.check(name, not extra, f"{role_id} allows {extra}, beyond {sorted(allowed)}")
@@ -343,7 +404,7 @@ def check_role(cfn, checks, function_id, allowed, required, name):
 
 
 def check_roles(cfn, checks, queue_id):
-    _, proc = check_role(cfn, checks, PROCESSOR, PROCESSOR_ACTIONS | {TRAIL_ACTION}, PROCESSOR_ACTIONS, "processor-role")
+    _, proc = check_role(cfn, checks, PROCESSOR, PROCESSOR_ACTIONS | {TRAIL_ACTION, GUARDRAIL_ACTION} | COMPREHEND_ACTIONS | STATE_ACTIONS, PROCESSOR_ACTIONS, "processor-role")
     for r in proc.get("chime:ChannelFlowCallback", []):
         checks.check("processor-role", in_app_instance(r),
                      f"chime:ChannelFlowCallback on {r!r}: want the app instance (Ref AppInstanceArn) and below (${{AppInstanceArn}}/...) only")
@@ -358,6 +419,7 @@ def check_roles(cfn, checks, queue_id):
     for r in proc.get("sqs:SendMessage", []):
         checks.check("processor-role", getatt(r) == (queue_id, "Arn"), f"sqs:SendMessage on {r!r}: want the dead-letter queue {queue_id}")
     check_trail_grant(cfn, checks)
+    check_model_grants(cfn, checks)
 
     _, flow = check_role(cfn, checks, FLOW_FUNCTION, FLOW_ACTIONS | LOG_ACTIONS, FLOW_ACTIONS, "custom-resource-role")
     for a in FLOW_ACTIONS:
@@ -369,11 +431,11 @@ def check_wildcards(cfn, checks):
     for where, s in all_policy_statements(cfn):
         if s.get("Effect") != "Allow":
             continue
-        for a in as_list(s.get("Action")):
+        for a in actions_of(s, cfn):
             checks.check("no-wildcard", isinstance(a, str) and "*" not in a, f"{where} allows action {a!r}: name every action")
         for r in as_list(s.get("Resource")):
             if isinstance(r, str):
-                acts = set(as_list(s.get("Action")))
+                acts = set(actions_of(s, cfn))
                 ok = "*" not in r or (r == "*" and acts <= WILDCARD_RESOURCE_ACTIONS)
                 checks.check("no-wildcard", ok, f"{where} allows {sorted(acts)} on {r!r}")
             elif isinstance(r, dict) and "Fn::Sub" in r:
@@ -498,6 +560,123 @@ def check_trail_grant(cfn, checks):
                  f"CHIMEFLOW_TRAIL_BUS is {env.get('CHIMEFLOW_TRAIL_BUS')!r}, want TrailBusName when HasTrailBus")
 
 
+def check_model_grants(cfn, checks):
+    """The model-based rules' grants: the Comprehend actions ComprehendActions
+    names, only under HasComprehend, on "*" and only there; ApplyGuardrail
+    only under HasGuardrail, on exactly Ref GuardrailArn, whose pattern
+    admits one guardrail ARN and no wildcard."""
+    params = cfn.get("Parameters", {})
+    role = getatt(cfn["Resources"][PROCESSOR]["Properties"].get("Role"))
+    if not role:
+        return
+    raw = []
+    for pol in as_list(cfn["Resources"][role[0]]["Properties"].get("Policies")):
+        raw += as_list(pol.get("PolicyDocument", {}).get("Statement"))
+    allowed = [v for v in params.get("ComprehendActions", {}).get("AllowedValues", []) if v]
+    checks.check("models", params.get("ComprehendActions", {}).get("Type") == "CommaDelimitedList" and allowed
+                 and {"comprehend:" + v for v in allowed} <= COMPREHEND_ACTIONS,
+                 f"ComprehendActions allows {allowed!r}: want a list of {sorted(a.split(':')[1] for a in COMPREHEND_ACTIONS)} only")
+    comprehend = guardrail = 0
+    for s in raw:
+        for st in branches(s):
+            acts = set(actions_of(st, cfn))
+            if acts & COMPREHEND_ACTIONS:
+                comprehend += 1
+                checks.check("models", isinstance(s, dict) and "Fn::If" in s and s["Fn::If"][0] == "HasComprehend" and s["Fn::If"][2] == NO_VALUE,
+                             "the Comprehend actions are granted without the HasComprehend condition: the processor may call Comprehend when no rule does")
+                checks.check("models", comprehend_list(st.get("Action")) == "ComprehendActions" and acts <= COMPREHEND_ACTIONS,
+                             f"the Comprehend statement allows {st.get('Action')!r}, want exactly the actions ComprehendActions names")
+                checks.check("models", as_list(st.get("Resource")) == ["*"],
+                             f"the Comprehend actions on {st.get('Resource')!r}: they take no resource-level permission, want \"*\"")
+            if GUARDRAIL_ACTION in acts:
+                guardrail += 1
+                checks.check("models", isinstance(s, dict) and "Fn::If" in s and s["Fn::If"][0] == "HasGuardrail" and s["Fn::If"][2] == NO_VALUE,
+                             f"{GUARDRAIL_ACTION} is granted without the HasGuardrail condition")
+                checks.check("models", acts == {GUARDRAIL_ACTION} and as_list(st.get("Resource")) == [{"Ref": "GuardrailArn"}],
+                             f"the guardrail statement allows {sorted(acts)} on {st.get('Resource')!r}, want {GUARDRAIL_ACTION} on Ref GuardrailArn only")
+    checks.check("models", comprehend == 1, f"{comprehend} statements grant the Comprehend actions, want 1 (under HasComprehend)")
+    checks.check("models", guardrail == 1, f"{guardrail} statements grant {GUARDRAIL_ACTION}, want 1 (under HasGuardrail)")
+    conds = cfn.get("Conditions", {})
+    checks.check("models", conds.get("HasComprehend") == {"Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", {"Ref": "ComprehendActions"}]}, ""]}]},
+                 f"HasComprehend is {conds.get('HasComprehend')!r}, want ComprehendActions not empty")
+    checks.check("models", conds.get("HasGuardrail") == {"Fn::Not": [{"Fn::Equals": [{"Ref": "GuardrailArn"}, ""]}]},
+                 f"HasGuardrail is {conds.get('HasGuardrail')!r}, want GuardrailArn not empty")
+    pattern = params.get("GuardrailArn", {}).get("AllowedPattern")
+    if checks.check("models", pattern is not None, "GuardrailArn has no AllowedPattern"):
+        good = ["", "arn:aws:bedrock:us-east-1:111122223333:guardrail/gr0abc123def"]
+        bad = ["*", "arn:aws:bedrock:us-east-1:111122223333:guardrail/*", "arn:aws:bedrock:*:111122223333:guardrail/gr0abc",
+               "arn:aws:bedrock:us-east-1:111122223333:foundation-model/x", "gr0abc123def"]
+        for g in good:
+            checks.check("models", re.fullmatch(pattern, g) is not None, f"GuardrailArn pattern rejects {g!r}")
+        for b in bad:
+            checks.check("models", re.fullmatch(pattern, b) is None, f"GuardrailArn pattern accepts {b!r}")
+
+
+def check_state_table(cfn, checks):
+    """The stateful rules' table: only under HasStateTable (the parameter
+    StatefulRules), on demand, encrypted, TTL on "expires", point-in-time
+    recovery, the keys and the mutes index dynamostate uses; the processor
+    granted exactly dynamostate's item actions on that table's ARN, under
+    the same condition; the table named to the processor; an output."""
+    res = cfn["Resources"]
+    params = cfn.get("Parameters", {})
+    p = params.get("StatefulRules", {})
+    checks.check("state", p.get("Default") == "false" and sorted(p.get("AllowedValues", [])) == ["false", "true"],
+                 f"StatefulRules is {p!r}: want false (the default) or true")
+    cond = cfn.get("Conditions", {}).get(STATE_CONDITION)
+    checks.check("state", cond == {"Fn::Equals": [{"Ref": "StatefulRules"}, "true"]},
+                 f"condition {STATE_CONDITION} is {cond!r}, want StatefulRules = true")
+    tables = [(rid, r) for rid, r in res.items() if r["Type"] == "AWS::DynamoDB::Table"]
+    if not checks.check("state", [rid for rid, _ in tables] == [STATE_TABLE], f"DynamoDB tables {[rid for rid, _ in tables]}, want [{STATE_TABLE}]"):
+        return
+    t = res[STATE_TABLE]
+    tp = t.get("Properties", {})
+    checks.check("state", t.get("Condition") == STATE_CONDITION,
+                 f"{STATE_TABLE} has condition {t.get('Condition')!r}: it must exist only when a stateful rule is configured")
+    checks.check("state", tp.get("TableName") == STATE_TABLE_NAME,
+                 f"{STATE_TABLE} TableName {tp.get('TableName')!r}, want chimeflow-state-<the stack id's UUID> (bounded: the environment has 4 KB)")
+    checks.check("state", tp.get("BillingMode") == "PAY_PER_REQUEST", f"{STATE_TABLE} BillingMode {tp.get('BillingMode')!r}, want PAY_PER_REQUEST")
+    checks.check("state", tp.get("TimeToLiveSpecification") == {"AttributeName": "expires", "Enabled": True},
+                 f"{STATE_TABLE} TTL {tp.get('TimeToLiveSpecification')!r}, want enabled on expires (every item sets it)")
+    checks.check("state", (tp.get("SSESpecification") or {}).get("SSEEnabled") is True, f"{STATE_TABLE} is not encrypted with a KMS key (SSEEnabled)")
+    checks.check("state", (tp.get("PointInTimeRecoverySpecification") or {}).get("PointInTimeRecoveryEnabled") is True,
+                 f"{STATE_TABLE} has no point-in-time recovery")
+    keys = {k["AttributeName"]: k["KeyType"] for k in tp.get("KeySchema", [])}
+    checks.check("state", keys == {"pk": "HASH", "sk": "RANGE"}, f"{STATE_TABLE} keys {keys!r}, want pk (HASH) and sk (RANGE)")
+    gsis = {g.get("IndexName"): g for g in tp.get("GlobalSecondaryIndexes", [])}
+    mutes = {k["AttributeName"]: k["KeyType"] for k in (gsis.get("mutes") or {}).get("KeySchema", [])}
+    checks.check("state", list(gsis) == ["mutes"] and mutes == {"muteList": "HASH", "subject": "RANGE"},
+                 f"{STATE_TABLE} indexes {list(gsis)}: want mutes on muteList (HASH) and subject (RANGE)")
+    # The grant: one statement, under the condition, exactly the actions, on the table.
+    role = getatt(res[PROCESSOR]["Properties"].get("Role"))
+    raw = []
+    for pol in as_list(res[role[0]]["Properties"].get("Policies")) if role else []:
+        raw += as_list(pol.get("PolicyDocument", {}).get("Statement"))
+    found = 0
+    for s in raw:
+        for st in branches(s):
+            acts = set(actions_of(st, cfn))
+            if not any(a.startswith("dynamodb:") for a in acts):
+                continue
+            found += 1
+            checks.check("state", isinstance(s, dict) and "Fn::If" in s and s["Fn::If"][0] == STATE_CONDITION and s["Fn::If"][2] == NO_VALUE,
+                         f"the dynamodb statement is not under {STATE_CONDITION}: the processor may reach DynamoDB with no table")
+            checks.check("state", acts == STATE_ACTIONS and st.get("Effect") == "Allow" and "Condition" not in st,
+                         f"the processor is allowed {sorted(acts)}, want exactly {sorted(STATE_ACTIONS)}")
+            checks.check("state", as_list(st.get("Resource")) == [{"Fn::GetAtt": [STATE_TABLE, "Arn"]}],
+                         f"dynamodb actions on {st.get('Resource')!r}, want exactly the table's ARN (no index, no other table)")
+    checks.check("state", found == 1, f"{found} statements grant dynamodb actions to the processor, want 1")
+    for where, st in all_policy_statements(cfn):
+        if where != role[0] and any(str(a).startswith("dynamodb:") for a in as_list(st.get("Action"))):
+            checks.check("state", False, f"{where} is granted dynamodb actions: only the processor uses the table")
+    env = (res[PROCESSOR]["Properties"].get("Environment") or {}).get("Variables", {})
+    checks.check("state", env.get("CHIMEFLOW_STATE_TABLE") == {"Fn::If": [STATE_CONDITION, {"Ref": STATE_TABLE}, NO_VALUE]},
+                 f"CHIMEFLOW_STATE_TABLE is {env.get('CHIMEFLOW_STATE_TABLE')!r}, want the table when {STATE_CONDITION}")
+    out = cfn.get("Outputs", {}).get("StateTableName", {})
+    checks.check("state", out.get("Condition") == STATE_CONDITION and out.get("Value") == {"Ref": STATE_TABLE},
+                 f"output StateTableName is {out!r}, want the table's name under {STATE_CONDITION}")
+
+
 def check_env_size(cfn, checks):
     """The processor's environment at its largest must fit Lambda's 4 KB."""
     params = cfn.get("Parameters", {})
@@ -508,6 +687,9 @@ def check_env_size(cfn, checks):
         for b in branches(v):
             if isinstance(b, str):
                 best = max(best, len(b))
+            elif isinstance(b, dict) and cfn["Resources"].get(b.get("Ref"), {}).get("Type") == "AWS::DynamoDB::Table":
+                named = cfn["Resources"][b["Ref"]].get("Properties", {}).get("TableName") == STATE_TABLE_NAME
+                best = max(best, STATE_TABLE_NAME_LEN if named else TABLE_NAME_MAX)
             elif isinstance(b, dict) and "Ref" in b and b["Ref"] in params:
                 p = params[b["Ref"]]
                 if "AllowedValues" in p:
@@ -541,21 +723,25 @@ def check_notifications(cfn, checks):
     topics = [(rid, r) for rid, r in res.items() if r["Type"] == "AWS::SNS::Topic"]
     mine = [(rid, r) for rid, r in topics
             if any(s.get("Protocol") == "email" and is_ref(s.get("Endpoint"), "NotificationEmail")
-                   for s in as_list(r.get("Properties", {}).get("Subscription")))]
+                   for s in as_list(resolve(r.get("Properties", {}).get("Subscription"), {"HasNotificationEmail": True})))]
     if not checks.check("notifications", len(mine) == 1, f"{len(mine)} SNS topics subscribe NotificationEmail by e-mail, want 1"):
         return
     tid, topic = mine[0]
-    checks.check("notifications", topic.get("Condition") == "HasNotificationEmail",
-                 f"{tid} has condition {topic.get('Condition')!r}, want HasNotificationEmail")
+    # The topic is always there, so that every alarm has an action; only
+    # its e-mail subscription depends on NotificationEmail.
+    checks.check("notifications", "Condition" not in topic,
+                 f"{tid} has condition {topic.get('Condition')!r}, want none: every alarm notifies it")
+    for email in (False, True):
+        subs = resolve(topic.get("Properties", {}).get("Subscription"), {"HasNotificationEmail": email}) or []
+        checks.check("notifications", len(subs) == int(email),
+                     f"{tid} has {len(subs)} subscription(s) when NotificationEmail={email}, want {int(email)}")
     for aid, a in res.items():
         if a["Type"] != "AWS::CloudWatch::Alarm":
             continue
         for (email, given), acts in alarm_targets(a["Properties"]).items():
-            want = []
+            want = [{"Ref": tid}]
             if given:
                 want.append({"Ref": "AlarmTopicArn"})
-            if email:
-                want.append({"Ref": tid})
             checks.check("notifications", sorted(map(repr, acts)) == sorted(map(repr, want)),
                          f"{aid} notifies {acts!r} when NotificationEmail={email} and AlarmTopicArn={given}, want {want!r}")
     out = cfn.get("Outputs", {}).get("AlarmNotifications", {}).get("Value")
@@ -696,6 +882,7 @@ def check_file(path, lint, makefile):
     check_invocation_failures(cfn, checks)
     check_notifications(cfn, checks)
     check_dashboard(cfn, checks, queue)
+    check_state_table(cfn, checks)
     check_env_size(cfn, checks)
     check_outputs(cfn, checks, queue)
     check_parameters(cfn, checks)

@@ -141,9 +141,8 @@ func TestTemplateChecksCatch(t *testing.T) {
       Threshold: 1
       ComparisonOperator: GreaterThanOrEqualToThreshold
       TreatMissingData: notBreaching
-      AlarmActions: !If
-        - HasNotificationEmail
-        - !If [HasAlarmTopic, [!Ref AlarmTopicArn, !Ref NotificationTopic], [!Ref NotificationTopic]]
+      AlarmActions:
+        - !Ref NotificationTopic
 `, `          Value: !Ref InvocationFailureRule
       Statistic: Sum
       Period: 300
@@ -151,11 +150,10 @@ func TestTemplateChecksCatch(t *testing.T) {
       Threshold: 1
       ComparisonOperator: GreaterThanOrEqualToThreshold
       TreatMissingData: notBreaching
-      AlarmActions: !If
-        - HasNotificationEmail
-        - !If [HasAlarmTopic, [!Ref AlarmTopicArn], [!Ref NotificationTopic]]
-`, "notifications: InvocationFailureAlarm notifies [{'Ref': 'AlarmTopicArn'}] when NotificationEmail=True and AlarmTopicArn=True"},
-		{"no e-mail subscription", "          Endpoint: !Ref NotificationEmail\n", "          Endpoint: ops@example.com\n",
+      AlarmActions:
+        - !If [HasAlarmTopic, !Ref AlarmTopicArn, !Ref AWS::NoValue]
+`, "notifications: InvocationFailureAlarm notifies [] when NotificationEmail=False and AlarmTopicArn=False"},
+		{"no e-mail subscription", "            Endpoint: !Ref NotificationEmail\n", "            Endpoint: ops@example.com\n",
 			"notifications: 0 SNS topics subscribe NotificationEmail by e-mail, want 1"},
 		{"dashboard without p99", `{"stat": "p99", "label": "callback p99"}`, `{"stat": "p90", "label": "callback p90"}`,
 			"dashboard: Dashboard shows CallbackDuration with ['p50', 'p90'], want p50 and p99"},
@@ -165,6 +163,16 @@ func TestTemplateChecksCatch(t *testing.T) {
 			"alarms: no alarm on the processor's RuleErrors"},
 		{"environment beyond 4 KB", "    Default: \"\"\n    MaxLength: 3500\n", "    Default: \"\"\n    MaxLength: 3900\n",
 			"functions: ProcessorFunction environment can reach"},
+		{"Comprehend on the guardrail", "                  Resource: \"*\"\n", "                  Resource: !Ref GuardrailArn\n",
+			"models: the Comprehend actions on {'Ref': 'GuardrailArn'}: they take no resource-level permission"},
+		{"Comprehend granted without a rule", "                - HasComprehend\n                - Sid: ComprehendModels\n", "                - HasGuardrail\n                - Sid: ComprehendModels\n",
+			"models: the Comprehend actions are granted without the HasComprehend condition"},
+		{"another Comprehend action on *", "    AllowedValues: [\"\", DetectToxicContent, DetectPiiEntities, DetectDominantLanguage]\n", "    AllowedValues: [\"\", DetectToxicContent, DetectPiiEntities, DetectDominantLanguage, DetectSentiment]\n",
+			"no-wildcard: ProcessorRole allows ['comprehend:DetectDominantLanguage', 'comprehend:DetectPiiEntities', 'comprehend:DetectSentiment', 'comprehend:DetectToxicContent'] on '*'"},
+		{"every guardrail", "                  Resource: !Ref GuardrailArn\n", "                  Resource: !Sub arn:aws:bedrock:${AWS::Region}:${AWS::AccountId}:guardrail/*\n",
+			"models: the guardrail statement allows ['bedrock:ApplyGuardrail'] on"},
+		{"loose guardrail pattern", "    AllowedPattern: ^(|arn:aws[a-z-]*:bedrock:[a-z0-9-]+:[0-9]{12}:guardrail/[a-z0-9]+)$\n", "    AllowedPattern: ^.*$\n",
+			"models: GuardrailArn pattern accepts '*'"},
 		{"loose app instance pattern", "    AllowedPattern: ^arn:aws[a-z-]*:chime:[a-z0-9-]+:[0-9]{12}:app-instance/[-a-zA-Z0-9]+$", "    AllowedPattern: ^arn:.*$",
 			"parameters: AppInstanceArn pattern accepts"},
 	}

@@ -67,7 +67,40 @@ func Moto(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("testenv: no free port: %v", err)
 	}
-	cmd := exec.Command(py, "-m", "moto.server", "-H", "127.0.0.1", "-p", port)
+	return startMoto(t, exec.Command(py, "-m", "moto.server", "-H", "127.0.0.1", "-p", port), port)
+}
+
+// motoSerial runs moto's server as python3.11 -m moto.server does, but
+// serving one request at a time (werkzeug's threaded=False). moto applies a
+// DynamoDB transaction item by item and rolls a cancelled one back by
+// restoring a copy of the table taken before it: under its default
+// threaded server, concurrent requests interleave with a transaction and a
+// rollback undoes writes of other requests.
+const motoSerial = `import sys
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+run_simple("127.0.0.1", int(sys.argv[1]), DomainDispatcherApplication(create_backend_app), threaded=False)
+`
+
+// MotoSerial is Moto with a server that handles one request at a time, so
+// that each request, a DynamoDB transaction included, is applied whole
+// before the next one starts, as DynamoDB's serializable transactions
+// appear to their clients. Tests of concurrent conditional writes use it:
+// under Moto's threaded server a transaction is not atomic.
+func MotoSerial(t testing.TB) string {
+	t.Helper()
+	py := Python(t, "moto.server", "flask", "werkzeug")
+	port, err := freePort()
+	if err != nil {
+		t.Fatalf("testenv: no free port: %v", err)
+	}
+	return startMoto(t, exec.Command(py, "-c", motoSerial, port), port)
+}
+
+// startMoto starts cmd, a moto server on port, stops it when t ends, and
+// returns its endpoint once it answers.
+func startMoto(t testing.TB, cmd *exec.Cmd, port string) string {
+	t.Helper()
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("testenv: start moto.server: %v", err)

@@ -2,7 +2,6 @@ package messagingtest
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
 	"os"
 	"sort"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chimeflow/chimeflow/internal/awsmodel"
 )
 
 // verbatimModel is the official service model, copied verbatim from
@@ -19,80 +20,13 @@ const verbatimModel = "../testdata/chime-sdk-messaging-2021-05-15.service.json"
 
 var update = flag.Bool("update", false, "rewrite model.json from the verbatim service model")
 
-// extract returns the part of the verbatim model the Server needs: its
-// metadata, the served operations and every shape they reach, without
-// documentation, as indented JSON with sorted keys.
+// extract returns the part of the verbatim model the Server needs (see
+// awsmodel.Extract).
 func extract(t *testing.T, verbatim []byte) []byte {
 	t.Helper()
-	var full struct {
-		Metadata   map[string]any            `json:"metadata"`
-		Operations map[string]map[string]any `json:"operations"`
-		Shapes     map[string]map[string]any `json:"shapes"`
-	}
-	require.NoError(t, json.Unmarshal(verbatim, &full))
-	ops := map[string]any{}
-	shapes := map[string]any{}
-	var pending []string
-	ref := func(v any) {
-		if r, ok := v.(map[string]any); ok {
-			pending = append(pending, r["shape"].(string))
-		}
-	}
-	for _, name := range served {
-		op, ok := full.Operations[name]
-		require.True(t, ok, "operation %s is not in the model", name)
-		ops[name] = withoutDocs(op)
-		ref(op["input"])
-		ref(op["output"])
-		errs, _ := op["errors"].([]any)
-		for _, e := range errs {
-			ref(e)
-		}
-	}
-	for len(pending) > 0 {
-		name := pending[len(pending)-1]
-		pending = pending[:len(pending)-1]
-		if _, done := shapes[name]; done {
-			continue
-		}
-		s, ok := full.Shapes[name]
-		require.True(t, ok, "shape %s is not in the model", name)
-		shapes[name] = withoutDocs(s)
-		members, _ := s["members"].(map[string]any)
-		for _, m := range members {
-			ref(m)
-		}
-		for _, k := range []string{"member", "key", "value"} {
-			ref(s[k])
-		}
-	}
-	meta := map[string]any{}
-	for _, k := range []string{"apiVersion", "endpointPrefix", "protocol", "serviceId", "signatureVersion", "signingName", "uid"} {
-		meta[k] = full.Metadata[k]
-	}
-	out, err := json.MarshalIndent(map[string]any{"metadata": meta, "operations": ops, "shapes": shapes}, "", " ")
+	out, err := awsmodel.Extract(verbatim, served)
 	require.NoError(t, err)
-	return append(out, '\n')
-}
-
-func withoutDocs(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range x {
-			if k != "documentation" {
-				out[k] = withoutDocs(e)
-			}
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = withoutDocs(e)
-		}
-		return out
-	}
-	return v
+	return out
 }
 
 // TestModelIsCurrent fails when model.json no longer matches what the
@@ -149,8 +83,8 @@ func TestPatterns(t *testing.T) {
 	for _, tt := range tests {
 		s := m.Shapes[tt.shape]
 		require.NotNil(t, s, tt.shape)
-		require.NotNil(t, s.re, tt.shape)
-		assert.Equal(t, tt.want, s.re.MatchString(tt.value), "%s %q", tt.shape, tt.value)
+		require.NotEmpty(t, s.Pattern, tt.shape)
+		assert.Equal(t, tt.want, s.MatchesPattern(tt.value), "%s %q", tt.shape, tt.value)
 	}
 }
 
@@ -172,9 +106,9 @@ func TestCheckerFindsEveryKindOfProblem(t *testing.T) {
 			"DeleteResource": false,
 		}
 	}
-	c := &checker{m: m}
-	c.structure("", in, valid())
-	require.Empty(t, c.problems)
+	c := awsmodel.NewChecker(m)
+	c.Structure("", in, valid())
+	require.Empty(t, c.Problems())
 
 	mutations := map[string]func(v map[string]any){
 		"missing required": func(v map[string]any) { delete(v, "CallbackId") },
@@ -207,8 +141,8 @@ func TestCheckerFindsEveryKindOfProblem(t *testing.T) {
 	for _, name := range names {
 		v := valid()
 		mutations[name](v)
-		c := &checker{m: m}
-		c.structure("", in, v)
-		assert.NotEmpty(t, c.problems, name)
+		c := awsmodel.NewChecker(m)
+		c.Structure("", in, v)
+		assert.NotEmpty(t, c.Problems(), name)
 	}
 }

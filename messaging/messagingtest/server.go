@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +16,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/chimeflow/chimeflow/internal/awsmodel"
 
 	"github.com/chimeflow/chimeflow/messaging"
 )
@@ -292,7 +293,7 @@ func (s *Server) ErrorStatus(code string) int {
 	if s.model == nil {
 		return 0
 	}
-	return s.model.errorStatus(code)
+	return s.model.ErrorStatus(code)
 }
 
 // apiError is an error answer.
@@ -342,7 +343,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		call.Problems = append(call.Problems, "the service model did not load")
 	default:
 		var labels map[string]string
-		op, labels = s.model.match(r.Method, call.Path, call.Query)
+		op, labels = s.model.MatchPath(r.Method, call.Path, call.Query)
 		if op == nil {
 			call.Problems = append(call.Problems, fmt.Sprintf("%s %s: no operation of the model matches", r.Method, r.URL.RequestURI()))
 		} else {
@@ -354,7 +355,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	auth := s.checkSignature(r, body)
 	if auth != nil {
-		call.Problems = append(call.Problems, "signature: "+auth.message)
+		call.Problems = append(call.Problems, "signature: "+auth.Message)
 	}
 
 	s.mu.Lock()
@@ -378,7 +379,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	switch {
 	case auth != nil:
-		status = s.writeError(w, reqID, &apiError{status: auth.status, code: auth.code, message: auth.message, lower: true})
+		status = s.writeError(w, reqID, &apiError{status: auth.Status, code: auth.Code, message: auth.Message, lower: true})
 		return
 	case op == nil:
 		status = s.writeError(w, reqID, &apiError{status: 404, code: "UnknownOperationException", message: strings.Join(call.Problems, "; "), lower: true})
@@ -568,21 +569,9 @@ func (s *Server) nextFault(op string, params map[string]any) *Fault {
 	return f
 }
 
-// reset closes the connection under w without an answer.
-func reset(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler) // recovered by net/http: the connection is dropped
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		return
-	}
-	if tc, ok := conn.(interface{ SetLinger(int) error }); ok {
-		_ = tc.SetLinger(0) // an RST, not a FIN
-	}
-	_ = conn.Close()
-}
+// reset closes the connection under w without an answer (package
+// awsmodel does it for every stand-in).
+func reset(w http.ResponseWriter) { awsmodel.ResetConnection(w) }
 
 // write writes the answer of the work.
 func (s *Server) write(w http.ResponseWriter, reqID string, op *operation, out any, e *apiError) int {
@@ -630,87 +619,5 @@ func (s *Server) writeError(w http.ResponseWriter, reqID string, e *apiError) in
 // check checks a request against the operation's input shape and returns
 // its params.
 func (s *Server) check(op *operation, r *http.Request, labels map[string]string, body []byte) (map[string]any, []string) {
-	c := &checker{m: s.model}
-	in := s.model.Shapes[op.Input.Shape]
-	params := map[string]any{}
-	var bodyMembers []string
-	query := r.URL.Query()
-	for name, mem := range in.Members {
-		switch mem.Location {
-		case "uri":
-			if v, ok := labels[mem.LocationName]; ok {
-				params[name] = v
-			}
-		case "header":
-			if vs := r.Header.Values(mem.LocationName); len(vs) > 0 {
-				if len(vs) > 1 {
-					c.addf("header %s sent %d times", mem.LocationName, len(vs))
-				}
-				params[name] = vs[0]
-			}
-		case "querystring":
-			vs, ok := query[mem.LocationName]
-			if !ok {
-				continue
-			}
-			if len(vs) != 1 {
-				c.addf("query %s given %d times", mem.LocationName, len(vs))
-			}
-			var v any = vs[0]
-			if t := s.model.Shapes[mem.Shape].Type; t == "integer" || t == "long" {
-				n, err := strconv.Atoi(vs[0])
-				if err != nil {
-					c.addf("query %s is not an integer", mem.LocationName)
-					continue
-				}
-				v = float64(n)
-			}
-			params[name] = v
-		case "":
-			bodyMembers = append(bodyMembers, name)
-		default:
-			c.addf("member %s has location %s, which the stand-in does not read", name, mem.Location)
-		}
-	}
-	for _, k := range sortedKeys(query) {
-		if _, literal := op.query[k]; literal {
-			if len(query[k]) != 1 {
-				c.addf("query %s given %d times", k, len(query[k]))
-			}
-			continue
-		}
-		known := false
-		for _, mem := range in.Members {
-			known = known || mem.Location == "querystring" && mem.LocationName == k
-		}
-		if !known {
-			c.addf("query %s is not a member of %s", truncate(k, 40), op.Input.Shape)
-		}
-	}
-	if len(bodyMembers) == 0 {
-		if len(bytes.TrimSpace(body)) > 0 {
-			c.addf("%s has no body members, but the request has a body", op.Input.Shape)
-		}
-	} else {
-		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-			c.addf("Content-Type %q, want application/json", truncate(ct, 40))
-		}
-		var doc map[string]any
-		dec := json.NewDecoder(bytes.NewReader(body))
-		if err := dec.Decode(&doc); err != nil {
-			c.addf("body is not a JSON object: %v", err)
-		} else if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-			c.addf("body holds more than one JSON value")
-		}
-		for _, k := range sortedKeys(doc) {
-			mem, ok := in.Members[k]
-			if !ok || mem.Location != "" {
-				c.addf("body member %s is not a body member of %s", truncate(k, 40), op.Input.Shape)
-				continue
-			}
-			params[k] = doc[k]
-		}
-	}
-	c.structure("", in, params)
-	return params, c.problems
+	return s.model.CheckRequest(op, r, labels, body)
 }

@@ -1,106 +1,22 @@
 package messagingtest
 
 import (
-	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"net/http"
-	"regexp"
-	"strings"
-	"time"
 
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-
+	"github.com/chimeflow/chimeflow/internal/awsmodel"
 	"github.com/chimeflow/chimeflow/messaging"
 )
 
-// authError is how the service refuses a request it cannot authenticate.
-type authError struct {
-	status  int
-	code    string
-	message string
-}
-
-var authHeader = regexp.MustCompile(`^AWS4-HMAC-SHA256 Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$`)
-
-// checkSignature verifies the request's SigV4 signature: its form, its
-// credential scope, its time, the session token, and the signature itself,
-// recomputed over the signed headers and the body with the Server's
-// credentials. It returns the refusal, or nil.
-func (s *Server) checkSignature(r *http.Request, body []byte) *authError {
-	auth := r.Header.Get("Authorization")
-	if auth == "" {
-		return &authError{403, "MissingAuthenticationTokenException", "Missing Authentication Token"}
+// checkSignature verifies the request's SigV4 signature (package awsmodel
+// does it for every stand-in) with the Server's credentials, region and
+// clock. It returns the refusal, or nil.
+func (s *Server) checkSignature(r *http.Request, body []byte) *awsmodel.AuthError {
+	v := awsmodel.Verifier{
+		Credentials:  s.cfg.Credentials,
+		Region:       s.cfg.Region,
+		SigningName:  messaging.SigningName,
+		Now:          s.cfg.Now,
+		MaxClockSkew: s.cfg.MaxClockSkew,
 	}
-	m := authHeader.FindStringSubmatch(auth)
-	if m == nil {
-		return &authError{400, "IncompleteSignatureException", "Authorization header is not a complete AWS4-HMAC-SHA256 signature"}
-	}
-	akid, date, region, service, signed := m[1], m[2], m[3], m[4], m[5]
-	creds := s.cfg.Credentials
-	if akid != creds.AccessKeyID {
-		return &authError{403, "UnrecognizedClientException", "The security token included in the request is invalid."}
-	}
-	if region != s.cfg.Region {
-		return &authError{403, "InvalidSignatureException", fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", region)}
-	}
-	if service != messaging.SigningName {
-		return &authError{403, "InvalidSignatureException", fmt.Sprintf("Credential should be scoped to correct service: '%s'.", messaging.SigningName)}
-	}
-	at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
-	if err != nil {
-		return &authError{400, "IncompleteSignatureException", "X-Amz-Date is missing or not in the basic ISO 8601 format"}
-	}
-	if date != at.Format("20060102") {
-		return &authError{403, "InvalidSignatureException", "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP"}
-	}
-	if skew := s.cfg.MaxClockSkew; skew >= 0 {
-		if d := s.cfg.Now().Sub(at); d > skew || d < -skew {
-			return &authError{403, "InvalidSignatureException", fmt.Sprintf("Signature expired: %s is now earlier or later than %s by more than %s.", at.Format("20060102T150405Z"), s.cfg.Now().UTC().Format("20060102T150405Z"), skew)}
-		}
-	}
-	headers := strings.Split(signed, ";")
-	for _, must := range []string{"host", "x-amz-date"} {
-		if !contains(headers, must) {
-			return &authError{403, "InvalidSignatureException", "SignedHeaders must include " + must}
-		}
-	}
-	token := r.Header.Get("X-Amz-Security-Token")
-	if token != creds.SessionToken {
-		return &authError{403, "UnrecognizedClientException", "The security token included in the request is invalid."}
-	}
-	if token != "" && !contains(headers, "x-amz-security-token") {
-		return &authError{403, "InvalidSignatureException", "SignedHeaders must include x-amz-security-token"}
-	}
-
-	cp, err := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), bytes.NewReader(body))
-	if err != nil {
-		return &authError{400, "IncompleteSignatureException", "the request cannot be re-signed: " + err.Error()}
-	}
-	cp.Host = r.Host
-	cp.ContentLength = 0 // signed only when the client signed it
-	for _, h := range headers {
-		switch h {
-		case "host":
-		case "content-length":
-			cp.ContentLength = r.ContentLength
-		default:
-			if vs, ok := r.Header[http.CanonicalHeaderKey(h)]; ok {
-				cp.Header[http.CanonicalHeaderKey(h)] = vs
-			} else {
-				return &authError{403, "InvalidSignatureException", "signed header " + h + " is missing from the request"}
-			}
-		}
-	}
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, cp, hex.EncodeToString(sum[:]), messaging.SigningName, s.cfg.Region, at); err != nil {
-		return &authError{400, "IncompleteSignatureException", "the request cannot be re-signed: " + err.Error()}
-	}
-	want := authHeader.FindStringSubmatch(cp.Header.Get("Authorization"))
-	if want == nil || want[5] != signed || want[6] != m[6] {
-		return &authError{403, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
-	}
-	return nil
+	return v.Verify(r, body)
 }

@@ -28,6 +28,14 @@
 //	                        set by Lambda; the callback client signs with them
 //	AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING, AWS_ENDPOINT_URL
 //	                        optional endpoint override
+//	AWS_ENDPOINT_URL_COMPREHEND, AWS_ENDPOINT_URL_BEDROCK_RUNTIME
+//	                        the same for the rules that call them (toxicity, pii);
+//	                        rules that call AWS get their clients at start-up
+//	                        (rules.Config.Provision), and only those
+//	CHIMEFLOW_STATE_TABLE, CHIMEFLOW_STATE_TIMEOUT
+//	                        the state store of stateful rules, read by the
+//	                        opener given to WithState (cmd/processor: the
+//	                        DynamoDB table, see processor/state/dynamostate)
 //
 // A bad configuration fails at start-up, with every problem listed: the
 // process exits before it asks Lambda for an event, Lambda reports the init
@@ -35,18 +43,21 @@
 package boot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/rs/zerolog"
 
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
+	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
 )
 
@@ -71,6 +82,9 @@ type settings struct {
 	defaultDoc    []byte
 	defaultSource string
 	callback      messaging.CallbackAPI
+	openState     func(getenv func(string) string) (state.Store, error)
+	hostOnce      sync.Once
+	rulesHost     *rules.Host
 	lambdaOpts    []lambda.Option
 	// building lists the options given that build a handler, for Start
 	// to refuse.
@@ -134,6 +148,39 @@ func WithCallback(api messaging.CallbackAPI) Option {
 		s.callback = api
 		s.building = append(s.building, "WithCallback")
 	}
+}
+
+// WithState makes open, called with boot's getenv, open the state store
+// that stateful rules share (ratelimit, repeat, escalation), the first
+// time the configuration has one: a configuration without them never opens
+// it. cmd/processor passes dynamostate.FromEnv (the DynamoDB table
+// CHIMEFLOW_STATE_TABLE names). Without WithState, a configuration with a
+// stateful rule is refused at start-up.
+func WithState[S state.Store](open func(getenv func(string) string) (S, error)) Option {
+	return func(s *settings) {
+		s.openState = func(getenv func(string) string) (state.Store, error) { return open(getenv) }
+	}
+}
+
+// host returns the rules' host, one for the settings (a configuration
+// loaded again is provisioned by the same host, with the same store): the
+// AWS configuration of the environment Lambda sets and the state store,
+// each built on first use, only when a configured rule asks.
+func (s *settings) host() *rules.Host {
+	s.hostOnce.Do(func() {
+		s.rulesHost = rules.NewHost(rules.WithHostGetenv(s.getenv), rules.WithAWSConfigLoader(s.envAWSConfig), rules.WithStateOpener(func(context.Context) (state.Store, error) {
+			if s.openState == nil {
+				return nil, fmt.Errorf("%w; this program has no state store (boot.WithState)", rules.ErrNoStateStore)
+			}
+			return s.openState(s.getenv)
+		}))
+	})
+	return s.rulesHost
+}
+
+// provisioner is a router whose rules need services (*rules.Config).
+type provisioner interface {
+	Provision(ctx context.Context, h *rules.Host) error
 }
 
 // WithLambdaOptions passes options to aws-lambda-go's
@@ -218,6 +265,11 @@ func (s *settings) rules() (processor.Router, error) {
 			setter.SetErrorPolicy(policy)
 		case router != nil:
 			errs = append(errs, fmt.Errorf("%s is set, but the router given to boot.WithRouter (%T) has no SetErrorPolicy method", EnvErrorPolicy, router))
+		}
+	}
+	if p, ok := router.(provisioner); ok && len(errs) == 0 {
+		if err := p.Provision(context.Background(), s.host()); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

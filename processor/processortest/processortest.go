@@ -20,6 +20,7 @@ import (
 	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/replay"
+	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
 )
 
@@ -136,12 +137,19 @@ func RunRule(t testing.TB, r processor.Rule, ev *processor.Event) processor.Outc
 	return processor.NewPipeline(processor.Stage{Name: "rule", Rule: r}).Run(context.Background(), ev)
 }
 
-// NewRule builds a registered rule from YAML (or JSON) options, failing the
-// test on an error.
-func NewRule(t testing.TB, name, options string) processor.Rule {
+// NewRule builds a registered rule from YAML (or JSON) options and
+// provisions it, failing the test on an error. A stateful rule gets a
+// store of its own, in the process (state.Memory); host adds what else the
+// rule needs, such as rules.WithAWSConfig for a rule that calls AWS (a
+// stand-in's configuration in a test).
+func NewRule(t testing.TB, name, options string, host ...rules.HostOption) processor.Rule {
 	t.Helper()
 	r, err := rules.New(name, []byte(options))
 	if err != nil {
+		t.Fatalf("processortest: NewRule: %v", err)
+	}
+	h := rules.NewHost(append([]rules.HostOption{rules.WithState(state.NewMemory())}, host...)...)
+	if err := rules.Provision(context.Background(), h, r); err != nil {
 		t.Fatalf("processortest: NewRule: %v", err)
 	}
 	return r
@@ -182,16 +190,23 @@ const UpdateEnv = "CHIMEFLOW_UPDATE_GOLDEN"
 // configuration file configPath ("" for the bundled default), one subtest
 // per event, and fails each event that differs from its golden file, or
 // that has none. The rules the configuration names must be registered.
+// The events are replayed in the order of their timestamps (replay.Timed,
+// as cmd/replay -timed does), and stateful rules share one store in the
+// process (state.Memory), new for the call.
 func ReplayDir(t *testing.T, dir, configPath string) {
 	t.Helper()
 	cfg, err := rules.Load(configPath)
 	if err != nil {
 		t.Fatalf("processortest: ReplayDir: %v", err)
 	}
+	if err := cfg.Provision(context.Background(), rules.NewHost(rules.WithState(state.NewMemory()))); err != nil {
+		t.Fatalf("processortest: ReplayDir: %v", err)
+	}
 	sources, err := replay.Load([]string{dir}, nil)
 	if err != nil {
 		t.Fatalf("processortest: ReplayDir: %v", err)
 	}
+	sources = replay.Timed(sources)
 	h, _ := NewHandler(cfg)
 	rn := &replay.Runner{Handler: h, ConfigName: replay.ConfigName(configPath), Update: os.Getenv(UpdateEnv) != ""}
 	for _, src := range sources {

@@ -22,8 +22,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chimeflow/chimeflow/processor"
 )
@@ -148,4 +150,34 @@ func ConfigName(configPath string) string {
 	}
 	base := filepath.Base(configPath)
 	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+// Timed returns the sources in the order of their messages' times (see
+// processor.MessageTime: the edit time of an edit, else the creation
+// time), the order in which a channel would have seen them. The sort is
+// stable: sources with equal times, and those whose time cannot be read
+// (an event that does not decode, or has no timestamp), keep their place
+// after the source before them.
+func Timed(sources []Source) []Source {
+	type timed struct {
+		src Source
+		at  time.Time
+	}
+	list := make([]timed, len(sources))
+	var last time.Time
+	for i, src := range sources {
+		at := last
+		if ev, err := processor.Decode(src.Data); err == nil {
+			if t := processor.MessageTime(ev, func() time.Time { return time.Time{} }); !t.IsZero() {
+				at = t
+			}
+		}
+		list[i], last = timed{src, at}, at
+	}
+	slices.SortStableFunc(list, func(a, b timed) int { return a.at.Compare(b.at) })
+	out := make([]Source, len(list))
+	for i := range list {
+		out[i] = list[i].src
+	}
+	return out
 }

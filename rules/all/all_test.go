@@ -11,7 +11,7 @@ import (
 // TestRegistersEveryBuiltInRule: rules/all registers the rules whose import
 // path the loader's unknown-rule message gives, and nothing else.
 func TestRegistersEveryBuiltInRule(t *testing.T) {
-	want := []string{"deny", "links", "metadata", "profanity", "redact"}
+	want := []string{"deny", "escalation", "links", "mentions", "metadata", "pii", "profanity", "ratelimit", "redact", "repeat", "toxicity"}
 	if got := rules.Names(); !slices.Equal(got, want) {
 		t.Errorf("registered %v, want %v", got, want)
 	}

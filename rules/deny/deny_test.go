@@ -99,7 +99,8 @@ func TestConditions(t *testing.T) {
 		// persistence, content type
 		{"persistence", `persistence: NON_PERSISTENT`, "hi", []processortest.Option{processortest.NonPersistent()}, "message is NON_PERSISTENT"},
 		{"persistence other", `persistence: NON_PERSISTENT`, "hi", nil, ""},
-		{"content type", `contentType: ["application/*"]`, "hi", []processortest.Option{processortest.WithContentType("application/json")}, `content type "application/json" is in ["application/*"]`},
+		{"content type", `contentType: ["application/*"]`, "hi", []processortest.Option{processortest.WithContentType("application/json")}, `content type matches "application/*"`},
+		{"content type exact", `contentType: [text/x-a, text/plain]`, "hi", []processortest.Option{processortest.WithContentType("text/plain")}, `content type is "text/plain"`},
 		{"content type other", `contentType: ["application/*"]`, "hi", []processortest.Option{processortest.WithContentType("text/plain")}, ""},
 		{"content type absent", `contentType: ["application/*"]`, "hi", nil, ""},
 		// composition and reasons

@@ -314,8 +314,20 @@ func (c contentType) match(m *processor.Message) bool {
 	return false
 }
 
+// why names the glob that matched, never the content type, which the
+// sender chose: the reason is logged.
 func (c contentType) why(m *processor.Message) (string, bool) {
-	return "content type " + strconv.Quote(m.ContentType()) + " is in " + quoteAll(c), false
+	ct := m.ContentType()
+	for _, g := range c {
+		if !g.Match(ct) {
+			continue
+		}
+		if strings.ContainsAny(string(g), "*?") {
+			return "content type matches " + strconv.Quote(string(g)), false
+		}
+		return "content type is " + strconv.Quote(string(g)), false
+	}
+	return c.String(), false
 }
 
 func (c contentType) String() string { return "content type in " + quoteAll(c) }

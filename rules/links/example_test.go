@@ -49,8 +49,8 @@ func Example_deny() {
 	}
 	// Output:
 	// false ""
-	// true "links: Content links to shop.example.net, which is on the deny list"
-	// true "links: Content links to bad.example.org, which is on the deny list"
+	// true "links: Content links to a denied domain (deny entry \"*.example.net\")"
+	// true "links: Content links to a denied domain (deny entry \"bad.example.org\")"
 }
 
 // New builds the rule from Go code, for a pipeline assembled by hand.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 
@@ -44,7 +43,7 @@ func TestApply(t *testing.T) {
 			name:    "deny list",
 			options: "deny: [evil.example.net]",
 			content: "look at https://www.EVIL.example.net/x",
-			deny:    "links: Content links to www.evil.example.net, which is on the deny list",
+			deny:    `links: Content links to a denied domain (deny entry "evil.example.net")`,
 		},
 		{
 			name:        "deny list does not cover look-alikes",
@@ -62,19 +61,19 @@ func TestApply(t *testing.T) {
 			name:    "allow list denies the others",
 			options: "allow: [example.com]",
 			content: "docs at https://docs.example.com/a or mirror.example.net",
-			deny:    "links: Content links to mirror.example.net, which is not on the allow list",
+			deny:    "links: Content links to a domain not on the allow list",
 		},
 		{
 			name:    "deny list wins over the allow list",
 			options: "{allow: [example.com], deny: [ads.example.com]}",
 			content: "https://ads.example.com/track",
-			deny:    "ads.example.com, which is on the deny list",
+			deny:    `(deny entry "ads.example.com")`,
 		},
 		{
 			name:    "glob covers subdomains only",
 			options: `deny: ["*.example.com"]`,
 			content: "a.b.example.com/x",
-			deny:    "a.b.example.com",
+			deny:    `(deny entry "*.example.com")`,
 		},
 		{
 			name:        "glob does not cover the apex",
@@ -86,25 +85,31 @@ func TestApply(t *testing.T) {
 			name:    "no lists: no links at all",
 			options: "",
 			content: "try www.example.org",
-			deny:    "links: Content links to www.example.org, and no links are allowed",
+			deny:    "links: Content holds a link, and no links are allowed",
 		},
 		{
 			name:    "Unicode host against a Unicode entry",
 			options: "deny: [Bücher.example]",
 			content: "https://xn--bcher-kva.example/",
-			deny:    "xn--bcher-kva.example",
+			deny:    `(deny entry "Bücher.example")`,
 		},
 		{
 			name:    "Punycode host against a Unicode entry, and back",
 			options: "deny: [xn--bcher-kva.de]",
 			content: "bücher.de/katalog",
-			deny:    "bücher.de",
+			deny:    `(deny entry "xn--bcher-kva.de")`,
 		},
 		{
 			name:    "userinfo does not hide the host",
 			options: "allow: [good.example]",
 			content: "https://good.example@evil.example.net/",
-			deny:    "evil.example.net, which is not on the allow list",
+			deny:    "links: Content links to a domain not on the allow list",
+		},
+		{
+			name:    "userinfo does not hide the host from a deny list",
+			options: "deny: [evil.example.net]",
+			content: "https://good.example@evil.example.net/",
+			deny:    `links: Content links to a denied domain (deny entry "evil.example.net")`,
 		},
 		{
 			name:        "bare domains can be ignored",
@@ -116,7 +121,7 @@ func TestApply(t *testing.T) {
 			name:    "bare domains ignored, scheme still counts",
 			options: "{deny: [evil.example.net], bareDomains: false}",
 			content: "http://evil.example.net/x",
-			deny:    "evil.example.net",
+			deny:    `(deny entry "evil.example.net")`,
 		},
 		{
 			name:        "push notification not checked when the scope leaves it out",
@@ -131,7 +136,7 @@ func TestApply(t *testing.T) {
 			options: "deny: [evil.example.net]",
 			content: "hi",
 			push:    &messaging.PushNotificationConfiguration{Title: "t", Body: "evil.example.net/x", Type: "DEFAULT"},
-			deny:    "links: PushNotification.Body links to evil.example.net",
+			deny:    `links: PushNotification.Body links to a denied domain (deny entry "evil.example.net")`,
 		},
 		{
 			name:        "strip removes the link and a space",
@@ -225,6 +230,13 @@ func TestOptionErrors(t *testing.T) {
 		{"bad scope", "scope: {push: false, content: false}", []string{":4:14: rule links: option scope: covers nothing"}},
 		{"old push option", "pushNotification: true", []string{`:4:7: rule links: unknown option "pushNotification" (known: action, allow, deny, replacement, bareDomains, scope)`}},
 		{"bad glob entry", `deny: ["*.exa mple.com"]`, []string{":4:14: rule links: option deny.0"}},
+		{"a port is not a domain", `deny: ["example.com:443", "[::1]:80", "[::1"]`, []string{
+			`:4:14: rule links: option deny.0: "example.com:443" is not a domain name (no path, port or user)`,
+			`:4:33: rule links: option deny.1: "[::1]:80" is not a domain name`,
+			`:4:45: rule links: option deny.2: "[::1" is not a domain name`}},
+		{"a host no browser reaches", `deny: ["[not-ipv6]", "a<b.com"]`, []string{
+			`:4:14: rule links: option deny.0: "[not-ipv6]" is not a domain name a browser can reach`,
+			`:4:28: rule links: option deny.1: "a<b.com" is not a domain name a browser can reach`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -255,40 +267,47 @@ func TestNew(t *testing.T) {
 
 func TestDomainsMatch(t *testing.T) {
 	var bad rules.Problems
-	d := parseDomains([]string{"Example.COM.", ".dot.example", "*.glob.example", "xn--bcher-kva.example"}, "deny", &bad)
+	d := parseDomains([]string{"Example.COM.", ".dot.example", "*.glob.example", "xn--bcher-kva.example", " spaced.example "}, "deny", &bad)
 	if err := bad.Err(); err != nil {
 		t.Fatal(err)
 	}
-	for host, want := range map[string]bool{
-		"example.com":           true,
-		"www.example.com":       true,
-		"a.b.example.com":       true,
-		"badexample.com":        false,
-		"example.com.evil":      false,
-		"dot.example":           true,
-		"x.dot.example":         true,
-		"glob.example":          false,
-		"a.glob.example":        true,
-		"xn--bcher-kva.example": true,
-		"":                      false,
+	for host, want := range map[string]string{ // the entry that covers it
+		"example.com":           "Example.COM.",
+		"www.example.com":       "Example.COM.",
+		"a.b.example.com":       "Example.COM.",
+		"badexample.com":        "",
+		"example.com.evil":      "",
+		"dot.example":           ".dot.example",
+		"x.dot.example":         ".dot.example",
+		"glob.example":          "",
+		"a.glob.example":        "*.glob.example",
+		"xn--bcher-kva.example": "xn--bcher-kva.example",
+		"spaced.example":        "spaced.example",
+		"":                      "",
 	} {
-		if got := d.match(host); got != want {
-			t.Errorf("match(%q) = %v, want %v", host, got, want)
+		if got, ok := d.match(host); got != want || ok != (want != "") {
+			t.Errorf("match(%q) = %q, %v; want %q", host, got, ok, want)
 		}
 	}
 }
 
+// TestCleanMessageDoesNotAllocate: a message without links, and one with
+// links written in lower case that do not offend, cost no allocation. (A
+// host with upper-case letters costs one, to lower-case it; with a deny
+// list, ambiguous links such as README.md are checked too.)
 func TestCleanMessageDoesNotAllocate(t *testing.T) {
 	ctx := context.Background()
-	for _, options := range []string{"deny: [evil.example.net]", "{action: strip, allow: [example.com]}"} {
-		r := processortest.NewRule(t, Name, options)
-		m := newMessage("A long, clean message: no links, v1.2.3, 3.14, file.txt. And example.com/ok, allowed.", nil)
-		if strings.Contains(options, "deny") {
-			m.Content = "A long, clean message: no links, v1.2.3, 3.14, file.txt and README.md."
-		}
+	for _, tt := range []struct{ options, content string }{
+		{"deny: [evil.example.net]", "A long, clean message: no links, v1.2.3, 3.14, file.txt."},
+		{"deny: [evil.example.net]", "A long, clean message: see readme.md, setup.py and example.com/ok."},
+		{"{action: strip, allow: [example.com]}", "A long, clean message: no links, v1.2.3, 3.14, file.txt and README.md."},
+		{"{action: strip, allow: [example.com]}", "A long, clean message: see example.com/ok and https://www.example.com, allowed."},
+	} {
+		r := processortest.NewRule(t, Name, tt.options)
+		m := newMessage(tt.content, nil)
 		n := testing.AllocsPerRun(200, func() { _, _ = r.Apply(ctx, m) })
 		if n != 0 {
-			t.Errorf("%s: Apply on a clean message allocates %v times, want 0", options, n)
+			t.Errorf("%s: Apply on %q allocates %v times, want 0", tt.options, tt.content, n)
 		}
 	}
 }
@@ -323,19 +342,21 @@ func BenchmarkFind(b *testing.B) {
 	}
 }
 
-func TestStripShortensPush(t *testing.T) {
+// TestStripFitsPush: where the replacements would make a push
+// notification's title too long, the links are removed without them; the
+// body, which has room, keeps them.
+func TestStripFitsPush(t *testing.T) {
 	r := processortest.NewRule(t, Name, `{action: strip, replacement: "[a link was removed here]"}`)
 	title := "x.co/1 x.co/2 x.co/3 x.co/4 x.co/5 ok"
-	m := newMessage("hello", &messaging.PushNotificationConfiguration{Title: title, Body: "b"})
+	m := newMessage("hello", &messaging.PushNotificationConfiguration{Title: title, Body: "see x.co/1"})
 	if _, err := r.Apply(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	got := m.PushNotification.Title
-	if n := utf8.RuneCountInString(got); n != messaging.MaxPushTitleLen || !strings.HasSuffix(got, "…") || !strings.HasPrefix(got, "[a link was removed here] [a link") {
-		t.Errorf("title %q (%d characters), want %d ending in an ellipsis", got, n, messaging.MaxPushTitleLen)
+	if got := m.PushNotification.Title; got != "ok" {
+		t.Errorf("title %q, want %q", got, "ok")
 	}
-	if m.PushNotification.Body != "b" {
-		t.Errorf("body changed to %q", m.PushNotification.Body)
+	if got := m.PushNotification.Body; got != "see [a link was removed here]" {
+		t.Errorf("body %q", got)
 	}
 }
 
@@ -367,7 +388,7 @@ func TestScope(t *testing.T) {
 			name:    "deny names the place from the configuration",
 			options: "{deny: [evil.example.net], scope: {attributes: ['*']}}",
 			event:   processortest.NewEvent("hi", processortest.WithAttribute("x-sender-chosen", "evil.example.net/x")),
-			deny:    "links: MessageAttributes links to evil.example.net, which is on the deny list",
+			deny:    `links: MessageAttributes links to a denied domain (deny entry "evil.example.net")`,
 		},
 	}
 	for _, tt := range tests {
@@ -385,5 +406,140 @@ func TestScope(t *testing.T) {
 			assert.Equal(t, want.PushNotification, out.Message.PushNotification)
 			assert.Equal(t, want.MessageAttributes, out.Message.MessageAttributes)
 		})
+	}
+}
+
+// TestEveryKind: hostless links always offend; ambiguous links offend
+// only through the deny list; every reading of a link's host is checked.
+func TestEveryKind(t *testing.T) {
+	const (
+		none     = ""
+		denyList = "deny: [evil.example, evil.zip, readme.md, good.example]"
+		allow    = "allow: [example.com]"
+		both     = "{allow: [example.com], deny: [evil.zip]}"
+	)
+	tests := []struct {
+		name, content string
+		want          map[string]string // options: the reason, "" for none
+	}{
+		{"javascript:", "click javascript:alert(document.cookie)", map[string]string{
+			none: "links: Content holds a javascript: link", denyList: "links: Content holds a javascript: link",
+			allow: "links: Content holds a javascript: link", both: "links: Content holds a javascript: link"}},
+		{"the scheme as spelt does not matter", "[x](JaVaScRiPt:alert(1))", map[string]string{
+			none: "links: Content holds a javascript: link", allow: "links: Content holds a javascript: link"}},
+		{"vbscript:", "vbscript:msgbox(1)", map[string]string{denyList: "links: Content holds a vbscript: link"}},
+		{"data:", "see data:text/html,<script>x</script>", map[string]string{
+			denyList: "links: Content holds a data: link", allow: "links: Content holds a data: link"}},
+		{"file:///", "open file:///etc/passwd", map[string]string{
+			denyList: "links: Content holds a file: link", allow: "links: Content holds a file: link"}},
+		{"file with a host is checked by its host", "open file://evil.example/share", map[string]string{
+			denyList: `links: Content links to a denied domain (deny entry "evil.example")`,
+			allow:    "links: Content links to a domain not on the allow list"}},
+		{"a file name is ambiguous: deny list only", "see evil.zip and README.md", map[string]string{
+			none: "", denyList: `links: Content links to a denied domain (deny entry "evil.zip")`, allow: "",
+			both: `links: Content links to a denied domain (deny entry "evil.zip")`}},
+		{"a capitalised sentence is ambiguous", "Hello.World", map[string]string{none: "", allow: ""}},
+		{"a capitalised domain on the deny list", "go to Evil.Com now", map[string]string{
+			"deny: [evil.com]": `links: Content links to a denied domain (deny entry "evil.com")`, allow: ""}},
+		{"every reading: the linkifier's host before @", "https://good.example@evil.example/", map[string]string{
+			denyList:                              `links: Content links to a denied domain (deny entry "evil.example")`,
+			"deny: [good.example]":                `links: Content links to a denied domain (deny entry "good.example")`,
+			"allow: [evil.example]":               "links: Content links to a domain not on the allow list",
+			"allow: [good.example]":               "links: Content links to a domain not on the allow list",
+			"allow: [evil.example, good.example]": ""}},
+		{"every reading: a markdown target decoded and as text", "[x](https://evil&period;example)", map[string]string{
+			denyList: `links: Content links to a denied domain (deny entry "evil.example")`,
+			allow:    "links: Content links to a domain not on the allow list"}},
+		{"an IPv6 entry", "http://[0:0::1]/admin", map[string]string{
+			"deny: ['[::1]']": `links: Content links to a denied domain (deny entry "[::1]")`}},
+		{"an IPv4 entry in another form", "http://2130706433/", map[string]string{
+			"deny: [127.1]": `links: Content links to a denied domain (deny entry "127.1")`}},
+	}
+	for _, tt := range tests {
+		for options, want := range tt.want {
+			t.Run(tt.name+"/"+options, func(t *testing.T) {
+				v, err := processortest.NewRule(t, Name, options).Apply(context.Background(), newMessage(tt.content, nil))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v.Deny != (want != "") || v.Reason != want {
+					t.Errorf("verdict %+v, want reason %q", v, want)
+				}
+			})
+		}
+	}
+}
+
+// TestStripHostless: a strip removes a hostless URL whole, so that what
+// followed its scheme cannot become a link of its own.
+func TestStripHostless(t *testing.T) {
+	r := processortest.NewRule(t, Name, "{action: strip, deny: [evil.example]}")
+	m := newMessage("[click](javascript:alert(1)) or data:text/html,x javascript://evil.example/%0aalert(1)", nil)
+	if _, err := r.Apply(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if want := "[click]() or"; m.Content != want || len(Find(m.Content)) > 0 {
+		t.Errorf("left %q, with links %v; want %q", m.Content, Find(m.Content), want)
+	}
+}
+
+// TestStripUntilClean: removing a link can make one of what was around
+// it; the rule strips again until none is left, and denies a text that
+// still holds links after four strips.
+func TestStripUntilClean(t *testing.T) {
+	r := processortest.NewRule(t, Name, "{action: strip, allow: [example.com]}")
+	for in, want := range map[string]string{
+		"see [id]://evil.example/x":                     "see [id]", // the reference's ':' went, then the protocol-relative URL
+		"run javascript://evil.example/%0aalert(1) now": "run now",  // a hostless URL goes whole
+		"ok https://example.com/a":                      "ok https://example.com/a",
+	} {
+		m := newMessage(in, nil)
+		v, err := r.Apply(context.Background(), m)
+		if err != nil || v.Deny || m.Content != want {
+			t.Errorf("%q: %q, %+v, %v; want %q", in, m.Content, v, err, want)
+		}
+	}
+	v, _ := r.Apply(context.Background(), newMessage("x https:https:https:https:https:x.co", nil))
+	if v.Reason != "links: a text still held links after 4 strips" {
+		t.Errorf("verdict %+v", v)
+	}
+	if _, err := New(Config{Action: ActionStrip, Replacement: "see www.example.org"}); err == nil || !strings.Contains(err.Error(), `option replacement: "see www.example.org" holds a link the rule would strip`) {
+		t.Errorf("a replacement with a link: %v", err)
+	}
+	if _, err := New(Config{Action: ActionStrip, Allow: []string{"example.org"}, Replacement: "see www.example.org"}); err != nil {
+		t.Errorf("a replacement with an allowed link: %v", err)
+	}
+}
+
+// TestReasonsHoldNoSenderText: a deny or dry-run reason is logged at info
+// level, so it holds configuration only: never a host, a scheme or
+// anything else as the sender wrote it, wherever the link is.
+func TestReasonsHoldNoSenderText(t *testing.T) {
+	const marker = "zqx7"
+	everywhere := []*processor.Event{
+		processortest.NewEvent("see https://" + marker + ".evil.example/x"),
+		processortest.NewEvent("hi", processortest.WithPush("t", "https://"+marker+"@"+marker+".evil.example")),
+		processortest.NewEvent("hi", processortest.WithMetadata(`{"note":"[`+marker+`](https://`+marker+`.evil.example)"}`)),
+		processortest.NewEvent("hi", processortest.WithAttribute("x-"+marker, "//"+marker+".evil.example/"+marker)),
+		processortest.NewEvent("JaVaScRiPt:" + marker + "()"),
+	}
+	denyOnly := processortest.NewEvent("see "+marker+".Evil.Com", processortest.WithPush(marker, "x")) // ambiguous
+	offDeny := processortest.NewEvent("http://" + marker + ".example.org/" + marker)
+	for options, events := range map[string][]*processor.Event{
+		`{deny: ["*.evil.example", "*.evil.com"], scope: {metadata: ["*"], attributes: ["*"]}}`: append(everywhere, denyOnly),
+		`{allow: [example.com], scope: {metadata: [note], attributes: ["*"]}}`:                  append(everywhere, offDeny),
+		`{scope: {metadata: ["*"], attributes: ["*"]}}`:                                         append(everywhere, offDeny),
+	} {
+		r := processortest.NewRule(t, Name, options)
+		for _, ev := range events {
+			out := processortest.RunRule(t, r, ev)
+			if out.Action != processor.ActionDeny {
+				t.Errorf("%s: %s: not denied", options, ev.ChannelMessage.Content)
+				continue
+			}
+			if strings.Contains(strings.ToLower(out.Reason), marker) {
+				t.Errorf("%s: reason %q holds text the sender wrote", options, out.Reason)
+			}
+		}
 	}
 }

@@ -85,6 +85,9 @@ func FuzzRewrite(f *testing.F) {
 		if n := utf8.RuneCountInString(m.Metadata); n > MaxLength {
 			t.Fatalf("result is %d characters", n)
 		}
+		if strings.ContainsAny(m.Metadata, "\n\r\u0085\u2028\u2029") {
+			t.Fatalf("Apply(%q) = %q holds a line terminator", md, m.Metadata)
+		}
 		out, ok := decodeObject(m.Metadata)
 		if !ok {
 			t.Fatalf("Apply(%q) = %q: not a JSON object", md, m.Metadata)

@@ -56,6 +56,9 @@
 // dropAnnotation tries again without the annotation (and keeps the
 // original if that is still too long), deny denies the message. Whichever
 // it is, a value the sender put under the annotation's key is removed.
+// What the rule writes is as short as JSON allows and escapes the line
+// terminators the metadata's pattern refuses; metadata that would still
+// not fit the callback is left as it was. The rule never fails.
 package metadata
 
 import (
@@ -314,10 +317,20 @@ func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict
 			out, changed = r.rewrite(m, false, false)
 		}
 	}
-	if changed {
+	if changed && fits(out) {
 		m.Metadata = out
 	}
 	return processor.Continue, nil
+}
+
+// fits reports whether metadata the rule wrote may go out in a callback:
+// at most MaxLength characters and no line terminator. What the rule
+// writes itself is escaped; a value it keeps is kept as it came, and
+// metadata with a raw line terminator or an invalid character in it (which
+// the processor repairs as it decodes an event) is then left as it was
+// rather than made to fail.
+func fits(doc string) bool {
+	return utf8.RuneCountInString(doc) <= MaxLength && utf8.ValidString(doc) && messaging.LineBreak(doc) < 0
 }
 
 // rewrite returns the new metadata and whether it differs from m's: with

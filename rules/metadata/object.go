@@ -164,8 +164,10 @@ func (n node) appendJSON(dst []byte) []byte {
 }
 
 // appendString appends s as a JSON string. Unlike encoding/json it leaves
-// <, > and & alone, so that the result stays as short as the text: the
-// metadata limit counts characters. Invalid UTF-8 becomes U+FFFD.
+// <, > and & alone, and uses the short escapes \b and \f, so that the
+// result stays as short as the text: the metadata limit counts
+// characters. The line terminators U+0085, U+2028 and U+2029, which the
+// metadata's pattern refuses, are escaped; invalid UTF-8 becomes U+FFFD.
 func appendString(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
@@ -187,6 +189,10 @@ func appendString(dst []byte, s string) []byte {
 				dst = append(dst, '\\', 'r')
 			case '\t':
 				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
 			default:
 				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 			}
@@ -195,14 +201,21 @@ func appendString(dst []byte, s string) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		switch {
+		case r == utf8.RuneError && size == 1:
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)
+		case r == '\u0085' || r == '\u2028' || r == '\u2029':
+			// Line terminators: valid in JSON, refused by the metadata's
+			// pattern (".*", read as Java reads it).
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+		default:
 			i += size
-			start = i
 			continue
 		}
 		i += size
+		start = i
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')

@@ -19,11 +19,11 @@ func loadEvalSet(t testing.TB) []evalset.Item {
 // innocentTraps are the clean categories built to trip filters up.
 var innocentTraps = map[string]bool{"traps": true, "traps-obfuscated": true, "dictionary": true, "unseen": true}
 
-// TestAccuracy holds the default filter to the targets on the
-// labelled evaluation set, so that a regression fails CI: recall on
-// obfuscated profanity of at least 95%, and false positives on innocent
-// traps of at most 3%. It also keeps every obfuscation technique, and
-// ordinary chat and other scripts, from sliding on their own.
+// TestAccuracy holds the default filter to its targets on the labelled
+// evaluation set, so that a regression fails CI: every obfuscated profane
+// message caught (100% recall), and false positives on innocent traps of
+// at most 0.1%. It also keeps ordinary chat and other scripts from sliding
+// on their own.
 func TestAccuracy(t *testing.T) {
 	type count struct{ n, flagged int }
 	cats := map[string]*count{}
@@ -59,11 +59,11 @@ func TestAccuracy(t *testing.T) {
 	if obf.n < 1000 || traps.n < 1000 {
 		t.Fatalf("evaluation set too small: %d obfuscated, %d traps", obf.n, traps.n)
 	}
-	if r := rate(obf); r < 0.95 {
-		t.Errorf("recall on obfuscated profanity %.2f%%, want >= 95%%", 100*r)
+	if obf.flagged < obf.n {
+		t.Errorf("recall on obfuscated profanity %.2f%% (%d missed), want 100%%", 100*rate(obf), obf.n-obf.flagged)
 	}
-	if r := rate(traps); r > 0.03 {
-		t.Errorf("false positives on innocent traps %.2f%%, want <= 3%%", 100*r)
+	if r := rate(traps); r > 0.001 {
+		t.Errorf("false positives on innocent traps %.2f%% (%d), want <= 0.1%%", 100*r, traps.flagged)
 	}
 	names := make([]string, 0, len(cats))
 	for n := range cats {

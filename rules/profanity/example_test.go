@@ -39,7 +39,7 @@ func ExampleFilter_Find() {
 }
 
 func ExampleNewFilter() {
-	f, err := profanity.NewFilter(profanity.Config{
+	f, err := profanity.NewFilter(profanity.FilterConfig{
 		MinSeverity: profanity.Severe,
 		ExtraWords:  []string{"frak*"},
 		AllowWords:  []string{"Dickfest"},
@@ -80,7 +80,7 @@ func ExampleRule() {
 
 // New builds the rule from Go code, for a pipeline assembled by hand.
 func ExampleNew() {
-	r, err := profanity.New(profanity.RuleConfig{Action: profanity.ActionDeny, Categories: []profanity.Category{profanity.CategorySlur}})
+	r, err := profanity.New(profanity.Config{Action: profanity.ActionDeny, Categories: []profanity.Category{profanity.CategorySlur}})
 	if err != nil {
 		fmt.Println(err)
 		return

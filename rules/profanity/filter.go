@@ -45,7 +45,7 @@ func (s *Severity) UnmarshalText(b []byte) error {
 type Category string
 
 // Categories. Every word of the built-in lexicon has one of the first four;
-// words added by configuration (Config.ExtraWords) are CategoryCustom.
+// words added by configuration (FilterConfig.ExtraWords) are CategoryCustom.
 const (
 	CategoryProfanity Category = "profanity" // swearing: "fuck", "shit", "damn"
 	CategorySexual    Category = "sexual"    // sexual terms: "cock", "cum", "dildo"
@@ -63,9 +63,9 @@ func (c *Category) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Config configures a Filter. The zero Config is the built-in English
+// FilterConfig configures a Filter. The zero FilterConfig is the built-in English
 // lexicon at Moderate severity and above, every category.
-type Config struct {
+type FilterConfig struct {
 	// MinSeverity is the least severity reported; zero means Moderate.
 	MinSeverity Severity
 	// Categories restricts the categories reported; empty means all.
@@ -95,7 +95,8 @@ type Filter struct {
 // Match is one profane word found in a text.
 type Match struct {
 	// Start and End locate the match: text[Start:End]. A spaced-out word
-	// ("f.u.c.k") includes its separators.
+	// ("f.u.c.k") includes its separators; a word reversed on screen by a
+	// right-to-left override covers the characters it is typed with.
 	Start, End int
 	// Word is the lexicon word matched, in lower case ("fuck" for "ｆ*ck").
 	Word     string
@@ -105,8 +106,8 @@ type Match struct {
 
 // NewFilter builds a Filter. Building the built-in lexicon's tables takes
 // well under a millisecond and happens once per process, on the first
-// call; a Config with ExtraWords or AllowWords builds its own tables.
-func NewFilter(c Config) (*Filter, error) {
+// call; a FilterConfig with ExtraWords or AllowWords builds its own tables.
+func NewFilter(c FilterConfig) (*Filter, error) {
 	min := c.MinSeverity
 	if min == 0 {
 		min = Moderate
@@ -145,7 +146,7 @@ func NewFilter(c Config) (*Filter, error) {
 	return f, nil
 }
 
-// extraEntry parses a word of Config.ExtraWords.
+// extraEntry parses a word of FilterConfig.ExtraWords.
 func extraEntry(w string) (engine.Entry, error) {
 	e := engine.Entry{Category: engine.Custom, Severity: engine.Severe, Mode: engine.Word}
 	switch {
@@ -166,14 +167,14 @@ func extraEntry(w string) (engine.Entry, error) {
 }
 
 var defaultFilter = sync.OnceValue(func() *Filter {
-	f, err := NewFilter(Config{})
+	f, err := NewFilter(FilterConfig{})
 	if err != nil {
 		panic(err) // the built-in lexicon is tested
 	}
 	return f
 })
 
-// Default returns the Filter of the zero Config: the built-in lexicon at
+// Default returns the Filter of the zero FilterConfig: the built-in lexicon at
 // Moderate severity and above. It is built on first use.
 func Default() *Filter { return defaultFilter() }
 
@@ -199,11 +200,13 @@ func (f *Filter) All(text string) iter.Seq[Match] {
 }
 
 // Mask returns text with every character of every profane word replaced by
-// mask, and how many words were masked. Everything else is kept byte for
-// byte: spaces and punctuation between spaced-out letters, zero-width and
-// bidi characters, and all the text around. Each masked character becomes
-// one mask rune, so the text never gets longer in characters. A clean text
-// is returned as it is, without allocating.
+// mask, and how many words were masked: its letters, digits and symbols,
+// and what was put inside it (markdown markup, underscores, emoji, blank
+// letters). Everything else is kept byte for byte: spaces, punctuation and
+// line breaks between spaced-out letters, zero-width and bidi characters,
+// and all the text around. Each masked character (an emoji sequence
+// counts as one) becomes one mask rune, so the text never gets longer in
+// characters. A clean text is returned as it is, without allocating.
 func (f *Filter) Mask(text string, mask rune) (string, int) {
 	return f.m.Mask(text, f.f, mask)
 }
@@ -219,7 +222,7 @@ func (f *Filter) match(m engine.Match) Match {
 
 // Words returns the lexicon of the filter: the built-in words and the
 // extra ones, with their category and severity, whether or not the
-// filter's Config reports them.
+// filter's FilterConfig reports them.
 func (f *Filter) Words() []Match {
 	es := f.m.Entries()
 	out := make([]Match, len(es))

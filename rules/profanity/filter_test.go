@@ -46,6 +46,29 @@ func TestFilterFind(t *testing.T) {
 		{"anywhere", "motherfucker", "motherfucker", ""},
 		{"anywhere inside", "bullshit", "shit", "shit"},
 		{"slur is severe", "faggot", "faggot", ""},
+		// Markup, joiners and other scripts (issue 10).
+		{"bold inside a word", "f**u**ck", "fuck", ""},
+		{"bold around half a word", "**fu**ck", "fuck", "fu**ck"},
+		{"bold letters read as markup, not masks", "b**i**tch", "bitch", ""},
+		{"a lone star read as a mask", "f*ck", "fuck", ""},
+		{"backquoted letter", "f`u`ck", "fuck", ""},
+		{"underscores", "f_u_ck", "fuck", ""},
+		{"identifier piece", "my_ass_file", "ass", "ass"},
+		{"emoji inside", "fu😀ck", "fuck", ""},
+		{"emoji for a letter", "f🤬ck", "fuck", ""},
+		{"hangul filler", "fu\u3164ck", "fuck", ""},
+		{"braille blank", "fu\u2800ck", "fuck", ""},
+		{"down a column", "f\nu\nc\nk", "fuck", ""},
+		{"hyphenated line break", "fu-\nck", "fuck", ""},
+		{"parenthesised letters", "⒡⒰⒞⒦", "fuck", ""},
+		{"letters with hooks", "ʂɦıʈ", "shit", ""},
+		{"wholly cyrillic, foreign letters", "ѕһіт", "shit", ""},
+		{"wholly cyrillic in english text", "you are a соск", "cock", "соск"},
+		{"wholly greek in english text", "nice τιτς", "tits", "τιτς"},
+		{"lisu", "ꓝꓴꓚꓗ", "fuck", ""},
+		{"right-to-left override", "what the \u202ekcuf\u202c", "fuck", "kcuf"},
+		{"override inside a word, as typed", "cu\u202ent", "cunt", ""},
+		{"glued to chinese", "我fuck你", "fuck", "fuck"},
 		// Innocent text.
 		{"scunthorpe", "Scunthorpe United", "", ""},
 		{"assassin", "the assassin", "", ""},
@@ -66,6 +89,17 @@ func TestFilterFind(t *testing.T) {
 		{"mild below the default", "damn it", "", ""},
 		{"digits only", "room 455", "", ""},
 		{"mention", "@dickson says hi", "", ""},
+		{"bold word", "**bold** text", "", ""},
+		{"bold syllable of an innocent word", "*Ass*ignment", "", ""},
+		{"identifier pieces joining into a profane word", "wash_it now", "", ""},
+		{"emoji between words", "thanks😊see you", "", ""},
+		{"line break between words", "The pen\nis mightier", "", ""},
+		{"column spelling an innocent word", "c\nl\na\ns\ns", "", ""},
+		{"russian word alone", "соск", "", ""},
+		{"russian text", "Соска для малыша, Тит Ливий", "", ""},
+		{"russian word in russian text with english", "Это соска, ok", "", ""},
+		{"greek text", "Ας πάμε", "", ""},
+		{"override over an innocent word", "\u202eolleh", "", ""},
 		{"empty", "", "", ""},
 	}
 	f := Default()
@@ -114,6 +148,25 @@ func TestFilterMask(t *testing.T) {
 		{"no profanity here", "no profanity here"},
 		{"bullshit", "bull****"},
 		{"fuckkkk", "*******"},
+		// The characters inside a word are masked with it: markup,
+		// joiners, emoji (one mask for a sequence), blank letters; line
+		// breaks, hyphens and invisible characters are kept.
+		{"say f**u**ck now", "say ******** now"},
+		{"**fu**ck", "********"},
+		{"~~fu~~ck it", "~~****** it"},
+		{"my_ass_file", "my_***_file"},
+		{"fu😀ck", "*****"},
+		{"fu👍🏽ck", "*****"},
+		{"fu👨\u200d👩\u200d👧ck!", "*****!"},
+		{"sh❤\ufe0fit", "*****"},
+		{"fuck😂you", "****😂you"},
+		{"fu\u3164ck", "*****"},
+		{"f\nu\nc\nk", "*\n*\n*\n*"},
+		{"fu-\r\nck", "**-\r\n**"},
+		{"⒡⒰⒞⒦", "****"},
+		{"you are a соск", "you are a ****"},
+		{"\u202ekcuf\u202c you", "\u202e****\u202c you"},
+		{"\u202eẗihs", "\u202e****"},
 	}
 	f := Default()
 	for _, tt := range tests {
@@ -156,24 +209,24 @@ func TestFilterAll(t *testing.T) {
 func TestConfig(t *testing.T) {
 	tests := []struct {
 		name   string
-		config Config
+		config FilterConfig
 		text   string
 		want   bool
 	}{
-		{"default skips mild", Config{}, "damn", false},
-		{"mild", Config{MinSeverity: Mild}, "damn", true},
-		{"severe skips moderate", Config{MinSeverity: Severe}, "shit", false},
-		{"severe keeps slurs", Config{MinSeverity: Severe}, "faggot", true},
-		{"category kept", Config{Categories: []Category{CategorySlur}}, "faggot", true},
-		{"category dropped", Config{Categories: []Category{CategorySlur}}, "shit", false},
-		{"extra word", Config{ExtraWords: []string{"frak"}}, "fr4k you", true},
-		{"extra word is whole", Config{ExtraWords: []string{"frak"}}, "fraking", false},
-		{"extra stem", Config{ExtraWords: []string{"frak*"}}, "fraking", true},
-		{"extra stem needs an ending", Config{ExtraWords: []string{"frak*"}}, "frakenstein", false},
-		{"extra anywhere", Config{ExtraWords: []string{"*frak*"}}, "motherfrakker", true},
-		{"extra ignores severity", Config{ExtraWords: []string{"gorram"}, MinSeverity: Severe, Categories: []Category{CategorySlur}}, "GORRAM", true},
-		{"allow word", Config{AllowWords: []string{"Dickfest"}}, "see you at dickfest", false},
-		{"allow word is exact", Config{AllowWords: []string{"Dickfest"}}, "you dick", true},
+		{"default skips mild", FilterConfig{}, "damn", false},
+		{"mild", FilterConfig{MinSeverity: Mild}, "damn", true},
+		{"severe skips moderate", FilterConfig{MinSeverity: Severe}, "shit", false},
+		{"severe keeps slurs", FilterConfig{MinSeverity: Severe}, "faggot", true},
+		{"category kept", FilterConfig{Categories: []Category{CategorySlur}}, "faggot", true},
+		{"category dropped", FilterConfig{Categories: []Category{CategorySlur}}, "shit", false},
+		{"extra word", FilterConfig{ExtraWords: []string{"frak"}}, "fr4k you", true},
+		{"extra word is whole", FilterConfig{ExtraWords: []string{"frak"}}, "fraking", false},
+		{"extra stem", FilterConfig{ExtraWords: []string{"frak*"}}, "fraking", true},
+		{"extra stem needs an ending", FilterConfig{ExtraWords: []string{"frak*"}}, "frakenstein", false},
+		{"extra anywhere", FilterConfig{ExtraWords: []string{"*frak*"}}, "motherfrakker", true},
+		{"extra ignores severity", FilterConfig{ExtraWords: []string{"gorram"}, MinSeverity: Severe, Categories: []Category{CategorySlur}}, "GORRAM", true},
+		{"allow word", FilterConfig{AllowWords: []string{"Dickfest"}}, "see you at dickfest", false},
+		{"allow word is exact", FilterConfig{AllowWords: []string{"Dickfest"}}, "you dick", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,15 +244,15 @@ func TestConfig(t *testing.T) {
 func TestConfigErrors(t *testing.T) {
 	tests := []struct {
 		name   string
-		config Config
+		config FilterConfig
 		badW   bool
 	}{
-		{"digits in a word", Config{ExtraWords: []string{"b4d"}}, true},
-		{"star inside", Config{ExtraWords: []string{"fr*k"}}, true},
-		{"one letter", Config{ExtraWords: []string{"x"}}, true},
-		{"space", Config{AllowWords: []string{"hot water"}}, true},
-		{"unknown category", Config{Categories: []Category{"rude"}}, false},
-		{"severity out of range", Config{MinSeverity: 9}, false},
+		{"digits in a word", FilterConfig{ExtraWords: []string{"b4d"}}, true},
+		{"star inside", FilterConfig{ExtraWords: []string{"fr*k"}}, true},
+		{"one letter", FilterConfig{ExtraWords: []string{"x"}}, true},
+		{"space", FilterConfig{AllowWords: []string{"hot water"}}, true},
+		{"unknown category", FilterConfig{Categories: []Category{"rude"}}, false},
+		{"severity out of range", FilterConfig{MinSeverity: 9}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,7 +289,7 @@ func TestSeverityText(t *testing.T) {
 }
 
 func TestWords(t *testing.T) {
-	f, err := NewFilter(Config{ExtraWords: []string{"frak*"}})
+	f, err := NewFilter(FilterConfig{ExtraWords: []string{"frak*"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,13 +322,23 @@ func TestLongTokens(t *testing.T) {
 		{strings.Repeat("f u c k ", 30), true},
 		{strings.Repeat("*", 300), false},
 		{strings.Repeat("fuck", 100), true},
+		{long + "_fuck_" + long, true},
+		{long + "_f_u_c_k_" + long, true},
+		{strings.Repeat("x_", 100) + "ass" + strings.Repeat("_x", 100), true},
+		{strings.Repeat("x_", 100), false},
+		{"\u202e" + long + "kcuf" + long, true},
+		{"\u202e" + strings.Repeat("kcuf ", 40), true},
+		{strings.Repeat("😀", 100) + "fu😀ck", true},
 	} {
 		if got := f.Contains(tt.text); got != tt.want {
 			t.Errorf("Contains(%d bytes starting %q) = %v", len(tt.text), tt.text[:20], got)
 		}
 		masked, _ := f.Mask(tt.text, '*')
-		if len(masked) != len(tt.text) {
+		if ascii := utf8.RuneCountInString(tt.text) == len(tt.text); ascii && len(masked) != len(tt.text) {
 			t.Errorf("Mask changed the length of an ASCII text: %d -> %d", len(tt.text), len(masked))
+		}
+		if utf8.RuneCountInString(masked) > utf8.RuneCountInString(tt.text) {
+			t.Errorf("Mask made a text longer in characters")
 		}
 	}
 	masked, n := f.Mask(strings.Repeat("fuck", 100), '*')
@@ -284,8 +347,27 @@ func TestLongTokens(t *testing.T) {
 	}
 }
 
+// TestProseClean holds the filter to leaving ordinary chat in many
+// scripts alone (testdata/profanity/prose.tsv), line by line and as the
+// 4 KB messages of BenchmarkScan4K.
+func TestProseClean(t *testing.T) {
+	f := Default()
+	prose := loadProse(t)
+	for _, script := range proseScripts {
+		lines := prose[script]
+		if len(lines) < 4 {
+			t.Errorf("%s: %d lines of prose, want at least 4", script, len(lines))
+		}
+		for _, line := range append(lines, message4K(lines)) {
+			if m, ok := f.Find(line); ok {
+				t.Errorf("%s: %q flagged as %q (%q)", script, line, m.Word, line[m.Start:m.End])
+			}
+		}
+	}
+}
+
 func TestFilterConcurrent(t *testing.T) {
-	f, err := NewFilter(Config{ExtraWords: []string{"frak"}})
+	f, err := NewFilter(FilterConfig{ExtraWords: []string{"frak"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package profanity
 import (
 	"strings"
 	"testing"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/chimeflow/chimeflow/rules/profanity/internal/engine"
@@ -60,24 +59,33 @@ func FuzzMask(f *testing.F) {
 }
 
 // maskReference masks text as Mask documents it: within each match, every
-// word character becomes '*' and the combining marks after it go with it;
-// every other byte is kept.
+// word character becomes '*' and the combining marks after it go with it,
+// an emoji sequence joined by zero-width joiners becomes one '*'; every
+// other byte is kept.
 func maskReference(text string, ms []Match) string {
 	var b strings.Builder
 	prev := 0
 	for _, m := range ms {
 		b.WriteString(text[prev:m.Start])
-		masked := false
+		masked, emoji := false, false
 		for i := m.Start; i < m.End; {
 			r, size := utf8.DecodeRuneInString(text[i:])
 			switch {
+			case masked && engine.IsMark(r):
+			case emoji && r == '\u200d' && i+size < m.End:
+				next, n := utf8.DecodeRuneInString(text[i+size:])
+				if !engine.IsPict(next) {
+					b.WriteString(text[i : i+size])
+					masked, emoji = false, false
+					break
+				}
+				size += n
 			case engine.IsWordRune(r):
 				b.WriteRune('*')
-				masked = true
-			case masked && unicode.In(r, unicode.Mn, unicode.Me):
+				masked, emoji = true, engine.IsPict(r)
 			default:
 				b.WriteString(text[i : i+size])
-				masked = false
+				masked, emoji = false, false
 			}
 			i += size
 		}
@@ -85,4 +93,45 @@ func maskReference(text string, ms []Match) string {
 	}
 	b.WriteString(text[prev:])
 	return b.String()
+}
+
+// FuzzOverride checks the reading of right-to-left overrides: a text typed
+// backwards after U+202E shows the text as it was, so whatever the filter
+// finds in the text it must find in the override too. Texts with line
+// breaks (which end an override), bidi controls and combining marks (which
+// a reversal would move off their letters) are left out.
+//
+//	go test -run XXX -fuzz FuzzOverride -fuzztime 1m ./rules/profanity
+func FuzzOverride(f *testing.F) {
+	for _, s := range []string{"what the fuck", "f u c k", "sh1t happens", "ｆｕｃｋ", "a**hole", "you are a соск", "fu😀ck", "my_ass_file", "class"} {
+		f.Add(s)
+	}
+	filter := Default()
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) {
+			return
+		}
+		rs := []rune(text)
+		for _, r := range rs {
+			switch {
+			case r == '\n' || r == '\r' || r == '\v' || r == '\f' || 0x1c <= r && r <= 0x1e || r == 0x85 || r == 0x2029:
+				return
+			case 0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069:
+				return
+			case engine.IsMark(r):
+				return
+			}
+		}
+		m, found := filter.Find(text)
+		if !found {
+			return
+		}
+		for i, j := 0, len(rs)-1; i < j; i, j = i+1, j-1 {
+			rs[i], rs[j] = rs[j], rs[i]
+		}
+		reversed := "\u202e" + string(rs)
+		if !filter.Contains(reversed) {
+			t.Fatalf("%q holds %q, but %q (shown the same) holds nothing", text, m.Word, reversed)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package profanity
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
 )
@@ -26,7 +28,7 @@ const (
 	// ActionDeny denies the message.
 	ActionDeny Action = "deny"
 	// ActionFlag lets the message through unchanged and annotates its
-	// metadata (see RuleConfig.FlagKey).
+	// metadata (see Config.FlagKey).
 	ActionFlag Action = "flag"
 )
 
@@ -41,17 +43,14 @@ func (a *Action) UnmarshalText(b []byte) error {
 }
 
 // DefaultFlagKey is the metadata key the flag action writes unless
-// RuleConfig.FlagKey says otherwise.
+// Config.FlagKey says otherwise.
 const DefaultFlagKey = "profanity"
 
-// RuleConfig configures the profanity rule; the YAML option names are given
-// in the field tags. The zero RuleConfig masks, with '*', the words of the
+// Config configures the profanity rule; the YAML option names are given in
+// the field tags. The zero Config masks, with '*', the words of the
 // built-in lexicon of moderate severity and above, in the content and the
 // push notification.
-//
-// (The rule's options are RuleConfig rather than Config because Config
-// configures the Filter.)
-type RuleConfig struct {
+type Config struct {
 	// Action is mask (the default), deny or flag.
 	Action Action `yaml:"action"`
 	// MaskChar is the character that replaces each offending character;
@@ -74,24 +73,26 @@ type RuleConfig struct {
 	// message cannot leak through its notification.
 	Scope rules.Scope `yaml:"scope"`
 	// FlagKey is the top-level metadata key the flag action owns:
-	// DefaultFlagKey when empty. The message's metadata must be empty or a
-	// JSON object.
+	// DefaultFlagKey when empty. Where the flag cannot be written (the
+	// metadata is not empty or a JSON object, or the flag would make it
+	// longer than 1024 characters), the rule masks the message instead.
 	FlagKey string `yaml:"flagKey"`
 }
 
-// Rule is the profanity rule: a processor.Rule built from a RuleConfig. It
+// Rule is the profanity rule: a processor.Rule built from a Config. It
 // is immutable and safe for concurrent use.
 type Rule struct {
-	filter  *Filter
-	action  Action
-	mask    rune
-	texts   *rules.Texts
-	flagKey string
+	filter   *Filter
+	action   Action
+	mask     rune
+	texts    *rules.Texts
+	flagKey  string
+	fallback rules.Rewriter // see mask
 }
 
 // New builds the rule from c, reporting every problem with c by its
 // option's path (see rules.Problems).
-func New(c RuleConfig) (*Rule, error) {
+func New(c Config) (*Rule, error) {
 	var bad rules.Problems
 	r := &Rule{action: c.Action, mask: '*', flagKey: c.FlagKey, texts: c.Scope.Compile("scope", &bad)}
 	if r.action == "" {
@@ -121,11 +122,11 @@ func New(c RuleConfig) (*Rule, error) {
 			bad.Add("categories."+strconv.Itoa(i), "%v", err)
 		}
 	}
-	fc := Config{MinSeverity: c.MinSeverity, Categories: c.Categories, ExtraWords: c.ExtraWords, AllowWords: c.AllowWords}
+	fc := FilterConfig{MinSeverity: c.MinSeverity, Categories: c.Categories, ExtraWords: c.ExtraWords, AllowWords: c.AllowWords}
 	f, err := NewFilter(fc)
 	if err != nil && bad.Len() == 0 {
-		badWords(&bad, "extraWords", c.ExtraWords, func(w string) Config { return Config{ExtraWords: []string{w}} })
-		badWords(&bad, "allowWords", c.AllowWords, func(w string) Config { return Config{AllowWords: []string{w}} })
+		badWords(&bad, "extraWords", c.ExtraWords, func(w string) FilterConfig { return FilterConfig{ExtraWords: []string{w}} })
+		badWords(&bad, "allowWords", c.AllowWords, func(w string) FilterConfig { return FilterConfig{AllowWords: []string{w}} })
 		if bad.Len() == 0 {
 			bad.Add("", "%s", strings.TrimPrefix(err.Error(), "profanity: "))
 		}
@@ -134,12 +135,21 @@ func New(c RuleConfig) (*Rule, error) {
 		return nil, err
 	}
 	r.filter = f
+	if r.mask == '"' || r.mask == '\\' {
+		// JSON escapes them: a masked character takes two in JSON
+		// metadata, where a document that would no longer fit is masked
+		// with '*' instead.
+		r.fallback = func(_ rules.Place, s string) string {
+			masked, _ := f.Mask(s, '*')
+			return masked
+		}
+	}
 	return r, nil
 }
 
 // badWords reports each word of the option list that a filter cannot use
 // on its own.
-func badWords(bad *rules.Problems, option string, words []string, config func(w string) Config) {
+func badWords(bad *rules.Problems, option string, words []string, config func(w string) FilterConfig) {
 	for i, w := range words {
 		if _, err := NewFilter(config(w)); err != nil {
 			bad.Add(option+"."+strconv.Itoa(i), "%s", strings.TrimPrefix(err.Error(), "profanity: "))
@@ -162,7 +172,9 @@ func parseMask(s string) (rune, error) {
 func (r *Rule) Filter() *Filter { return r.filter }
 
 // Apply masks, denies or flags a message that holds profanity in the
-// texts its scope covers. A clean message costs no allocation.
+// texts its scope covers. A clean message costs no allocation. It never
+// fails: a mask takes no more characters than what it masks, and a flag
+// that cannot be written gives way to a mask.
 func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict, error) {
 	switch r.action {
 	case ActionDeny:
@@ -171,13 +183,20 @@ func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict
 		}
 		return processor.Continue, nil
 	case ActionFlag:
-		return processor.Continue, r.flag(m)
+		if r.flag(m) {
+			return processor.Continue, nil
+		}
 	}
-	r.texts.Rewrite(m, func(_ rules.Place, s string) string {
+	r.maskTexts(m)
+	return processor.Continue, nil
+}
+
+// maskTexts masks the profanity of the texts the rule's scope covers.
+func (r *Rule) maskTexts(m *processor.Message) {
+	r.texts.RewriteOr(m, func(_ rules.Place, s string) string {
 		masked, _ := r.filter.Mask(s, r.mask)
 		return masked
-	})
-	return processor.Continue, nil
+	}, r.fallback)
 }
 
 // first returns the first profane word of the covered texts, and where it
@@ -192,7 +211,7 @@ func (r *Rule) first(m *processor.Message) (place rules.Place, match Match, ok b
 	return place, match, ok
 }
 
-// Flag is the value the flag action writes under RuleConfig.FlagKey.
+// Flag is the value the flag action writes under Config.FlagKey.
 type Flag struct {
 	// Severity is the highest severity found.
 	Severity Severity `json:"severity"`
@@ -206,10 +225,14 @@ type Flag struct {
 	Count int `json:"count"`
 }
 
-// flag annotates the metadata of a message that holds profanity. The rule
-// owns its key: a value the sender put there is removed from a clean
-// message, so that no client takes it for the rule's.
-func (r *Rule) flag(m *processor.Message) error {
+// flag annotates the metadata of a message that holds profanity, and
+// reports whether it did what the flag action does: it reports false,
+// having removed whatever the sender put under the flag key, when the
+// flag cannot be written (the metadata is not empty or a JSON object, or
+// the flag would not fit in it), so that the message is masked instead.
+// The rule owns its key: a value the sender put there is removed from a
+// clean message, so that no client takes it for the rule's.
+func (r *Rule) flag(m *processor.Message) bool {
 	var fl Flag
 	r.texts.Each(m, func(p rules.Place, text string) bool {
 		if !r.filter.Contains(text) {
@@ -228,23 +251,22 @@ func (r *Rule) flag(m *processor.Message) error {
 		}
 		return true
 	})
+	// Removing a key keeps the rest byte for byte: never longer.
+	if doc, ok := rules.DeleteMetadataKey(m.Metadata, r.flagKey); ok {
+		m.Metadata = doc
+	}
 	if fl.Count == 0 {
-		return r.unflag(m)
+		return true
 	}
 	slices.Sort(fl.Categories)
-	if err := m.SetMetadataField(r.flagKey, fl); err != nil {
-		return fmt.Errorf("profanity: flag: %w", err)
+	raw, err := json.Marshal(fl) // place names, lexicon names and numbers: it cannot fail
+	if err != nil {
+		return false
 	}
-	return nil
-}
-
-// unflag removes the flag key from the metadata of a clean message.
-func (r *Rule) unflag(m *processor.Message) error {
-	if !strings.Contains(m.Metadata, r.flagKey) && !strings.Contains(m.Metadata, `\`) {
-		return nil // cannot hold the key, written plainly or escaped: no allocation
+	doc, ok := rules.SetMetadataKey(m.Metadata, r.flagKey, raw)
+	if !ok || utf8.RuneCountInString(doc) > messaging.MaxMetadataLen || messaging.LineBreak(doc) >= 0 {
+		return false // U+0085 in a configured place name: encoding/json leaves it raw
 	}
-	if _, err := m.DeleteMetadataField(r.flagKey); err != nil {
-		return fmt.Errorf("profanity: flag: %w", err)
-	}
-	return nil
+	m.Metadata = doc
+	return true
 }

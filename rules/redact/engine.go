@@ -108,7 +108,13 @@ func (r *Rule) first(s string) (span, bool) {
 // redact returns s with every match replaced, and whether there was one.
 // It returns s itself, and does not allocate for the built-in detectors,
 // when there is none and s needs no normalisation.
-func (r *Rule) redact(s string) (string, bool) {
+func (r *Rule) redact(s string) (string, bool) { return r.redactAs(s, false) }
+
+// redactAs is redact; with plain set, every match is masked as with
+// StyleMask (StyleLast4 keeping its four digits), whatever the style and
+// the patterns' replacements: the rule's fallback, which never makes a
+// text longer in characters.
+func (r *Rule) redactAs(s string, plain bool) (string, bool) {
 	f := newFinder(r, s)
 	sp, ok := f.next(0)
 	if !ok {
@@ -120,7 +126,7 @@ func (r *Rule) redact(s string) (string, bool) {
 	for ok {
 		start, end := f.v.Span(sp.start, sp.end)
 		b.WriteString(s[last:start])
-		r.replace(&b, s[start:end], f.v.Text(), sp)
+		r.replace(&b, s[start:end], f.v.Text(), sp, plain)
 		last = end
 		sp, ok = f.next(sp.end)
 	}
@@ -130,10 +136,11 @@ func (r *Rule) redact(s string) (string, bool) {
 
 // replace writes the replacement of the match sp: matched is what it
 // covers of the original text, view the normalised text it was found in
-// (a pattern's submatches are taken from there).
-func (r *Rule) replace(b *strings.Builder, matched, view string, sp span) {
+// (a pattern's submatches are taken from there); plain masks it as
+// redactAs says.
+func (r *Rule) replace(b *strings.Builder, matched, view string, sp span, plain bool) {
 	switch {
-	case sp.det >= numBuiltins:
+	case sp.det >= numBuiltins && !plain:
 		p := &r.patterns[sp.det-numBuiltins]
 		switch {
 		case p.hasRepl && p.expand:
@@ -145,9 +152,9 @@ func (r *Rule) replace(b *strings.Builder, matched, view string, sp span) {
 		default:
 			r.maskAll(b, matched)
 		}
-	case r.style == StyleLabel:
+	case r.style == StyleLabel && !plain:
 		b.WriteString(r.labels[sp.det])
-	case sp.det == detEmail:
+	case sp.det >= numBuiltins || sp.det == detEmail:
 		r.maskAll(b, matched)
 	default:
 		keep := 0

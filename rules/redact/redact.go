@@ -3,26 +3,28 @@
 // whatever configured patterns match — or denies a message that holds
 // some.
 //
-// The built-in detectors are precise rather than eager:
+// The built-in detectors are precise rather than eager, and read a
+// normalised view of the text (digits of every script, look-alikes of '@',
+// '.' and the separators as their ASCII selves, invisible characters
+// skipped; see Find), each match mapped back to what the sender typed:
 //
 //   - email: local@domain.tld, internationalised addresses included;
 //   - phone: international numbers ("+44 20 7946 0958", "+14155552671",
-//     "0044 20 7946 0958"), North American numbers written with separators
-//     ("(415) 555-2671", "415.555.2671", "1-800-555-0199") and national
-//     numbers with a trunk prefix 0 written in groups ("020 7946 0958",
-//     "06 12 34 56 78"). Years, prices, dates, times, decimals, ranges
-//     ("250-1000") and bare runs of digits such as order numbers are left
-//     alone; a number written without '+' or separators is not taken for a
-//     telephone number;
-//   - card: 13 to 19 digits, together or in groups of four (or 4-6-5 and
-//     4-6-4), separated by single spaces or hyphens, starting with 2 to 6
-//     (the card networks' industry identifiers), that pass the Luhn check:
-//     a 16-digit number that fails it is kept, and so are millisecond
-//     timestamps and 64-bit ids, which start with 1.
+//     "(+44) 20 7946 0958", "0044 20 7946 0958"), national numbers with a
+//     trunk prefix 0 written in groups ("020 7946 0958", "06 12 34 56
+//     78") and national numbers without one in the groupings of the
+//     countries that use them ("415 555 2671", "(415) 555-2671", "55 1234
+//     5678"). Years, prices, dates, times, decimals, ranges ("250-1000")
+//     and bare runs of digits such as order numbers are left alone;
+//   - card: 13 to 19 digits, together or in groups, with any separators
+//     (spaces, '-', '.', '/', '_', invisible characters, mixed), starting
+//     with 2 to 6 (the card networks' industry identifiers), that pass the
+//     Luhn check: a 16-digit number that fails it is kept, and so are
+//     millisecond timestamps and 64-bit ids, which start with 1.
 //
 // Patterns are RE2 regular expressions, each with a name and an optional
 // replacement (which may refer to submatches as $1 or ${name}; write $$
-// for a dollar sign).
+// for a dollar sign). They, too, see the normalised view.
 //
 // The rule looks at the texts its scope covers (see rules.Scope): the
 // content and the push notification's title and body by default, string
@@ -53,6 +55,11 @@
 // mask but keeps the last four digits of a card number. With action deny
 // the first match denies the message; the reason names its kind and place
 // (as the configuration names it), never the data.
+//
+// The rule never fails on what a sender wrote: where labels or
+// replacements would make a text too long for the callback (or empty the
+// content), every match of that text is masked instead, which keeps its
+// length; see rules.Texts.RewriteOr.
 package redact
 
 import (
@@ -132,6 +139,7 @@ type Rule struct {
 	labels   [numBuiltins]string
 	mask     rune
 	texts    *rules.Texts
+	fallback rules.Rewriter // every match masked: see Apply
 }
 
 type pattern struct {
@@ -237,6 +245,10 @@ func New(c Config) (*Rule, error) {
 	if err := bad.Err(); err != nil {
 		return nil, err
 	}
+	r.fallback = func(_ rules.Place, s string) string {
+		out, _ := r.redactAs(s, true)
+		return out
+	}
 	return r, nil
 }
 
@@ -254,10 +266,15 @@ func (r *Rule) Apply(_ context.Context, m *processor.Message) (processor.Verdict
 		})
 		return verdict, nil
 	}
-	r.texts.Rewrite(m, func(_ rules.Place, s string) string {
+	// Where the labels or replacements would not fit (the metadata's 1024
+	// characters, a push title's 50...), every match of the text (of the
+	// document, in JSON metadata) is masked instead, which never makes it
+	// longer; the walker cuts what still does not fit. Either way the rule
+	// never fails, and so never lets what it found through.
+	r.texts.RewriteOr(m, func(_ rules.Place, s string) string {
 		out, _ := r.redact(s)
 		return out
-	})
+	}, r.fallback)
 	return processor.Continue, nil
 }
 

@@ -7,11 +7,15 @@ package ruletest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/processortest"
+	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
 )
 
@@ -84,3 +88,54 @@ func BenchApply(b *testing.B, r processor.Rule, content string) {
 		}
 	}
 }
+
+// Stateful is a handler for one pipeline of stateful (and other) rules,
+// provisioned with one in-process state store, whose callbacks are
+// recorded: the path a message takes in Lambda, with the state of one
+// container.
+type Stateful struct {
+	Handler  *processor.Handler
+	Recorder *messagingtest.Recorder
+	Store    *state.Memory
+}
+
+// NewStateful provisions every stage's rule that needs it with a new
+// state.Memory and returns the handler of a pipeline of the stages.
+func NewStateful(t testing.TB, stages ...processor.Stage) *Stateful {
+	t.Helper()
+	s := &Stateful{Store: state.NewMemory()}
+	host := rules.NewHost(rules.WithState(s.Store))
+	for _, st := range stages {
+		if p, ok := st.Rule.(rules.Provisioner); ok {
+			if err := p.Provision(context.Background(), host); err != nil {
+				t.Fatalf("provision %s: %v", st.Name, err)
+			}
+		}
+	}
+	s.Handler, s.Recorder = processortest.NewHandler(processor.NewPipeline(stages...))
+	return s
+}
+
+// Send runs ev through the handler and returns the result; the test stops
+// if the handler fails.
+func (s *Stateful) Send(t testing.TB, ev *processor.Event) processor.Result {
+	t.Helper()
+	res, err := s.Handler.Handle(context.Background(), processortest.Payload(t, ev))
+	if err != nil {
+		t.Fatalf("handle: %v", err)
+	}
+	return res
+}
+
+// At returns an option that gives an event the CallbackId cb, a
+// MessageId made from it, and the creation time at.
+func At(cb string, at time.Time) processortest.Option {
+	return func(ev *processor.Event) {
+		ev.CallbackID = cb
+		ev.ChannelMessage.MessageID = "m" + cb
+		ev.ChannelMessage.CreatedTimestamp = processor.NewTimestamp(at.UTC().Format(time.RFC3339Nano))
+	}
+}
+
+// CallbackID returns the i-th CallbackId of a test: 32 characters.
+func CallbackID(i int) string { return fmt.Sprintf("cb-%029d", i) }

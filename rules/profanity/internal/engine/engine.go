@@ -3,17 +3,30 @@
 // with no allocation.
 //
 // The text is cut into tokens (runs of letters, digits, leetspeak and
-// masking symbols; zero-width and combining characters are transparent).
+// masking symbols, markdown markup and joiners; zero-width and combining
+// characters are transparent). Each character at or above U+0080 is
+// classified with one two-level table (zz_fold_table.go); letters of
+// scripts with no Latin reading (Han, kana, Hangul, Arabic, Devanagari...)
+// end a token, so that text in those scripts costs one look-up a
+// character. A token only gathers the letters it may stand for until it
+// ends; its symbols are built if the quick test finds that some entry can
+// be spelt with them.
+//
 // Each character becomes a symbol: the set of letters it may stand for
-// ('1' is i or l, '@' is a or o, Cyrillic 'с' is c when its word mixes
-// scripts, '*' is any letter). A token is buffered, then matched: threads
-// start at word starts (or anywhere, for words listed as such), follow the
-// trie edges a symbol allows, stay put on a repeated letter, and report a
-// word when they reach its end at a boundary its mode accepts. Tokens of a
-// single character separated by a few separators ("f u c k", "s.h.i.t")
-// are joined into one word before matching; longer tokens never are, so
-// "hot water" is two words. A match inside a longer word is dropped when
-// the word is on the allow-list ("cocktail", "Dickens").
+// ('1' is i or l, '@' is a or o, Cyrillic 'с' is c where look-alikes count,
+// '*' is any letter). Threads start at word starts (or anywhere, for words
+// listed as such), follow the trie edges a symbol allows, stay put on a
+// repeated letter, pass over markdown markup ('*', '`', '~'), and report a
+// word when they reach its end at a boundary its mode accepts. Joiners
+// ('_', pictographs, blank letters, a hyphen before a line break) bound the
+// pieces of a token, and a thread that started at a piece's start passes
+// over them ("f_u_ck", "fu😀ck"). Tokens of a single character separated
+// by a few separators (and at most one line break) are joined into one
+// word ("f u c k", a word down a column); longer tokens never are, so "hot
+// water" is two words. A match inside a longer word is dropped when the
+// word is on the allow-list ("cocktail", "Dickens"). A span under a
+// right-to-left override is read a second time in display order
+// (bidi.go).
 package engine
 
 import (
@@ -380,4 +393,6 @@ func (f Filter) accepts(e *Entry) bool {
 type Match struct {
 	Start, End int
 	Entry      int32
+	odd        bool  // its stars read as neither markdown nor masks
+	wild       uint8 // masking symbols read as letters
 }

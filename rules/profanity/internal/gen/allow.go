@@ -76,7 +76,7 @@ var innocentForms = []string{
 	"cockiness", "dicker", "dickered", "dickering", "dickers", "dickey", "dickeys", "dickie",
 	"dickies", "dicky", "craps", "crape", "crapes", "crapy", "boobed", "boobing", "booby",
 	"fagged", "fagging", "pricked", "pricker", "prickers", "pricking", "retarder", "retarders",
-	"retarding", "beanery", "fagin",
+	"retarding", "beanery", "fagin", "bastardy",
 }
 
 // profane reports whether a dictionary word is itself profane: a lexicon

@@ -3,10 +3,14 @@
 // that golang.org/x/text and the dictionaries it reads stay out of the
 // library's dependencies: its output is committed.
 //
-//	-tables FILE  the Unicode fold table: compatibility forms (fullwidth,
-//	              mathematical, circled letters), diacritics stripped, and
-//	              look-alike letters of other scripts, from NFKD and the
-//	              confusables listed in confusables.go
+//	-tables FILE  the class table of every character from U+0080 to
+//	              U+2FFFF (separator, letter, mark, format, blank,
+//	              pictograph...) and the fold table: compatibility forms
+//	              (fullwidth, mathematical, circled, parenthesised
+//	              letters), diacritics stripped, Latin letters by their
+//	              Unicode name, and look-alike letters of other scripts,
+//	              from NFKD, golang.org/x/text/unicode/runenames and the
+//	              lists in tables.go
 //	-allow FILE   the allow-list: every word of Debian's dictionaries
 //	              (apt-get install wamerican wbritish wamerican-large
 //	              wbritish-large) that the built-in lexicon matches without
