@@ -47,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&cfg.KillInCallbackRate, "callback-kills", 0.005, "share of callback requests during which the container is SIGKILLed")
 	fs.StringVar(&cfg.EventsDir, "fixtures", "testdata/events", "directory of the event fixtures")
 	fs.StringVar(&cfg.ConfigFile, "config", "testdata/config/moderation.yaml", "the processor's rules configuration")
-	fs.StringVar(&cfg.Bootstrap, "bootstrap", "", "bootstrap binary to run (default: build ./cmd/processor)")
+	fs.StringVar(&cfg.Bootstrap, "bootstrap", "", "a build of ./cmd/processor to run (default: build it)")
 	fs.DurationVar(&cfg.MaxWait, "max-wait", 10*time.Minute, "how long to wait for the last invocations to settle")
 	quiet := fs.Bool("q", false, "no progress lines")
 	if err := fs.Parse(args); err != nil {
