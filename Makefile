@@ -11,6 +11,14 @@
 #   PROCESSOR=./examples/customrule sam build
 #   make build PROCESSOR=./examples/customrule
 #
+# RULES is the rules file the processor runs: build-ProcessorFunction copies
+# it beside bootstrap as rules.yaml, which template.yaml names in
+# CHIMEFLOW_CONFIG_FILE. By default it is the rules.yaml in PROCESSOR's own
+# directory when there is one (examples/customrule has one), else
+# deploy/rules.yaml:
+#
+#   RULES=rules/strict.yaml sam build
+#
 # FLOW_RESOURCE is the channel flow custom resource's main package; a module
 # of your own that copies this Makefile names chimeflow's,
 # github.com/chimeflow/chimeflow/cmd/flowresource. See docs/custom-processor.md.
@@ -20,6 +28,7 @@ GOOS        := linux
 GOARCH      := arm64
 BUILD_DIR   ?= build
 PROCESSOR   ?= ./cmd/processor
+RULES       ?= $(firstword $(wildcard $(PROCESSOR:%/=%)/rules.yaml) deploy/rules.yaml)
 FLOW_RESOURCE ?= ./cmd/flowresource
 # TAGS adds build tags, e.g. TAGS=chimeflow_nostate,chimeflow_noguardrail
 # for a processor without DynamoDB and Bedrock (see cmd/processor).
@@ -38,6 +47,8 @@ endef
 
 build-ProcessorFunction:
 	$(call go-lambda,$(PROCESSOR),$(ARTIFACTS_DIR))
+	@test -f "$(RULES)" || { echo "RULES=$(RULES): no such rules file" >&2; exit 2; }
+	cp "$(RULES)" "$(ARTIFACTS_DIR)/rules.yaml"
 
 build-ChannelFlowFunction:
 	$(call go-lambda,$(FLOW_RESOURCE),$(ARTIFACTS_DIR))

@@ -6,7 +6,11 @@
 #      binaries, built with -tags lambda.norpc, -trimpath and stripped, of the
 #      main package each is meant to build: cmd/processor, cmd/flowresource,
 #      and a team's own processor (examples/customrule) through the same
-#      target with PROCESSOR set, as docs/custom-processor.md tells teams.
+#      target with PROCESSOR set, as docs/custom-processor.md tells teams;
+#   3. the processor's rules file lands beside its bootstrap as rules.yaml
+#      (template.yaml's CHIMEFLOW_CONFIG_FILE): deploy/rules.yaml, or the
+#      rules.yaml of the PROCESSOR's directory, or the file RULES names; and
+#      the one cmd/processor gets loads (flowctl rules validate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,14 +41,15 @@ python3.11 deploy/tests/check_template.py template.yaml
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 module=$(go list -m)
-# target, main package, make arguments
+# target, main package, rules file beside bootstrap (- for none), make arguments
 builds=(
-	"ProcessorFunction cmd/processor"
-	"ChannelFlowFunction cmd/flowresource"
-	"ProcessorFunction examples/customrule PROCESSOR=./examples/customrule"
+	"ProcessorFunction cmd/processor deploy/rules.yaml"
+	"ChannelFlowFunction cmd/flowresource -"
+	"ProcessorFunction examples/customrule examples/customrule/rules.yaml PROCESSOR=./examples/customrule"
+	"ProcessorFunction cmd/processor testdata/config/moderation.yaml RULES=testdata/config/moderation.yaml"
 )
 for build in "${builds[@]}"; do
-	read -r fn pkg args <<<"$build"
+	read -r fn pkg rules args <<<"$build"
 	dir="$out/$(tr / - <<<"$pkg")"
 	say "make build-$fn $args"
 	# shellcheck disable=SC2086 # args is a list of make variables
@@ -65,8 +70,21 @@ for build in "${builds[@]}"; do
 	done
 	path=$(awk '$1 == "path" { print $2 }' <<<"$info")
 	[ "$path" = "$module/$pkg" ] || { echo "deploy.sh: build-$fn $args built $path, want $module/$pkg" >&2; exit 1; }
+	if [ "$rules" = - ]; then
+		[ ! -e "$dir/rules.yaml" ] || { echo "deploy.sh: build-$fn put a rules.yaml beside the $pkg bootstrap" >&2; exit 1; }
+	else
+		cmp -s "$rules" "$dir/rules.yaml" || { echo "deploy.sh: build-$fn $args did not put $rules beside bootstrap as rules.yaml" >&2; exit 1; }
+		if [ "$pkg" = cmd/processor ]; then
+			go run ./cmd/flowctl rules validate "$dir/rules.yaml" >/dev/null
+		fi
+		say "$fn ($pkg): rules.yaml is $rules"
+	fi
 	say "$fn ($pkg): $desc"
 done
+if make --no-print-directory build-ProcessorFunction ARTIFACTS_DIR="$out/norules" RULES=does/not/exist.yaml >/dev/null 2>&1; then
+	echo "deploy.sh: build-ProcessorFunction accepted a RULES file that does not exist" >&2
+	exit 1
+fi
 
 # The lean processor: without the state store and the guardrail provider,
 # it links neither DynamoDB nor Bedrock Runtime (whose package

@@ -116,17 +116,18 @@ func checkRepairs(t *testing.T, ev, ref *Event) {
 // struct, by path ("[]" for a map's values).
 var referenceSchema = map[string][]string{
 	"":                                   {"EventType", "CallbackId", "ChannelMessage"},
-	"ChannelMessage":                     {"MessageId", "ChannelArn", "Content", "Metadata", "Sender", "Persistence", "Type", "CreatedTimestamp", "LastEditedTimestamp", "PushNotification", "MessageAttributes", "SubChannelId", "ContentType"},
+	"ChannelMessage":                     {"MessageId", "ChannelArn", "Content", "Metadata", "Sender", "Persistence", "Type", "CreatedTimestamp", "LastEditedTimestamp", "PushNotification", "MessageAttributes", "SubChannelId", "ContentType", "Target"},
 	"ChannelMessage.Sender":              {"Arn", "Name"},
 	"ChannelMessage.PushNotification":    {"Title", "Body", "Type"},
 	"ChannelMessage.MessageAttributes[]": {"StringValues"},
+	"ChannelMessage.Target[]":            {"MemberArn"},
 }
 
-// referenceMaps and referenceLists are the paths of the map and the list.
-const (
-	referenceMap  = "ChannelMessage.MessageAttributes"
-	referenceList = "ChannelMessage.MessageAttributes[].StringValues"
-)
+// referenceMap is the path of the map.
+const referenceMap = "ChannelMessage.MessageAttributes"
+
+// referenceLists are the paths of the lists: of strings, and of objects.
+var referenceLists = map[string]bool{"ChannelMessage.MessageAttributes[].StringValues": true, "ChannelMessage.Target": true}
 
 // TestEventShape ties the shape inspect reads from the Event type to the
 // reference schema FuzzDecode uses.
@@ -148,8 +149,8 @@ func TestEventShape(t *testing.T) {
 			assert.Equal(t, referenceMap, path)
 			walk(path+"[]", n.elem)
 		case nodeList:
-			assert.Equal(t, referenceList, path)
-			assert.Equal(t, nodeText, n.elem.kind)
+			assert.True(t, referenceLists[path], path)
+			walk(path+"[]", n.elem)
 		}
 	}
 	walk("", eventShape)
@@ -251,7 +252,7 @@ func referenceInspect(t *testing.T, body []byte, base int64) (dup bool, faults [
 			switch v {
 			case '{', '[':
 				_, isStruct := referenceSchema[path]
-				k := known && (v == '{' && (isStruct || path == referenceMap) || v == '[' && path == referenceList)
+				k := known && (v == '{' && (isStruct || path == referenceMap) || v == '[' && referenceLists[path])
 				stack = append(stack, &frame{path: path, field: field, object: v == '{', known: k, wantKey: v == '{'})
 				continue
 			default:

@@ -50,7 +50,72 @@ type ChannelMessage struct {
 	MessageAttributes map[string]messaging.MessageAttributeValue `json:"MessageAttributes,omitempty"`
 	// SubChannelID is set for messages of elastic channels.
 	SubChannelID string `json:"SubChannelId,omitempty"`
-	ContentType  string `json:"ContentType,omitempty"`
+	// ContentType is the sender's description of Content: free text, or
+	// ContentTypeLex and ContentTypeLexError for the replies of an
+	// AppInstanceBot backed by Amazon Lex.
+	ContentType string `json:"ContentType,omitempty"`
+	// Target is set on a targeted message: one member of the channel (a
+	// user or a bot) who, with the sender, is the only one to see it. The
+	// service model allows at most one. The callback has no Target: a
+	// processor can neither set nor clear it (docs/targeted-and-bots.md).
+	Target TargetList `json:"Target,omitempty"`
+}
+
+// Content types of the replies of an AppInstanceBot backed by Amazon Lex
+// V2, from the service model (ChannelMessage.ContentType): Content is then
+// JSON, {"Messages":[{"Content":"...","ContentType":"PlainText"},...]} for a
+// reply and {"Code":...} for an error.
+const (
+	ContentTypeLex      = "application/amz-chime-lex-msgs"
+	ContentTypeLexError = "application/amz-chime-lex-error"
+)
+
+// Target names the member a targeted message is for.
+type Target struct {
+	// MemberArn is the ARN of an AppInstanceUser or AppInstanceBot.
+	MemberArn string `json:"MemberArn"`
+}
+
+// TargetList is the Target of a message: empty, or one member. It decodes
+// the model's list of at most one {MemberArn}, null, and, tolerantly, a
+// single {MemberArn} object.
+type TargetList []Target
+
+// UnmarshalJSON decodes a list of targets, one target object, or null.
+func (t *TargetList) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '{' {
+		var one Target
+		if err := json.Unmarshal(b, &one); err != nil {
+			return err
+		}
+		*t = TargetList{one}
+		return nil
+	}
+	var list []Target
+	if err := json.Unmarshal(b, &list); err != nil {
+		return err
+	}
+	*t = list
+	return nil
+}
+
+// Targeted reports whether the message is a targeted message.
+func (m *ChannelMessage) Targeted() bool { return len(m.Target) > 0 }
+
+// TargetArn returns the member ARN of a targeted message's (first) target,
+// or "".
+func (m *ChannelMessage) TargetArn() string {
+	if len(m.Target) == 0 {
+		return ""
+	}
+	return m.Target[0].MemberArn
+}
+
+// IsLex reports whether the content type says the content is a reply, or
+// an error reply, of an AppInstanceBot backed by Amazon Lex (a JSON body).
+func (m *ChannelMessage) IsLex() bool {
+	return m.ContentType == ContentTypeLex || m.ContentType == ContentTypeLexError
 }
 
 // Sender identifies who sent a message: an app instance user or bot.

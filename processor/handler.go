@@ -204,6 +204,10 @@ func newCallback(ev *Event, out *Outcome) *messaging.ChannelFlowCallbackInput {
 	return in
 }
 
+// versioned is a Router that names the version of its rules (rules/live's
+// Router does).
+type versioned interface{ Version() string }
+
 // log writes the one structured line for a message: the event's ids, the
 // outcome (which logs itself), the duration. Content is never logged.
 func (h *Handler) log(ctx context.Context, res *Result, err error) {
@@ -232,6 +236,9 @@ func (h *Handler) log(ctx context.Context, res *Result, err error) {
 		e.Str("senderArn", cm.Sender.Arn).Bool("edited", cm.Edited())
 	}
 	e.EmbedObject(&res.Outcome)
+	if v, ok := h.router.(versioned); ok && res.Outcome.RulesVersion == "" {
+		e.Str("rulesVersion", v.Version()) // no pipeline ran: the version active now
+	}
 	if res.Duplicate {
 		e.Bool("duplicate", true)
 	}

@@ -3,12 +3,15 @@ package processor
 import "github.com/rs/zerolog"
 
 // MarshalZerologObject logs the outcome as the fields of the handler's
-// line: outcome, pipeline, rules, changed, reason, repairs, ruleErrors and
-// dryRun (the empty ones left out, rules always there).
+// line: outcome, pipeline, rulesVersion, rules, changed, reason, skipped,
+// repairs, ruleErrors and dryRun (the empty ones left out, rules always there).
 func (o *Outcome) MarshalZerologObject(e *zerolog.Event) {
 	e.Str("outcome", string(o.Action))
 	if o.Pipeline != "" {
 		e.Str("pipeline", o.Pipeline)
+	}
+	if o.RulesVersion != "" {
+		e.Str("rulesVersion", o.RulesVersion)
 	}
 	e.Strs("rules", o.Rules)
 	if len(o.Changed) > 0 {
@@ -16,6 +19,9 @@ func (o *Outcome) MarshalZerologObject(e *zerolog.Event) {
 	}
 	if o.Reason != "" {
 		e.Str("reason", o.Reason)
+	}
+	if len(o.Skipped) > 0 {
+		e.Strs("skipped", o.Skipped)
 	}
 	if len(o.Repairs) > 0 {
 		e.Array("repairs", objects[Repair](o.Repairs))

@@ -44,6 +44,13 @@ func (m *Message) Persistence() string { return m.event.ChannelMessage.Persisten
 // ContentType returns the message's content type, or "".
 func (m *Message) ContentType() string { return m.event.ChannelMessage.ContentType }
 
+// Targeted reports whether the message is a targeted message, seen only by
+// its sender and its target.
+func (m *Message) Targeted() bool { return m.event.ChannelMessage.Targeted() }
+
+// Target returns the member ARN a targeted message is for, or "".
+func (m *Message) Target() string { return m.event.ChannelMessage.TargetArn() }
+
 // Acted returns the names of the rules that changed the message so far, in
 // order. A metadata annotation rule reads it; it must not be modified.
 func (m *Message) Acted() []string { return m.acted }

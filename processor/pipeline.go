@@ -33,6 +33,16 @@ type Stage struct {
 	DryRun bool
 	// OnError overrides the pipeline's error policy for this rule.
 	OnError ErrorPolicy
+	// Skip, when set, lets the messages it matches past the stage: the
+	// rule does not run on them (a team's own bots, Lex replies).
+	Skip Skipper
+}
+
+// Skipper says which messages go past a stage, or a whole pipeline,
+// without its rules running; rules.Skip compiles to one. It must be safe
+// for concurrent use.
+type Skipper interface {
+	Skip(m *Message) bool
 }
 
 // Pipeline runs rules in order on a working copy of a message. A Pipeline is
@@ -43,6 +53,12 @@ type Pipeline struct {
 	Stages []Stage
 	// OnError is the policy for a failing rule; "" means PolicyDeny.
 	OnError ErrorPolicy
+	// Version names the version of the rules configuration the pipeline
+	// belongs to (see rules/live); it is copied into every Outcome.
+	Version string
+	// Skip, when set, lets the messages it matches through every stage
+	// without running it: they are allowed unchanged (repairs aside).
+	Skip Skipper
 }
 
 // NewPipeline returns a pipeline named "default" of the given stages with
@@ -65,6 +81,9 @@ type Outcome struct {
 	Action Action `json:"outcome"`
 	// Pipeline is the name of the pipeline that ran.
 	Pipeline string `json:"pipeline,omitempty"`
+	// RulesVersion names the version of the rules configuration that
+	// decided (Pipeline.Version), when it has one.
+	RulesVersion string `json:"rulesVersion,omitempty"`
 	// Rules lists, in order, the rules that acted: changed the message,
 	// denied it, or failed and so denied it.
 	Rules []string `json:"rules"`
@@ -76,6 +95,9 @@ type Outcome struct {
 	Reason string `json:"reason,omitempty"`
 	// Repairs lists what Decode changed in the event (see Repair).
 	Repairs []Repair `json:"repairs,omitempty"`
+	// Skipped lists, in order, the rules that did not run because the
+	// message matched their stage's Skip or the pipeline's.
+	Skipped []string `json:"skipped,omitempty"`
 	// Errors records the rules that failed, with the policy applied.
 	Errors []*RuleError `json:"-"`
 	// DryRun records what dry-run rules would have done, when they would
@@ -129,9 +151,14 @@ func (p *Pipeline) Run(ctx context.Context, ev *Event) Outcome {
 // run runs the stages once, stateful ones with the results in sr.
 func (p *Pipeline) run(ctx context.Context, ev *Event, sr *stateRun) Outcome {
 	m := NewMessage(ev)
-	out := Outcome{Action: ActionAllow, Pipeline: p.Name, Message: m, Repairs: ev.repairs}
+	out := Outcome{Action: ActionAllow, Pipeline: p.Name, RulesVersion: p.Version, Message: m, Repairs: ev.repairs}
+	skipAll := p.Skip != nil && p.Skip.Skip(m)
 	for i := range p.Stages {
 		st := &p.Stages[i]
+		if skipAll || st.Skip != nil && st.Skip.Skip(m) {
+			out.Skipped = append(out.Skipped, st.Name)
+			continue
+		}
 		before := m.save()
 		var v Verdict
 		err := sr.stageErr(i)

@@ -190,11 +190,12 @@ func (sr *stateRun) stageErr(i int) error {
 func (p *Pipeline) newStateRun(ev *Event) *stateRun {
 	sr := &stateRun{p: p, ev: ev, t: MessageTime(ev, time.Now)}
 	m := NewMessage(ev)
+	skipAll := p.Skip != nil && p.Skip.Skip(m)
 	for i := range p.Stages {
 		st := &p.Stages[i]
 		r, ok := st.Rule.(StatefulRule)
-		if !ok {
-			continue
+		if !ok || skipAll || st.Skip != nil && st.Skip.Skip(m) {
+			continue // a skipped stage counts nothing
 		}
 		s := r.StateStore()
 		switch {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -21,6 +22,8 @@ type Config struct {
 	Default *processor.Pipeline
 	// Channels are tried in file order; the first match wins.
 	Channels []ChannelPipeline
+	// Version names this version of the configuration (SetVersion).
+	Version string
 }
 
 // ChannelPipeline is a pipeline for the channels (and sub-channels) whose
@@ -75,6 +78,17 @@ func (c *Config) SetErrorPolicy(p processor.ErrorPolicy) {
 	}
 }
 
+// SetVersion names this version of the configuration, in c.Version and in
+// every pipeline, so that each outcome says which version decided it
+// (processor.Outcome.RulesVersion). Call it before c serves.
+func (c *Config) SetVersion(v string) {
+	c.Version = v
+	c.Default.Version = v
+	for _, cp := range c.Channels {
+		cp.Pipeline.Version = v
+	}
+}
+
 // LoadFile loads a configuration file.
 func LoadFile(path string) (*Config, error) {
 	doc, err := os.ReadFile(path)
@@ -88,6 +102,7 @@ func LoadFile(path string) (*Config, error) {
 // options keep their place in the file.
 type fileConfig struct {
 	OnError  string          `yaml:"onError"`
+	Skip     *Skip           `yaml:"skip"`
 	Rules    []*yaml.Node    `yaml:"rules"`
 	Channels []channelConfig `yaml:"channels"`
 }
@@ -97,6 +112,7 @@ type channelConfig struct {
 	Channel    string       `yaml:"channel"`
 	SubChannel string       `yaml:"subChannel"`
 	OnError    string       `yaml:"onError"`
+	Skip       *Skip        `yaml:"skip"`
 	Rules      []*yaml.Node `yaml:"rules"`
 }
 
@@ -105,6 +121,7 @@ type stageConfig struct {
 	Name    string     `yaml:"name"`
 	DryRun  bool       `yaml:"dryRun"`
 	OnError string     `yaml:"onError"`
+	Skip    *Skip      `yaml:"skip"`
 	Options *yaml.Node `yaml:"options"`
 }
 
@@ -132,7 +149,9 @@ func Parse(doc []byte, source string) (*Config, error) {
 	names := Names()
 	cfg := &Config{}
 	policy := parsePolicy(errs, child(top, "onError"), fc.OnError)
+	skip := compileSkip(errs, child(top, "skip"), fc.Skip)
 	cfg.Default = buildPipeline(errs, names, "default", policy, fc.Rules)
+	cfg.Default.Skip = skip
 	for i := range fc.Channels {
 		cc := &fc.Channels[i]
 		at := child(child(top, "channels"), strconv.Itoa(i))
@@ -163,12 +182,41 @@ func Parse(doc []byte, source string) (*Config, error) {
 			errs.add(at, "channels[%d]: rules is required (an empty list allows everything)", i)
 		}
 		cp.Pipeline = buildPipeline(errs, names, name, p, cc.Rules)
+		cp.Pipeline.Skip = skip
+		if cc.Skip != nil {
+			cp.Pipeline.Skip = compileSkip(errs, child(at, "skip"), cc.Skip)
+		}
 		cfg.Channels = append(cfg.Channels, cp)
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// compileSkip compiles the skip written at n, reporting each problem at
+// its place; nil for none.
+func compileSkip(errs *document, n *yaml.Node, s *Skip) processor.Skipper {
+	if s == nil {
+		return nil
+	}
+	var bad Problems
+	sk := s.Compile("", &bad)
+	if r := resolve(n); s.IsZero() && r != nil && r.Kind == yaml.MappingNode && len(r.Content) == 0 {
+		bad.Add("", "no test: give bots, users, senders or contentTypes")
+	}
+	for _, p := range bad.list {
+		at := n
+		if p.Option != "" {
+			at, _ = descend(n, strings.Split(p.Option, "."))
+		}
+		where := "skip"
+		if p.Option != "" {
+			where += "." + p.Option
+		}
+		errs.add(at, "%s: %s", where, p.Msg)
+	}
+	return sk
 }
 
 func parsePolicy(errs *document, at *yaml.Node, s string) processor.ErrorPolicy {
@@ -204,6 +252,9 @@ func buildPipeline(errs *document, names []string, name string, policy processor
 		}
 		stageNames[sc.Name] = true
 		st := processor.Stage{Name: sc.Name, DryRun: sc.DryRun}
+		if sc.Skip != nil {
+			st.Skip = compileSkip(errs, child(n, "skip"), sc.Skip)
+		}
 		if sc.OnError != "" {
 			st.OnError = parsePolicy(errs, child(n, "onError"), sc.OnError)
 		}

@@ -212,14 +212,14 @@ func TestParseReportsEveryProblemWithItsPlace(t *testing.T) {
 		`bad.yaml:13:14: rule test-append: option small: "256" is not a non-negative whole number`,
 		`bad.yaml:15:22: rule test-append: option count: must not be negative, got -1`,
 		`bad.yaml:16:5: rule entry: rule (the registered rule name) is required`,
-		`bad.yaml:18:5: rule entry: unknown field "dryrun" (known: rule, name, dryRun, onError, options)`,
+		`bad.yaml:18:5: rule entry: unknown field "dryrun" (known: rule, name, dryRun, onError, skip, options)`,
 		`bad.yaml:20:14: channels[0]: ARN glob "arn:aws:chime:*" has 4 of the 6 colon-separated parts`,
 		`bad.yaml:21:17: channels[0]: id glob "bad/sub" may hold only`,
 		`bad.yaml:24:18: rule test-append: plain factory error`,
 		`bad.yaml:27:18: rule boom: factory panicked: factory exploded`,
 		`bad.yaml:28:5: channels[1]: channel (an ARN glob) is required`,
 		`bad.yaml:28:5: channels[1]: rules is required`,
-		`bad.yaml:29:1: unknown field "extra" (known: onError, rules, channels)`,
+		`bad.yaml:29:1: unknown field "extra" (known: onError, skip, rules, channels)`,
 	} {
 		assert.Contains(t, got, want)
 	}

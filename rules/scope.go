@@ -21,6 +21,7 @@ import (
 //	  push: true             # the push notification's title and body; default true
 //	  metadata: [note, profile.phone]   # key paths into JSON metadata; "*" for all
 //	  attributes: [subject]  # message attribute names; "*" for all
+//	  lex: text              # a Lex bot reply's content: its texts (default), or skip
 //
 // A rule checks its Scope with Compile and walks the texts it covers with
 // the Texts that Compile returns.
@@ -41,6 +42,14 @@ type Scope struct {
 	// (names starting with "CHIME.", such as CHIME.mentions), which are
 	// covered only when named. None by default.
 	Attributes []string `yaml:"attributes"`
+	// Lex says what the content of a reply of an AppInstanceBot backed by
+	// Amazon Lex (ContentType application/amz-chime-lex-msgs or
+	// application/amz-chime-lex-error) covers: LexText ("text", the
+	// default) the texts people read in its JSON, each written back as a
+	// JSON string; LexSkip ("skip") none. A content that claims to be a
+	// Lex reply and is not JSON of its shape is covered as plain text
+	// either way. See docs/targeted-and-bots.md.
+	Lex LexMode `yaml:"lex"`
 }
 
 // maxMetadataPaths bounds the key paths of Scope.Metadata: the walk keeps
@@ -56,6 +65,16 @@ const reservedAttributePrefix = "CHIME."
 // Texts it covers. The Texts are usable only when no problem was recorded.
 func (s Scope) Compile(option string, bad *Problems) *Texts {
 	t := &Texts{content: s.Content == nil || *s.Content, push: s.Push == nil || *s.Push}
+	switch s.Lex {
+	case "", LexText:
+	case LexSkip:
+		t.lexSkip = true
+	default:
+		bad.Add(joinPath(option, "lex"), "%q is not %s or %s", s.Lex, LexText, LexSkip)
+	}
+	if s.Lex != "" && !t.content {
+		bad.Add(joinPath(option, "lex"), "applies to the content, which this scope does not cover")
+	}
 	at := func(list string, i int) string { return joinPath(option, list+"."+strconv.Itoa(i)) }
 	for i, k := range s.Metadata {
 		switch {
@@ -99,6 +118,7 @@ func (s Scope) Compile(option string, bad *Problems) *Texts {
 // immutable and safe for concurrent use; the zero Texts covers nothing.
 type Texts struct {
 	content, push bool
+	lexSkip       bool // Scope.Lex is LexSkip
 	metaAll       bool
 	metaPaths     [][]string // parsed key paths
 	metaNames     []string   // the same, as configured
@@ -156,6 +176,9 @@ func (t *Texts) String() string {
 	var parts []string
 	if t.content {
 		parts = append(parts, "Content")
+		if t.lexSkip {
+			parts[len(parts)-1] += " (not of Lex replies)"
+		}
 	}
 	if t.push {
 		parts = append(parts, "PushNotification")
@@ -177,7 +200,8 @@ func (t *Texts) String() string {
 }
 
 // Each calls fn with each text of m that t covers, in this order, until fn
-// returns false: the content; the push notification's title and body; the
+// returns false: the content (or the texts of a Lex reply's content, in
+// document order); the push notification's title and body; the
 // covered string values of JSON metadata, in document order (or the whole
 // of metadata that is not JSON, with "*"); the values of the covered
 // attributes, by name and then in order. It reports whether fn stopped
@@ -257,7 +281,7 @@ func (w *walker) text(p Place, s *string) bool {
 }
 
 func (w *walker) walk(t *Texts, m *processor.Message) bool {
-	if t.content && w.text(Place{Part: PartContent}, &m.Content) {
+	if t.content && w.content(t, m) {
 		return true
 	}
 	if p := m.PushNotification; t.push && p != nil {

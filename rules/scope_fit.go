@@ -131,16 +131,22 @@ type edit struct {
 // for byte (but for what clean replaces), so when doc fits, the result
 // does.
 func fitDocument(doc string, edits []edit, fallback Rewriter) string {
-	const limit = messaging.MaxMetadataLen
-	out := clean(PartMetadata, splice(doc, edits))
-	if fits(PartMetadata, out, limit) {
+	return fitJSON(PartMetadata, messaging.MaxMetadataLen, doc, edits, fallback)
+}
+
+// fitJSON is fitDocument for a JSON document that is the whole text of a
+// part (the metadata, or the content of a Lex reply), with that part's
+// limit.
+func fitJSON(part Part, limit int, doc string, edits []edit, fallback Rewriter) string {
+	out := clean(part, splice(doc, edits))
+	if fits(part, out, limit) {
 		return out
 	}
 	if fallback != nil {
 		for i := range edits {
 			edits[i].out = fallback(edits[i].place, edits[i].text)
 		}
-		if out = clean(PartMetadata, splice(doc, edits)); fits(PartMetadata, out, limit) {
+		if out = clean(part, splice(doc, edits)); fits(part, out, limit) {
 			return out
 		}
 	}
@@ -152,7 +158,7 @@ func fitDocument(doc string, edits []edit, fallback Rewriter) string {
 	for i := range edits {
 		edits[i].out = cutQuoted(edits[i].out, &room)
 	}
-	return clean(PartMetadata, splice(doc, edits))
+	return clean(part, splice(doc, edits))
 }
 
 // splice returns doc with the string literal of each edit replaced by its

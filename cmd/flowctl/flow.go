@@ -39,6 +39,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if args[0] == "redrive" {
 		return runRedrive(ctx, args[1:], stdout, stderr)
 	}
+	if args[0] == "rules" {
+		return runRules(ctx, args[1:], os.Stdin, stdout, stderr)
+	}
 	if args[0] == "mutes" {
 		return runMutes(ctx, args[1:], stdout, stderr)
 	}

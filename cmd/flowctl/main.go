@@ -2,7 +2,8 @@
 // command line, with the same client as the chimeflow deployment: associate
 // and disassociate channels, describe a flow, list its channels, delete it;
 // and recovers the events the processor could not answer from its
-// dead-letter queue (redrive).
+// dead-letter queue (redrive); checks a rules document and publishes it to
+// the SSM parameter the processor reloads its rules from (rules).
 //
 // Usage:
 //
@@ -12,6 +13,7 @@
 //	flowctl list         -flow ARN
 //	flowctl delete       -flow ARN [-bearer ARN]
 //	flowctl redrive      -queue URL [-invoke FUNCTION | -config FILE] [-dry-run] [-json] [-max N]
+//	flowctl rules        validate|get|diff|publish [-parameter NAME] [-replay PATH | -replay-bundled] [FILE]
 //	flowctl mutes        list|lift [-table NAME] [-sender ARN] [-stage NAME]
 //
 // Every command takes -region, -profile, -endpoint and -timeout, and
@@ -21,7 +23,8 @@
 // moderator ARN, sent as x-amz-chime-bearer) defaults to
 // $CHIMEFLOW_BEARER_ARN. Channel ARNs may also follow the flags as
 // arguments. 'flowctl redrive -h' explains redrive; docs/redrive.md is its
-// guide.
+// guide. 'flowctl rules -h' explains rules (validate needs no AWS access);
+// docs/flowctl.md is its guide.
 //
 // Exit status: 0 on success, 1 when a call fails (redrive: when a record
 // could not be answered), 2 on a usage error.
@@ -55,6 +58,7 @@ Usage:
   flowctl list         -flow ARN
   flowctl delete       -flow ARN [-bearer ARN]
   flowctl redrive      -queue URL [-invoke FUNCTION | -config FILE] [-dry-run] [-json] [-max N]
+  flowctl rules        validate|get|diff|publish [-parameter NAME] [-replay PATH | -replay-bundled] [FILE]
   flowctl mutes        list|lift [-table NAME] [-sender ARN]
 
 Run 'flowctl COMMAND -h' for the flags of a command.

@@ -24,6 +24,8 @@ import (
 	"github.com/chimeflow/chimeflow/internal/lambdatest"
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/messaging/messagingtest"
+	"github.com/chimeflow/chimeflow/rules"
+	"github.com/chimeflow/chimeflow/rules/live"
 )
 
 // binaries built once for the package's tests and benchmarks, exactly as
@@ -137,13 +139,18 @@ func TestLambdaEndToEnd(t *testing.T) {
 	assert.Contains(t, string(res.Body), "malformed JSON")
 	assert.Len(t, chime.Calls(), 1)
 
-	// One JSON log line per message, with the request id.
-	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") >= 2 }, 5*time.Second, 10*time.Millisecond)
+	// One JSON log line at start, naming the version of the rules, then
+	// one per message, with the request id and the same version.
+	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") >= 3 }, 5*time.Second, 10*time.Millisecond)
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
-	var first map[string]any
-	require.NoError(t, json.Unmarshal([]byte(lines[0]), &first), lines[0])
+	var loaded, first map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &loaded), lines[0])
+	assert.Equal(t, "rules loaded", loaded["message"])
+	assert.Equal(t, live.HashVersion(rules.DefaultDocument()), loaded["rulesVersion"])
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &first), lines[1])
 	assert.Equal(t, "req-1", first["requestId"])
 	assert.Equal(t, "ALLOW", first["outcome"])
+	assert.Equal(t, loaded["rulesVersion"], first["rulesVersion"])
 }
 
 // TestLambdaUnderFaults: the binary's callback survives throttling, server
@@ -169,7 +176,8 @@ func TestLambdaUnderFaults(t *testing.T) {
 	st, _ := chime.MessageState(eventChannel, eventMessage)
 	assert.Equal(t, 1, st.Accepted)
 	assert.Equal(t, 1, st.Refused)
-	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") >= 2 }, 5*time.Second, 10*time.Millisecond)
+	// The line of the rules loaded at start, then one per delivery.
+	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") >= 3 }, 5*time.Second, 10*time.Millisecond)
 	assert.Contains(t, logs.String(), `"duplicate":true`)
 }
 

@@ -575,6 +575,7 @@ func TestFunctionRules(t *testing.T) {
 		boot.EnvConfig: rulesDoc, boot.EnvErrorPolicy: "allow", boot.EnvLogLevel: "debug", "OTHER": "x",
 	})
 	redrivetest.CreateFunction(t, l.client, e.moto, "with-file", map[string]string{boot.EnvConfigFile: "/var/task/rules.yaml"})
+	redrivetest.CreateFunction(t, l.client, e.moto, "with-parameter", map[string]string{boot.EnvConfigFile: "rules.yaml", boot.EnvConfigParameter: "/chimeflow/rules"})
 	tests := []struct {
 		function string
 		want     map[string]string
@@ -583,6 +584,7 @@ func TestFunctionRules(t *testing.T) {
 		{l.function, map[string]string{}, ""},
 		{"with-rules", map[string]string{boot.EnvConfig: rulesDoc, boot.EnvErrorPolicy: "allow"}, ""},
 		{"with-file", nil, "with-file reads its rules from CHIMEFLOW_CONFIG_FILE=/var/task/rules.yaml"},
+		{"with-parameter", nil, "with-parameter reads its rules from the SSM parameter CHIMEFLOW_CONFIG_PARAMETER=/chimeflow/rules: pass -config with the document it holds (flowctl rules get -parameter /chimeflow/rules > rules.yaml)"},
 		{"no-such-function", nil, "read the configuration of no-such-function: "},
 	}
 	for _, tt := range tests {

@@ -22,7 +22,8 @@ type FunctionConfigAPI interface {
 // boot.WithGetenv: answering here with them applies the same pipeline as
 // the function. A function that reads its rules from a file of its own
 // package (CHIMEFLOW_CONFIG_FILE) is an error naming that file, which
-// cannot be read from here.
+// cannot be read from here; one that reads them from an SSM parameter
+// (CHIMEFLOW_CONFIG_PARAMETER) is an error saying how to fetch it.
 //
 // A function built with rules of its own (a team's own main) runs rules
 // this program may not have registered; boot.NewHandler then fails with
@@ -35,6 +36,10 @@ func FunctionRules(ctx context.Context, api FunctionConfigAPI, function string) 
 	vars := map[string]string{}
 	if out.Environment != nil {
 		vars = out.Environment.Variables
+	}
+	if p := vars[boot.EnvConfigParameter]; p != "" {
+		return nil, fmt.Errorf("%s reads its rules from the SSM parameter %s=%s: pass -config with the document it holds (flowctl rules get -parameter %s > rules.yaml)",
+			function, boot.EnvConfigParameter, p, p)
 	}
 	if f := vars[boot.EnvConfigFile]; f != "" {
 		return nil, fmt.Errorf("%s reads its rules from %s=%s, a file of its package: pass that file instead", function, boot.EnvConfigFile, f)

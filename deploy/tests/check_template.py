@@ -42,6 +42,12 @@ CloudFormation that the SAM transform generates from it.
      mutes index), the processor granted exactly the item actions
      dynamostate uses on that table's ARN, the table named in its
      environment, an output.
+   - rules: the processor reads the rules file deployed beside it; with a
+     rules parameter, ssm:GetParameter on exactly that parameter (its ARN
+     right for a name with and without a leading /), only when it is given,
+     and kms:Decrypt only when its key is given, on exactly that key,
+     through SSM and for that parameter alone; an alarm on refused
+     versions of the rules.
 
 Statements and values under Fn::If are checked in both branches.
 
@@ -81,6 +87,13 @@ PROCESSOR_ACTIONS = {"chime:ChannelFlowCallback", "chime:GetChannelMessageStatus
 TRAIL_ACTION = "events:PutEvents"
 TRAIL_BUS_ARN = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${TrailBusName}"
 TRAIL_SOURCE = "chimeflow"
+# Rules from Parameter Store: granted only when a parameter (and its key)
+# is given.
+RULES_ACTIONS = {"ssm:GetParameter", "kms:Decrypt"}
+PARAMETER_ARNS = [
+    "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${RulesParameterName}",
+    "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${RulesParameterName}",
+]
 # Granted only when the stateful rules' table exists (StatefulRules=true):
 # the item actions of dynamostate's requests, on that table.
 STATE_TABLE = "StateTable"
@@ -107,7 +120,8 @@ WILDCARD_RESOURCE_ACTIONS = COMPREHEND_ACTIONS
 # GuardrailArn names.
 GUARDRAIL_ACTION = "bedrock:ApplyGuardrail"
 PARAMETERS = {
-    "AppInstanceArn", "FlowName", "FallbackAction", "RulesConfig", "ErrorPolicy",
+    "AppInstanceArn", "FlowName", "FallbackAction", "ErrorPolicy",
+    "RulesParameterName", "RulesParameterKmsKeyArn", "RulesReloadSeconds",
     "LogLevel", "LogRetentionDays", "ChimeBearerArn", "ChannelArns",
     "MaximumRetryAttempts", "MaximumEventAgeInSeconds", "AlarmTopicArn", "NotificationEmail",
     "MetricsNamespace", "MetricsDimensions", "TrailBusName", "TrailContent", "StatefulRules",
@@ -115,7 +129,7 @@ PARAMETERS = {
 }
 OUTPUTS = {"ChannelFlowArn", "ProcessorFunctionArn", "DeadLetterQueueUrl", "DashboardUrl",
            "AlarmNotifications", "InvocationFailureQueueUrl"}
-PROCESSOR_ENV = {"CHIMEFLOW_CONFIG", "CHIMEFLOW_ERROR_POLICY", "CHIMEFLOW_LOG_LEVEL",
+PROCESSOR_ENV = {"CHIMEFLOW_CONFIG_FILE", "CHIMEFLOW_ERROR_POLICY", "CHIMEFLOW_LOG_LEVEL",
                  "CHIMEFLOW_METRICS_NAMESPACE", "CHIMEFLOW_METRICS_DIMENSIONS",
                  "CHIMEFLOW_TRAIL_BUS", "CHIMEFLOW_TRAIL_CONTENT"}
 # Lambda's limit on the total size of a function's environment variables.
@@ -404,7 +418,7 @@ def check_role(cfn, checks, function_id, allowed, required, name):
 
 
 def check_roles(cfn, checks, queue_id):
-    _, proc = check_role(cfn, checks, PROCESSOR, PROCESSOR_ACTIONS | {TRAIL_ACTION, GUARDRAIL_ACTION} | COMPREHEND_ACTIONS | STATE_ACTIONS, PROCESSOR_ACTIONS, "processor-role")
+    _, proc = check_role(cfn, checks, PROCESSOR, PROCESSOR_ACTIONS | {TRAIL_ACTION, GUARDRAIL_ACTION} | COMPREHEND_ACTIONS | STATE_ACTIONS | RULES_ACTIONS, PROCESSOR_ACTIONS, "processor-role")
     for r in proc.get("chime:ChannelFlowCallback", []):
         checks.check("processor-role", in_app_instance(r),
                      f"chime:ChannelFlowCallback on {r!r}: want the app instance (Ref AppInstanceArn) and below (${{AppInstanceArn}}/...) only")
@@ -441,6 +455,8 @@ def check_wildcards(cfn, checks):
             elif isinstance(r, dict) and "Fn::Sub" in r:
                 checks.check("no-wildcard", scoped_sub(r) or r == {"Fn::Sub": TRAIL_BUS_ARN},
                              f"{where} allows a resource {r!r} outside ${{AppInstanceArn}}/... and the trail's bus")
+            elif isinstance(r, dict) and "Fn::If" in r:
+                checks.check("no-wildcard", parameter_arn_ok(r), f"{where} allows a conditional resource {r!r} other than the rules parameter")
 
 
 def check_dead_letter(sam, cfn, checks):
@@ -558,6 +574,94 @@ def check_trail_grant(cfn, checks):
     env = (cfn["Resources"][PROCESSOR]["Properties"].get("Environment") or {}).get("Variables", {})
     checks.check("trail", env.get("CHIMEFLOW_TRAIL_BUS") == {"Fn::If": ["HasTrailBus", {"Ref": "TrailBusName"}, NO_VALUE]},
                  f"CHIMEFLOW_TRAIL_BUS is {env.get('CHIMEFLOW_TRAIL_BUS')!r}, want TrailBusName when HasTrailBus")
+
+
+def processor_statements(cfn):
+    """The raw statements of the processor role's inline policies."""
+    role = getatt(cfn["Resources"][PROCESSOR]["Properties"].get("Role"))
+    raw = []
+    if role:
+        for pol in as_list(cfn["Resources"][role[0]]["Properties"].get("Policies")):
+            raw += as_list(pol.get("PolicyDocument", {}).get("Statement"))
+    return raw
+
+
+def parameter_arn_ok(v):
+    """Whether v is the rules parameter's ARN: the path form under
+    RulesParameterIsPath, the plain form otherwise."""
+    return v == {"Fn::If": ["RulesParameterIsPath", {"Fn::Sub": PARAMETER_ARNS[0]}, {"Fn::Sub": PARAMETER_ARNS[1]}]}
+
+
+def check_rules_source(cfn, checks):
+    """Where the processor's rules come from, and what reading them may do:
+    the deployed file always; ssm:GetParameter on exactly the rules
+    parameter, only under HasRulesParameter; kms:Decrypt on exactly its key,
+    only under HasRulesParameterKey (which implies HasRulesParameter),
+    through SSM and for that parameter alone."""
+    env = (cfn["Resources"][PROCESSOR]["Properties"].get("Environment") or {}).get("Variables", {})
+    checks.check("rules", env.get("CHIMEFLOW_CONFIG_FILE") == "rules.yaml",
+                 f"CHIMEFLOW_CONFIG_FILE is {env.get('CHIMEFLOW_CONFIG_FILE')!r}, want rules.yaml (the file the Makefile puts beside bootstrap)")
+    checks.check("rules", "CHIMEFLOW_CONFIG" not in env, "CHIMEFLOW_CONFIG is set too: the processor refuses both with CHIMEFLOW_CONFIG_FILE")
+    checks.check("rules", env.get("CHIMEFLOW_CONFIG_PARAMETER") == {"Fn::If": ["HasRulesParameter", {"Ref": "RulesParameterName"}, NO_VALUE]},
+                 f"CHIMEFLOW_CONFIG_PARAMETER is {env.get('CHIMEFLOW_CONFIG_PARAMETER')!r}, want RulesParameterName when HasRulesParameter")
+    checks.check("rules", env.get("CHIMEFLOW_CONFIG_RELOAD") == {"Fn::If": ["HasRulesParameter", {"Ref": "RulesReloadSeconds"}, NO_VALUE]},
+                 f"CHIMEFLOW_CONFIG_RELOAD is {env.get('CHIMEFLOW_CONFIG_RELOAD')!r}, want RulesReloadSeconds when HasRulesParameter")
+    conds = cfn.get("Conditions", {})
+    checks.check("rules", conds.get("HasRulesParameter") == {"Fn::Not": [{"Fn::Equals": [{"Ref": "RulesParameterName"}, ""]}]},
+                 f"HasRulesParameter is {conds.get('HasRulesParameter')!r}")
+    key = conds.get("HasRulesParameterKey") or {}
+    checks.check("rules", {"Condition": "HasRulesParameter"} in as_list(key.get("Fn::And")),
+                 f"HasRulesParameterKey {key!r} does not imply HasRulesParameter")
+    checks.check("rules", conds.get("RulesParameterIsPath") == {"Fn::Equals": [{"Fn::Select": [0, {"Fn::Split": ["/", {"Ref": "RulesParameterName"}]}]}, ""]},
+                 f"RulesParameterIsPath is {conds.get('RulesParameterIsPath')!r}: want true for a name that starts with /")
+
+    found = {"ssm": 0, "kms": 0}
+    for s in processor_statements(cfn):
+        for st in branches(s):
+            acts = set(a for a in actions_of(st, cfn) if isinstance(a, str))
+            if not acts & RULES_ACTIONS and not any(a.startswith(("ssm:", "kms:")) for a in acts):
+                continue
+            kind = "kms" if "kms:Decrypt" in acts else "ssm"
+            found[kind] += 1
+            want_cond = "HasRulesParameterKey" if kind == "kms" else "HasRulesParameter"
+            checks.check("rules", isinstance(s, dict) and "Fn::If" in s and s["Fn::If"][0] == want_cond and s["Fn::If"][2] == NO_VALUE,
+                         f"{sorted(acts)} is granted without the {want_cond} condition")
+            checks.check("rules", st.get("Effect") == "Allow" and acts == ({"kms:Decrypt"} if kind == "kms" else {"ssm:GetParameter"}),
+                         f"the rules statement allows {sorted(acts)}, want ssm:GetParameter alone or kms:Decrypt alone")
+            res = as_list(st.get("Resource"))
+            if kind == "ssm":
+                checks.check("rules", len(res) == 1 and parameter_arn_ok(res[0]),
+                             f"ssm:GetParameter on {res!r}, want exactly the rules parameter's ARN")
+                checks.check("rules", not st.get("Condition"), "ssm:GetParameter has conditions it does not need")
+            else:
+                checks.check("rules", res == [{"Ref": "RulesParameterKmsKeyArn"}], f"kms:Decrypt on {res!r}, want exactly RulesParameterKmsKeyArn")
+                cond = (st.get("Condition") or {}).get("StringEquals", {})
+                checks.check("rules", cond.get("kms:ViaService") == {"Fn::Sub": "ssm.${AWS::Region}.amazonaws.com"},
+                             f"kms:Decrypt without kms:ViaService ssm.REGION.amazonaws.com: {cond!r}")
+                checks.check("rules", parameter_arn_ok(cond.get("kms:EncryptionContext:PARAMETER_ARN")),
+                             f"kms:Decrypt without the encryption context of the rules parameter: {cond!r}")
+    checks.check("rules", found == {"ssm": 1, "kms": 1},
+                 f"{found['ssm']} statements grant ssm actions and {found['kms']} kms:Decrypt to the processor, want 1 and 1")
+    # A refused version is alarmed on, when there is a parameter to refuse.
+    alarms = [(rid, r) for rid, r in cfn["Resources"].items() if r["Type"] == "AWS::CloudWatch::Alarm"
+              and r["Properties"].get("MetricName") == "RulesRefusals" and is_ref(r["Properties"].get("Namespace"), "MetricsNamespace")]
+    if checks.check("rules", len(alarms) == 1, f"{len(alarms)} alarms on RulesRefusals, want 1"):
+        rid, r = alarms[0]
+        checks.check("rules", r.get("Condition") == "HasRulesParameter", f"{rid} has condition {r.get('Condition')!r}, want HasRulesParameter")
+        checks.check("rules", r["Properties"].get("Threshold") == 1 and r["Properties"].get("TreatMissingData") == "notBreaching",
+                     f"{rid} does not fire on the first refusal, or fires on missing data")
+    # The parameter patterns: a name with or without a leading /, never an ARN.
+    params = cfn.get("Parameters", {})
+    pat = params.get("RulesParameterName", {}).get("AllowedPattern", "")
+    for good in ("", "chimeflow-rules", "/chimeflow/prod/rules", "a.b_c-d"):
+        checks.check("rules", re.fullmatch(pat, good) is not None, f"RulesParameterName pattern rejects {good!r}")
+    for bad in ("arn:aws:ssm:us-east-1:111122223333:parameter/x", "/a//b", "a b", "/"):
+        checks.check("rules", re.fullmatch(pat, bad) is None, f"RulesParameterName pattern accepts {bad!r}")
+    kpat = params.get("RulesParameterKmsKeyArn", {}).get("AllowedPattern", "")
+    checks.check("rules", re.fullmatch(kpat, "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab") is not None,
+                 "RulesParameterKmsKeyArn pattern rejects a key ARN")
+    for bad in ("alias/aws/ssm", "arn:aws:kms:us-east-1:111122223333:alias/rules", "*"):
+        checks.check("rules", re.fullmatch(kpat, bad) is None, f"RulesParameterKmsKeyArn pattern accepts {bad!r}")
 
 
 def check_model_grants(cfn, checks):
@@ -884,6 +988,7 @@ def check_file(path, lint, makefile):
     check_dashboard(cfn, checks, queue)
     check_state_table(cfn, checks)
     check_env_size(cfn, checks)
+    check_rules_source(cfn, checks)
     check_outputs(cfn, checks, queue)
     check_parameters(cfn, checks)
     return checks

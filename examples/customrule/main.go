@@ -1,8 +1,10 @@
 // Command customrule is a channel flow processor with a rule of its own:
 // it registers the rule, imports the one built-in rule it uses (profanity),
-// and starts the standard entry point. Its default configuration, given to
-// boot in main, picks both by name; CHIMEFLOW_CONFIG (the template's
-// RulesConfig parameter) replaces it without a rebuild.
+// and starts the standard entry point. Its configuration, rules.yaml beside
+// this file, picks both by name: main embeds it as the default, and the
+// Makefile deploys it beside the binary (CHIMEFLOW_CONFIG_FILE in the
+// template), and the template's RulesParameterName replaces it without a
+// rebuild.
 //
 // sam build builds it in place of cmd/processor when the Makefile's
 // PROCESSOR variable names it; CI builds it through the same make target
@@ -14,6 +16,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"net/url"
 	"regexp"
 
@@ -55,14 +58,10 @@ func (r *ticketLinks) Apply(_ context.Context, m *processor.Message) (processor.
 
 func init() { rules.Register("ticket-links", rules.Define(newTicketLinks)) }
 
-func main() {
-	boot.Main(boot.WithDefaultConfig("customrule default", []byte(`
-rules:
-  - rule: ticket-links
-    options:
-      baseURL: https://tickets.example.com/browse/
-  - rule: profanity
-    options:
-      action: mask
-`)))
-}
+// defaultRules is the processor's configuration when the environment names
+// none; the Makefile deploys the same file beside the binary.
+//
+//go:embed rules.yaml
+var defaultRules []byte
+
+func main() { boot.Main(boot.WithDefaultConfig("customrule rules.yaml", defaultRules)) }

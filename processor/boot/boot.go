@@ -19,8 +19,17 @@
 // Environment:
 //
 //	CHIMEFLOW_CONFIG        the rules configuration document itself (YAML or JSON)
-//	CHIMEFLOW_CONFIG_FILE   or a path to it; neither means the default
+//	CHIMEFLOW_CONFIG_FILE   or a path to it (relative to LAMBDA_TASK_ROOT when
+//	                        that is set); neither means the default
 //	                        (WithDefaultConfig, else the bundled default.yaml)
+//	CHIMEFLOW_CONFIG_PARAMETER
+//	                        an SSM Parameter Store parameter (name or ARN) holding
+//	                        the document: read at start, checked again every
+//	                        CHIMEFLOW_CONFIG_RELOAD; the document above serves
+//	                        while the parameter cannot be read or does not load
+//	CHIMEFLOW_CONFIG_RELOAD how often the rules are checked for a new version
+//	                        (60s, 5m; 0 never); default 60s with a parameter,
+//	                        else 0
 //	CHIMEFLOW_ERROR_POLICY  deny | allow: overrides the document's onError everywhere
 //	CHIMEFLOW_LOG_LEVEL     debug | info | warn | error (default info)
 //	GOMAXPROCS              the Go runtime's; boot sets 1 when it is unset
@@ -48,9 +57,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/rs/zerolog"
@@ -59,12 +71,19 @@ import (
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
+	"github.com/chimeflow/chimeflow/rules/live"
+	"github.com/chimeflow/chimeflow/rules/live/paramstore"
 )
 
 // Environment variable names.
 const (
-	EnvConfig      = "CHIMEFLOW_CONFIG"
-	EnvConfigFile  = "CHIMEFLOW_CONFIG_FILE"
+	EnvConfig          = "CHIMEFLOW_CONFIG"
+	EnvConfigFile      = "CHIMEFLOW_CONFIG_FILE"
+	EnvConfigParameter = "CHIMEFLOW_CONFIG_PARAMETER"
+	EnvConfigReload    = "CHIMEFLOW_CONFIG_RELOAD"
+	// EnvTaskRoot is set by Lambda to the directory of the function's
+	// code; a relative CHIMEFLOW_CONFIG_FILE is taken from it.
+	EnvTaskRoot    = "LAMBDA_TASK_ROOT"
 	EnvErrorPolicy = "CHIMEFLOW_ERROR_POLICY"
 	EnvLogLevel    = "CHIMEFLOW_LOG_LEVEL"
 	// EnvGOMAXPROCS is the Go runtime's own variable: when it is set, boot
@@ -198,8 +217,8 @@ func NewHandler(opts ...Option) (*processor.Handler, error) {
 }
 
 func (s *settings) handler() (*processor.Handler, error) {
-	router, errRules := s.rules()
 	logger, errLog := s.logger()
+	router, errRules := s.rules(logger)
 	api, errClient := s.callback, error(nil)
 	if api == nil {
 		var o messaging.Options
@@ -218,64 +237,99 @@ type errorPolicySetter interface {
 	SetErrorPolicy(processor.ErrorPolicy)
 }
 
-// rules returns the router: the one given to WithRouter, or the
-// configuration the environment names (CHIMEFLOW_CONFIG, then
-// CHIMEFLOW_CONFIG_FILE, then the default), with CHIMEFLOW_ERROR_POLICY
-// applied.
-func (s *settings) rules() (processor.Router, error) {
-	doc, file := s.getenv(EnvConfig), s.getenv(EnvConfigFile)
+// rules returns the router: the one given to WithRouter, or a
+// *live.Router serving the configuration the environment names
+// (CHIMEFLOW_CONFIG_PARAMETER, with CHIMEFLOW_CONFIG, CHIMEFLOW_CONFIG_FILE
+// or the default as its fallback), with CHIMEFLOW_ERROR_POLICY applied.
+func (s *settings) rules(logger zerolog.Logger) (processor.Router, error) {
+	doc, file, param := s.getenv(EnvConfig), s.getenv(EnvConfigFile), s.getenv(EnvConfigParameter)
 	var errs []error
-	var router processor.Router
-	switch {
-	case s.router != nil:
-		for _, name := range []string{EnvConfig, EnvConfigFile} {
+	var policy processor.ErrorPolicy
+	if v := s.getenv(EnvErrorPolicy); v != "" {
+		var err error
+		if policy, err = processor.ParseErrorPolicy(v); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", EnvErrorPolicy, err))
+		}
+	}
+	if s.router != nil {
+		for _, name := range []string{EnvConfig, EnvConfigFile, EnvConfigParameter, EnvConfigReload} {
 			if s.getenv(name) != "" {
 				errs = append(errs, fmt.Errorf("%s is set, but this processor's rules are chosen in code (boot.WithRouter): unset it", name))
 			}
 		}
-		router = s.router
-	case doc != "" && file != "":
-		return nil, fmt.Errorf("set %s or %s, not both", EnvConfig, EnvConfigFile)
-	default:
-		var cfg *rules.Config
-		var err error
+		setter, ok := s.router.(errorPolicySetter)
 		switch {
-		case strings.TrimSpace(doc) != "":
-			cfg, err = rules.Parse([]byte(doc), "$"+EnvConfig)
-		case file != "":
-			cfg, err = rules.LoadFile(file)
-		case s.defaultDoc != nil:
-			cfg, err = rules.Parse(s.defaultDoc, s.defaultSource)
-		default:
-			cfg, err = rules.Default()
-		}
-		if err != nil {
-			errs = append(errs, err)
-		} else {
-			router = cfg
-		}
-	}
-	if v := s.getenv(EnvErrorPolicy); v != "" {
-		policy, err := processor.ParseErrorPolicy(v)
-		setter, ok := router.(errorPolicySetter)
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("%s: %w", EnvErrorPolicy, err))
+		case policy == "":
 		case ok:
 			setter.SetErrorPolicy(policy)
-		case router != nil:
-			errs = append(errs, fmt.Errorf("%s is set, but the router given to boot.WithRouter (%T) has no SetErrorPolicy method", EnvErrorPolicy, router))
+		default:
+			errs = append(errs, fmt.Errorf("%s is set, but the router given to boot.WithRouter (%T) has no SetErrorPolicy method", EnvErrorPolicy, s.router))
 		}
+		if p, ok := s.router.(provisioner); ok && len(errs) == 0 {
+			if err := p.Provision(context.Background(), s.host()); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return s.router, errors.Join(errs...)
 	}
-	if p, ok := router.(provisioner); ok && len(errs) == 0 {
-		if err := p.Provision(context.Background(), s.host()); err != nil {
+	if doc != "" && file != "" {
+		return nil, fmt.Errorf("set %s or %s, not both", EnvConfig, EnvConfigFile)
+	}
+	var static live.Source
+	switch {
+	case strings.TrimSpace(doc) != "":
+		static = live.Bytes{Name: "$" + EnvConfig, Data: []byte(doc)}
+	case file != "":
+		if root := s.getenv(EnvTaskRoot); root != "" && !filepath.IsAbs(file) {
+			file = filepath.Join(root, file)
+		}
+		static = live.File(file)
+	case s.defaultDoc != nil:
+		static = live.Bytes{Name: s.defaultSource, Data: s.defaultDoc}
+	default:
+		static = live.Bytes{Name: rules.DefaultSource, Data: rules.DefaultDocument()}
+	}
+	opts := live.Options{ErrorPolicy: policy, Logger: logger, Host: s.host()}
+	src := static
+	if param != "" {
+		ps, err := paramstore.NewFromEnv(param, os.Getenv)
+		if err != nil {
 			errs = append(errs, err)
 		}
+		src, opts.Fallback, opts.Interval = ps, static, DefaultReload
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	if v := s.getenv(EnvConfigReload); v != "" {
+		d, err := parseInterval(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", EnvConfigReload, err))
+		}
+		opts.Interval = d
 	}
-	return router, nil
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return live.New(context.Background(), src, opts)
+}
+
+// DefaultReload is the interval between checks of a rules parameter when
+// CHIMEFLOW_CONFIG_RELOAD is not set.
+const DefaultReload = time.Minute
+
+// parseInterval reads CHIMEFLOW_CONFIG_RELOAD: a Go duration ("90s",
+// "5m") or a number of seconds; "0" means never.
+func parseInterval(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		n, nerr := strconv.ParseUint(v, 10, 32)
+		if nerr != nil {
+			return 0, fmt.Errorf("%q is not a duration (60s, 5m) or a number of seconds", v)
+		}
+		d = time.Duration(n) * time.Second
+	}
+	if d != 0 && d < live.MinInterval {
+		return 0, fmt.Errorf("%q: want 0 (never) or at least %v", v, live.MinInterval)
+	}
+	return d, nil
 }
 
 // logger returns the JSON logger the handler writes its one line per

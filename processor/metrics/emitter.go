@@ -35,8 +35,19 @@ type Options struct {
 	// TrailFailures, when set, is read at each Flush: the growth of the
 	// counter since the previous Flush is written as TrailFailures.
 	TrailFailures func() uint64
+	// RulesCounters, when set, is read at each Flush: the growth of each
+	// counter since the previous Flush is written as RulesReloads,
+	// RulesRefusals and RulesFetchFailures. rules/live's Router.Stats
+	// gives them.
+	RulesCounters func() RulesCounters
 	// Now is the clock for the documents' Timestamp; nil means time.Now.
 	Now func() time.Time
+}
+
+// RulesCounters are the counters of a rules configuration that changes
+// while the processor runs, since it started.
+type RulesCounters struct {
+	Reloads, Refusals, FetchFailures uint64
 }
 
 // Record is what the handler reports about one message. The zero value is
@@ -194,6 +205,8 @@ type Emitter struct {
 	now       func() time.Time
 	trail     func() uint64
 	trailSeen uint64
+	rulesCtr  func() RulesCounters
+	rulesSeen RulesCounters
 
 	messageSets [][]string
 	ruleSets    [][]string // nil: per-rule metrics are not written
@@ -253,6 +266,9 @@ func New(w io.Writer, opts Options) (*Emitter, error) {
 	}
 	if e.trail != nil {
 		e.trailSeen = e.trail()
+	}
+	if e.rulesCtr = opts.RulesCounters; e.rulesCtr != nil {
+		e.rulesSeen = e.rulesCtr()
 	}
 	e.messageSets = [][]string{{}}
 	var set []string
@@ -475,7 +491,27 @@ func (e *Emitter) flushLocked() error {
 		}
 		e.trailSeen = now
 	}
-	if e.records == 0 && trailDelta == 0 {
+	var process []metricValue // per-process counters that grew
+	if trailDelta > 0 {
+		process = append(process, metricValue{name: TrailFailures, unit: UnitCount, one: float64(trailDelta)})
+	}
+	if e.rulesCtr != nil {
+		now := e.rulesCtr()
+		for _, c := range [...]struct {
+			name     string
+			now, was uint64
+		}{
+			{RulesReloads, now.Reloads, e.rulesSeen.Reloads},
+			{RulesRefusals, now.Refusals, e.rulesSeen.Refusals},
+			{RulesFetchFailures, now.FetchFailures, e.rulesSeen.FetchFailures},
+		} {
+			if c.now > c.was {
+				process = append(process, metricValue{name: c.name, unit: UnitCount, one: float64(c.now - c.was)})
+			}
+		}
+		e.rulesSeen = now
+	}
+	if e.records == 0 && len(process) == 0 {
 		return nil
 	}
 	d := docSpec{namespace: e.namespace, timestamp: e.now().UnixMilli()}
@@ -536,10 +572,10 @@ func (e *Emitter) flushLocked() error {
 		buf = e.appendBreakdown(buf, &d, DimCode, refusalCodes[i], CallbackRefusals, n)
 		e.codes[i] = 0
 	}
-	if trailDelta > 0 {
+	if len(process) > 0 {
 		d.sets = [][]string{{}}
 		d.dims = e.dims[:0]
-		d.metrics = append(e.metrics[:0], metricValue{name: TrailFailures, unit: UnitCount, one: float64(trailDelta)})
+		d.metrics = append(e.metrics[:0], process...)
 		buf = appendDocuments(buf, &d)
 		e.metrics = d.metrics
 	}

@@ -402,6 +402,35 @@ func TestTrailFailures(t *testing.T) {
 	}
 }
 
+func TestRulesCounters(t *testing.T) {
+	c := metrics.RulesCounters{Reloads: 2, Refusals: 1} // counted before the Emitter existed: not reported
+	var buf bytes.Buffer
+	e := newEmitter(t, &buf, metrics.Options{RulesCounters: func() metrics.RulesCounters { return c }})
+	if err := e.Flush(); err != nil || buf.Len() != 0 {
+		t.Fatalf("nothing new: err %v, wrote %q", err, buf.String())
+	}
+	c.Reloads, c.FetchFailures = 3, 4
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	sum, _, _ := check(t, buf.Bytes())
+	if sum[metrics.RulesReloads] != 1 || sum[metrics.RulesRefusals] != 0 || sum[metrics.RulesFetchFailures] != 4 {
+		t.Fatalf("reloads %v refusals %v failures %v, want 1, 0, 4", sum[metrics.RulesReloads], sum[metrics.RulesRefusals], sum[metrics.RulesFetchFailures])
+	}
+	if strings.Contains(buf.String(), `"RulesRefusals"`) {
+		t.Fatalf("a counter that did not grow is written: %s", buf.String())
+	}
+	buf.Reset()
+	c.Refusals++
+	e.Record(metrics.Record{Outcome: metrics.OutcomeAllow})
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if sum, _, _ := check(t, buf.Bytes()); sum[metrics.RulesRefusals] != 1 || sum[metrics.RulesReloads] != 0 || sum[metrics.Messages] != 1 {
+		t.Fatalf("refusals %v reloads %v messages %v, want 1, 0, 1", sum[metrics.RulesRefusals], sum[metrics.RulesReloads], sum[metrics.Messages])
+	}
+}
+
 type failWriter struct{ fails int }
 
 func (w *failWriter) Write(p []byte) (int, error) {
@@ -569,7 +598,11 @@ func TestCatalog(t *testing.T) {
 	}
 	// Every metric the Emitter writes is in the catalog, with its unit.
 	var buf bytes.Buffer
-	e := newEmitter(t, &buf, metrics.Options{Dimensions: []metrics.Dimension{metrics.DimPipeline, metrics.DimOutcome, metrics.DimRule}, TrailFailures: func() uint64 { return uint64(buf.Len()) }})
+	grow := func() uint64 { return uint64(buf.Len()) }
+	e := newEmitter(t, &buf, metrics.Options{Dimensions: []metrics.Dimension{metrics.DimPipeline, metrics.DimOutcome, metrics.DimRule}, TrailFailures: grow,
+		RulesCounters: func() metrics.RulesCounters {
+			return metrics.RulesCounters{Reloads: grow(), Refusals: grow(), FetchFailures: grow()}
+		}})
 	for _, r := range records() {
 		e.Record(r)
 	}

@@ -68,6 +68,16 @@ const (
 	// (refused, failed after retries, or dropped because the queue was
 	// full), read from Options.TrailFailures at each Flush.
 	TrailFailures = "TrailFailures"
+	// RulesReloads counts the new versions of the rules configuration
+	// swapped in while the processor ran (rules/live), read from
+	// Options.RulesCounters at each Flush.
+	RulesReloads = "RulesReloads"
+	// RulesRefusals counts the versions of the rules configuration refused
+	// because they did not load; the last good version kept serving.
+	RulesRefusals = "RulesRefusals"
+	// RulesFetchFailures counts the checks of the rules' source (an SSM
+	// parameter) that failed; the active version kept serving.
+	RulesFetchFailures = "RulesFetchFailures"
 )
 
 // Units, from the list CloudWatch accepts.
@@ -118,6 +128,9 @@ func Catalog() []Definition {
 		{DryRunRewrites, UnitCount, ruleSets, "messages a dry-run rule would have rewritten"},
 		{DryRunErrors, UnitCount, ruleSets, "messages on which a dry-run rule failed"},
 		{TrailFailures, UnitCount, []string{""}, "decision-trail entries not delivered"},
+		{RulesReloads, UnitCount, []string{""}, "new versions of the rules swapped in without a deployment"},
+		{RulesRefusals, UnitCount, []string{""}, "versions of the rules refused because they do not load (the last good one serves)"},
+		{RulesFetchFailures, UnitCount, []string{""}, "checks of the rules' source that failed (the active version serves)"},
 	}
 }
 

@@ -103,6 +103,11 @@ func WithAttribute(name string, values ...string) Option {
 	}
 }
 
+// WithTarget makes the message a targeted message, for the member memberArn.
+func WithTarget(memberArn string) Option {
+	return func(ev *processor.Event) { ev.ChannelMessage.Target = processor.TargetList{{MemberArn: memberArn}} }
+}
+
 // WithContentType sets the content type.
 func WithContentType(ct string) Option {
 	return func(ev *processor.Event) { ev.ChannelMessage.ContentType = ct }

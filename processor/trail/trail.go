@@ -85,6 +85,9 @@ type Event struct {
 	Reason string `json:"reason,omitempty"`
 	// Pipeline names the pipeline that ran.
 	Pipeline string `json:"pipeline,omitempty"`
+	// RulesVersion names the version of the rules that decided
+	// (processor.Outcome.RulesVersion: "ssm:7", "sha256:3f2a9c1b7d4e").
+	RulesVersion string `json:"rulesVersion,omitempty"`
 	// Changed lists the parts of the message a REWRITE changed (Content,
 	// Metadata, PushNotification, MessageAttributes).
 	Changed []string `json:"changed,omitempty"`

@@ -1,7 +1,7 @@
 // Package deny is the "deny" rule: it denies a message when a condition
-// holds, such as a blocked sender, a bot, a channel, a keyword or pattern
-// in the content, an over-long message, a metadata key or message
-// attribute, the persistence or the content type.
+// holds, such as a blocked sender, a bot, a targeted message, a channel, a
+// keyword or pattern in the content, an over-long message, a metadata key
+// or message attribute, the persistence or the content type.
 //
 // Importing the package registers the rule under the name "deny":
 //
@@ -38,6 +38,10 @@
 //
 //	sender: [ARN glob, ...]   the sender's ARN matches one
 //	bot: true|false           the sender is (is not) an app instance bot
+//	target: [ARN glob, ...]   the message is targeted, at a member whose ARN
+//	                          matches one
+//	targeted: true|false      the message is (is not) a targeted message, seen
+//	                          only by its sender and its target
 //	channel: [ARN glob, ...]  the channel's ARN matches one
 //	regex: RE2                a text the scope covers matches (content and
 //	                          push notification by default; see rules.Scope)
@@ -104,6 +108,8 @@ type Condition struct {
 
 	Sender      []string        `yaml:"sender"`      // ARN globs: the sender's ARN matches one
 	Bot         *bool           `yaml:"bot"`         // the sender is (not) a bot
+	Target      []string        `yaml:"target"`      // ARN globs: a targeted message's target matches one
+	Targeted    *bool           `yaml:"targeted"`    // the message is (not) a targeted message
 	Channel     []string        `yaml:"channel"`     // ARN globs: the channel's ARN matches one
 	Regex       string          `yaml:"regex"`       // RE2: a covered text matches
 	Keywords    []string        `yaml:"keywords"`    // a covered text holds one as a word
@@ -175,11 +181,11 @@ type compiler struct {
 }
 
 // kinds are the keys of a condition that say what it tests.
-var kinds = []string{"sender", "bot", "channel", "regex", "keywords", "longerThan", "metadata", "attribute", "persistence", "contentType", "any", "all", "not"}
+var kinds = []string{"sender", "bot", "target", "targeted", "channel", "regex", "keywords", "longerThan", "metadata", "attribute", "persistence", "contentType", "any", "all", "not"}
 
 // given returns the kinds c has.
 func given(c *Condition) []string {
-	has := []bool{c.Sender != nil, c.Bot != nil, c.Channel != nil, c.Regex != "", c.Keywords != nil, c.LongerThan != nil,
+	has := []bool{c.Sender != nil, c.Bot != nil, c.Target != nil, c.Targeted != nil, c.Channel != nil, c.Regex != "", c.Keywords != nil, c.LongerThan != nil,
 		c.Metadata != nil, c.Attribute != nil, c.Persistence != "", c.ContentType != nil, c.Any != nil, c.All != nil, c.Not != nil}
 	var found []string
 	for i, k := range kinds {
@@ -216,7 +222,7 @@ func (cp *compiler) compile(c *Condition, path string) matcher {
 	switch s := c.Scope; {
 	case scoped:
 		texts = s.Compile(at(path, "scope"), cp.bad)
-	case s.Content != nil || s.Push != nil || s.Metadata != nil || s.Attributes != nil:
+	case s.Content != nil || s.Push != nil || s.Metadata != nil || s.Attributes != nil || s.Lex != "":
 		cp.bad.Add(at(path, "scope"), "applies only to regex and keywords conditions, not to %s", found[0])
 	}
 	m := cp.kind(c, path, found[0], texts)
@@ -240,6 +246,10 @@ func (cp *compiler) kind(c *Condition, path, kind string, texts *rules.Texts) ma
 		return cp.arns(kind, c.Sender, senderArn, here)
 	case "bot":
 		return isBot(*c.Bot)
+	case "target":
+		return cp.arns(kind, c.Target, targetArn, here)
+	case "targeted":
+		return isTargeted(*c.Targeted)
 	case "channel":
 		return cp.arns(kind, c.Channel, channelArn, here)
 	case "regex":

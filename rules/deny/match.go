@@ -109,9 +109,15 @@ type arnIn struct {
 }
 
 func senderArn(m *processor.Message) string  { return m.Event().ChannelMessage.Sender.Arn }
+func targetArn(m *processor.Message) string  { return m.Target() }
 func channelArn(m *processor.Message) string { return m.Event().ChannelMessage.ChannelArn }
 
-func (a *arnIn) match(m *processor.Message) bool { return a.find(a.arn(m)) >= 0 }
+// match holds when the ARN is there (an untargeted message has no target)
+// and matches a glob, "*" included.
+func (a *arnIn) match(m *processor.Message) bool {
+	arn := a.arn(m)
+	return arn != "" && a.find(arn) >= 0
+}
 
 func (a *arnIn) find(arn string) int {
 	for i, g := range a.globs {
@@ -142,6 +148,19 @@ func (b isBot) String() string {
 		return "sender is a bot"
 	}
 	return "sender is not a bot"
+}
+
+// isTargeted holds when the message is (or, with want false, is not) a
+// targeted message.
+type isTargeted bool
+
+func (b isTargeted) match(m *processor.Message) bool       { return m.Targeted() == bool(b) }
+func (b isTargeted) why(*processor.Message) (string, bool) { return b.String(), false }
+func (b isTargeted) String() string {
+	if b {
+		return "message is targeted"
+	}
+	return "message is not targeted"
 }
 
 // regex holds when a text its scope covers matches.

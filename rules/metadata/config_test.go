@@ -44,7 +44,7 @@ rules:
 		`rules.yaml:7:88: rule blocklist: option any.0.sender.1: ARN glob "spammer" must look like arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE (or be *)`,
 		"rules.yaml:8:18: rule blocklist: option any.1.regex: bad regular expression (RE2 syntax): error parsing regexp: missing closing ): `(?P<word>spam`",
 		`rules.yaml:9:23: rule blocklist: option any.2.longerThan: "many" is not a whole number (64-bit)`,
-		`rules.yaml:11:11: rule blocklist: unknown option "any.3.colour" (known: reason, any, all, not, sender, bot, channel, regex, keywords, longerThan, metadata, attribute, persistence, contentType, scope)`,
+		`rules.yaml:11:11: rule blocklist: unknown option "any.3.colour" (known: reason, any, all, not, sender, bot, target, targeted, channel, regex, keywords, longerThan, metadata, attribute, persistence, contentType, scope)`,
 		`rules.yaml:15:21: rule metadata: option set.reviewedBy: unknown placeholder {{sender.nmae}}; did you mean {{sender.name}}? (at offset 0)`,
 		`rules.yaml:18:37: rule metadata: option merge.audit.id: unknown placeholder {{message.uuid}}; did you mean {{message.id}}? (at offset 0)`,
 		`rules.yaml:19:19: rule metadata: option onOverflow: "truncate" is not one of [keepOriginal dropAnnotation deny]`,
