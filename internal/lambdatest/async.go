@@ -910,7 +910,9 @@ func newRequestID() string {
 }
 
 // lineWriter splits a process's output into lines for Output and keeps
-// its tail.
+// its tail. It runs in exec's copying goroutines, which start after
+// cmd.Process is set: it reads the pid there, not from p.PID, which
+// startProc sets under a.mu.
 type lineWriter struct {
 	a      *Async
 	p      *proc
@@ -928,13 +930,13 @@ func (l *lineWriter) Write(b []byte) (int, error) {
 		}
 		line := l.buf[:i]
 		if l.a.cfg.Output != nil {
-			l.a.cfg.Output(OutputLine{Container: l.p.Container, PID: l.p.PID, Stderr: l.stderr, Line: slices.Clone(line)})
+			l.a.cfg.Output(OutputLine{Container: l.p.Container, PID: l.p.cmd.Process.Pid, Stderr: l.stderr, Line: slices.Clone(line)})
 		}
 		l.buf = l.buf[i+1:]
 	}
 	if len(l.buf) > 64<<10 { // a line without end: pass it on in pieces
 		if l.a.cfg.Output != nil {
-			l.a.cfg.Output(OutputLine{Container: l.p.Container, PID: l.p.PID, Stderr: l.stderr, Line: slices.Clone(l.buf)})
+			l.a.cfg.Output(OutputLine{Container: l.p.Container, PID: l.p.cmd.Process.Pid, Stderr: l.stderr, Line: slices.Clone(l.buf)})
 		}
 		l.buf = l.buf[:0]
 	}
