@@ -1,6 +1,6 @@
 // Command bench compares chimeflow's profanity filter with other filters on
 // the same labelled data, in one run, and prints the table of
-// BENCHMARKS.md:
+// docs/perf/profanity-peers.md:
 //
 //	cd bench && go run .
 //

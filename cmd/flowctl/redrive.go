@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/chimeflow/chimeflow/deploy/redrive"
 	"github.com/chimeflow/chimeflow/messaging"
@@ -55,13 +56,13 @@ flags:
 
 // redriveFlags are the flags of flowctl redrive.
 type redriveFlags struct {
-	queue, invoke, config, configFrom     string
-	errorPolicy, logLevel                 string
-	region, profile                       string
-	endpoint, sqsEndpoint, lambdaEndpoint string
-	dryRun, deleteExpired, json           bool
-	max, progress                         int
-	window, visibility, wait, timeout     time.Duration
+	queue, invoke, config, configFrom                  string
+	errorPolicy, logLevel                              string
+	region, profile                                    string
+	endpoint, sqsEndpoint, lambdaEndpoint, ssmEndpoint string
+	dryRun, deleteExpired, json                        bool
+	max, progress                                      int
+	window, visibility, wait, timeout                  time.Duration
 }
 
 func runRedrive(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -75,7 +76,7 @@ func runRedrive(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&f.queue, "queue", "", "the dead-letter queue `URL` (the stack's DeadLetterQueueUrl output)")
 	fs.StringVar(&f.invoke, "invoke", "", "invoke this processor `function` (name or ARN) again with each event, instead of answering here")
 	fs.StringVar(&f.config, "config", "", "rules configuration `file` to answer with (default: the bundled default)")
-	fs.StringVar(&f.configFrom, "config-from", "", "answer with the rules the deployed processor `function` runs with (its CHIMEFLOW_CONFIG and CHIMEFLOW_ERROR_POLICY)")
+	fs.StringVar(&f.configFrom, "config-from", "", "answer with the rules the deployed processor `function` runs with (its SSM parameter's current document, or its CHIMEFLOW_CONFIG, and its CHIMEFLOW_ERROR_POLICY)")
 	fs.StringVar(&f.errorPolicy, "error-policy", "", "override the configuration's error policy: deny or allow")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "show what would be done; send, invoke and delete nothing")
 	fs.BoolVar(&f.deleteExpired, "delete-expired", false, "delete the records past the 48-hour answer window instead of keeping them")
@@ -91,6 +92,7 @@ func runRedrive(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&f.profile, "profile", "", "shared configuration profile")
 	fs.StringVar(&f.endpoint, "endpoint", "", "Chime SDK Messaging endpoint `URL` (default: https://messaging-chime.REGION.amazonaws.com)")
 	fs.StringVar(&f.sqsEndpoint, "sqs-endpoint", "", "SQS endpoint `URL` (default: the SDK's, or $AWS_ENDPOINT_URL_SQS)")
+	fs.StringVar(&f.ssmEndpoint, "ssm-endpoint", "", "SSM endpoint `URL` for -config-from a function whose rules are an SSM parameter (default: the SDK's, or $AWS_ENDPOINT_URL_SSM)")
 	fs.StringVar(&f.lambdaEndpoint, "lambda-endpoint", "", "Lambda endpoint `URL` (default: the SDK's, or $AWS_ENDPOINT_URL_LAMBDA)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -204,7 +206,12 @@ func (f *redriveFlags) build(ctx context.Context, stderr io.Writer) (redrive.Con
 	// the shell may hold.
 	env := map[string]string{boot.EnvConfigFile: f.config}
 	if f.configFrom != "" {
-		if env, err = redrive.FunctionRules(ctx, lambdaClient, f.configFrom); err != nil {
+		params := ssm.NewFromConfig(cfg, func(o *ssm.Options) {
+			if f.ssmEndpoint != "" {
+				o.BaseEndpoint = aws.String(f.ssmEndpoint)
+			}
+		})
+		if env, err = redrive.FunctionRules(ctx, lambdaClient, params, f.configFrom); err != nil {
 			return redrive.Config{}, err
 		}
 	}

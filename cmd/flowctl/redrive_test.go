@@ -276,7 +276,7 @@ func TestRedrive(t *testing.T) {
 			},
 			args:    []string{"-config-from", "file-rules-processor"},
 			code:    1,
-			summary: "flowctl redrive: file-rules-processor reads its rules from CHIMEFLOW_CONFIG_FILE=/var/task/rules.yaml, a file of its package: pass that file instead",
+			summary: "flowctl redrive: file-rules-processor reads its rules from CHIMEFLOW_CONFIG_FILE=/var/task/rules.yaml, a file of its package: pass that file with -config (sam build copies it from deploy/rules.yaml, or from the file the RULES variable of make names)",
 			visible: 1,
 		},
 		{

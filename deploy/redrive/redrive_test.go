@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/chimeflow/chimeflow/rules/live/paramstore"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -571,27 +575,38 @@ func TestNew(t *testing.T) {
 func TestFunctionRules(t *testing.T) {
 	e := newEnv(t)
 	l := newLambda(t, e)
+	params := ssm.New(ssm.Options{Region: region, Credentials: creds, BaseEndpoint: aws.String(e.moto)})
+	_, err := params.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String("/chimeflow/rules"), Value: aws.String(rulesDoc), Type: ssmtypes.ParameterTypeString})
+	require.NoError(t, err)
 	redrivetest.CreateFunction(t, l.client, e.moto, "with-rules", map[string]string{
 		boot.EnvConfig: rulesDoc, boot.EnvErrorPolicy: "allow", boot.EnvLogLevel: "debug", "OTHER": "x",
 	})
 	redrivetest.CreateFunction(t, l.client, e.moto, "with-file", map[string]string{boot.EnvConfigFile: "/var/task/rules.yaml"})
-	redrivetest.CreateFunction(t, l.client, e.moto, "with-parameter", map[string]string{boot.EnvConfigFile: "rules.yaml", boot.EnvConfigParameter: "/chimeflow/rules"})
+	redrivetest.CreateFunction(t, l.client, e.moto, "with-parameter", map[string]string{boot.EnvConfigFile: "rules.yaml", boot.EnvConfigParameter: "/chimeflow/rules", boot.EnvErrorPolicy: "allow"})
+	redrivetest.CreateFunction(t, l.client, e.moto, "with-missing-parameter", map[string]string{boot.EnvConfigFile: "rules.yaml", boot.EnvConfigParameter: "/chimeflow/none"})
 	tests := []struct {
 		function string
 		want     map[string]string
-		err      string
+		err      error
+		text     string
 	}{
-		{l.function, map[string]string{}, ""},
-		{"with-rules", map[string]string{boot.EnvConfig: rulesDoc, boot.EnvErrorPolicy: "allow"}, ""},
-		{"with-file", nil, "with-file reads its rules from CHIMEFLOW_CONFIG_FILE=/var/task/rules.yaml"},
-		{"with-parameter", nil, "with-parameter reads its rules from the SSM parameter CHIMEFLOW_CONFIG_PARAMETER=/chimeflow/rules: pass -config with the document it holds (flowctl rules get -parameter /chimeflow/rules > rules.yaml)"},
-		{"no-such-function", nil, "read the configuration of no-such-function: "},
+		{function: l.function, want: map[string]string{}},
+		{function: "with-rules", want: map[string]string{boot.EnvConfig: rulesDoc, boot.EnvErrorPolicy: "allow"}},
+		{function: "with-file", text: "with-file reads its rules from CHIMEFLOW_CONFIG_FILE=/var/task/rules.yaml, a file of its package: pass that file with -config"},
+		// The parameter's current document is what the running processor
+		// reloads to: the answer applies it.
+		{function: "with-parameter", want: map[string]string{boot.EnvConfig: rulesDoc, boot.EnvErrorPolicy: "allow"}},
+		{function: "with-missing-parameter", err: paramstore.ErrNotFound, text: "with-missing-parameter reads its rules from the SSM parameter /chimeflow/none"},
+		{function: "no-such-function", text: "read the configuration of no-such-function: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.function, func(t *testing.T) {
-			got, err := redrive.FunctionRules(context.Background(), l.client, tt.function)
-			if tt.err != "" {
-				assert.ErrorContains(t, err, tt.err)
+			got, err := redrive.FunctionRules(context.Background(), l.client, params, tt.function)
+			if tt.text != "" {
+				assert.ErrorContains(t, err, tt.text)
+				if tt.err != nil {
+					assert.ErrorIs(t, err, tt.err)
+				}
 				return
 			}
 			require.NoError(t, err)

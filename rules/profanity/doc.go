@@ -50,6 +50,6 @@
 //
 // The work is one pass over the text, with tables built once per process;
 // a clean text costs no allocation; a Filter and a Rule are safe for
-// concurrent use. BENCHMARKS.md at the repository's root compares accuracy
+// concurrent use. docs/perf/profanity-peers.md compares accuracy
 // and speed with other filters.
 package profanity
