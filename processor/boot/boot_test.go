@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -348,8 +349,10 @@ func TestNewHandlerTrail(t *testing.T) {
 func TestNewHandlerRulesCounters(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "rules.yaml")
 	require.NoError(t, os.WriteFile(file, []byte("rules: []\n"), 0o644))
-	var buf bytes.Buffer
-	h, err := newHandler(t, env(map[string]string{boot.EnvConfigFile: file, boot.EnvConfigReload: "1s"}), boot.WithLogOutput(&buf))
+	// The reload logs from its own goroutine: a buffer safe for that, as
+	// standard output is.
+	buf := &syncBuffer{}
+	h, err := newHandler(t, env(map[string]string{boot.EnvConfigFile: file, boot.EnvConfigReload: "1s"}), boot.WithLogOutput(buf))
 	require.NoError(t, err)
 	invoke := func() {
 		_, err := h.Invoke(context.Background(), processortest.Payload(t, processortest.NewEvent("hi")))
@@ -362,4 +365,22 @@ func TestNewHandlerRulesCounters(t *testing.T) {
 		return strings.Contains(buf.String(), `"RulesReloads":1`)
 	}, 10*time.Second, 200*time.Millisecond, buf.String())
 	assert.Contains(t, buf.String(), `"message":"rules reloaded"`)
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers and readers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
