@@ -440,6 +440,7 @@ func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(
 	}
 	var last error // the last error an attempt met
 	var backoff *retry.ExponentialJitterBackoff
+	stats := callStats(ctx)
 	for attempt := 1; ; attempt++ {
 		if !cutoff.IsZero() {
 			if left := time.Until(cutoff); left < window {
@@ -447,6 +448,13 @@ func (c *Client) invoke(ctx context.Context, r *request, out any, optFns []func(
 					return "", &TimeoutError{Operation: r.op, Deadline: true, Left: left, Margin: margin}
 				}
 				return "", giveUp(last, attempt-1, fmt.Errorf("no time for another attempt %s", beforeCutoff(margin)))
+			}
+		}
+		if stats != nil {
+			stats.Attempts++
+			if last != nil {
+				// This attempt is a retry after last.
+				stats.countRetry(last)
 			}
 		}
 		reqID, retryable, err := c.attempt(ctx, &o, hc, r, rawURL, payloadHash, out, cutoff, margin)

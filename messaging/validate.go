@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strconv"
@@ -429,14 +430,31 @@ func (v *validator) add(field, reason string) {
 	v.params = append(v.params, ParamError{Field: field, Reason: reason})
 }
 
-// attributeField names a message attribute in a ParamError: its name is
-// quoted (invalid UTF-8 and unprintable characters escaped) and cut to the
-// 64 characters a name may have.
+// attributeField names a message attribute in a ParamError, by
+// AttributeRef: the name is what a sender wrote.
 func attributeField(name string) string {
-	if utf8.RuneCountInString(name) > MaxAttributeNameLen {
-		name = string([]rune(name)[:MaxAttributeNameLen]) + "..."
+	return "ChannelMessage.MessageAttributes[" + AttributeRef(name) + "]"
+}
+
+// AttributeRef names a message attribute in errors and log lines without
+// its name, which a sender wrote (the service model marks attribute names
+// sensitive): "#" and the first 8 hexadecimal digits of the SHA-256 of the
+// name, e.g. #9f86d081 for "test"; "" for the empty name. Errors name an
+// attribute ChannelMessage.MessageAttributes[#9f86d081]; whoever holds the
+// event finds the attribute by computing the same digest of each name
+// (printf %s NAME | sha256sum).
+func AttributeRef(name string) string {
+	if name == "" {
+		return `""`
 	}
-	return "ChannelMessage.MessageAttributes[" + strconv.Quote(name) + "]"
+	sum := sha256.Sum256([]byte(name))
+	const digits = "0123456789abcdef"
+	var b [9]byte
+	b[0] = '#'
+	for i := range 4 {
+		b[1+2*i], b[2+2*i] = digits[sum[i]>>4], digits[sum[i]&15]
+	}
+	return string(b[:])
 }
 
 // text checks one string field with textProblem and records the problem.

@@ -86,7 +86,7 @@ func TestChannelFlowCallbackValidate(t *testing.T) {
 		}, nil},
 		{"attribute name 65", func(in *ChannelFlowCallbackInput) {
 			in.ChannelMessage.MessageAttributes = map[string]MessageAttributeValue{strings.Repeat("n", 65): {StringValues: []string{"v"}}}
-		}, []string{attrs + `["` + strings.Repeat("n", 64) + `..."]`}},
+		}, []string{attrs + "[" + AttributeRef(strings.Repeat("n", 65)) + "]"}},
 		{"attribute name empty", func(in *ChannelFlowCallbackInput) {
 			in.ChannelMessage.MessageAttributes = map[string]MessageAttributeValue{"": {StringValues: []string{"v"}}}
 		}, []string{attrs + `[""]`}},
@@ -95,10 +95,10 @@ func TestChannelFlowCallbackValidate(t *testing.T) {
 		}, nil},
 		{"attribute value 513", func(in *ChannelFlowCallbackInput) {
 			in.ChannelMessage.MessageAttributes = map[string]MessageAttributeValue{"a": {StringValues: []string{"ok", strings.Repeat("v", 513)}}}
-		}, []string{attrs + `["a"].StringValues[1]`}},
+		}, []string{attrs + "[#ca978112].StringValues[1]"}},
 		{"attribute value empty", func(in *ChannelFlowCallbackInput) {
 			in.ChannelMessage.MessageAttributes = map[string]MessageAttributeValue{"a": {StringValues: []string{""}}}
-		}, []string{attrs + `["a"].StringValues[0]`}},
+		}, []string{attrs + "[#ca978112].StringValues[0]"}},
 		{"attribute without values", func(in *ChannelFlowCallbackInput) {
 			in.ChannelMessage.MessageAttributes = map[string]MessageAttributeValue{"a": {}}
 		}, nil},
@@ -301,10 +301,10 @@ func TestCheckCallbackPatterns(t *testing.T) {
 		}, "", ""},
 		{"attribute name invalid UTF-8", func(in *ChannelFlowCallbackInput) {
 			in.ChannelMessage.MessageAttributes = map[string]MessageAttributeValue{"a\xff": {StringValues: []string{"v"}}}
-		}, `ChannelMessage.MessageAttributes["a\xff"]`, "invalid UTF-8 at byte 1"},
+		}, "ChannelMessage.MessageAttributes[" + AttributeRef("a\xff") + "]", "invalid UTF-8 at byte 1"},
 		{"attribute value invalid UTF-8", func(in *ChannelFlowCallbackInput) {
 			in.ChannelMessage.MessageAttributes = map[string]MessageAttributeValue{"a": {StringValues: []string{"ok", "\x80"}}}
-		}, `ChannelMessage.MessageAttributes["a"].StringValues[1]`, "invalid UTF-8 at byte 0"},
+		}, "ChannelMessage.MessageAttributes[#ca978112].StringValues[1]", "invalid UTF-8 at byte 0"},
 		{"content type line break", func(in *ChannelFlowCallbackInput) { in.ChannelMessage.ContentType = "text/plain;\n" }, "", ""},
 		{"content type invalid UTF-8", func(in *ChannelFlowCallbackInput) { in.ChannelMessage.ContentType = "\xfe" }, "ChannelMessage.ContentType", "invalid UTF-8 at byte 0"},
 		{"callback id invalid UTF-8", func(in *ChannelFlowCallbackInput) { in.CallbackID = strings.Repeat("c", 40) + "\xff" }, "CallbackId", "invalid UTF-8 at byte 40"},
@@ -558,4 +558,22 @@ func FuzzValidARN(f *testing.F) {
 			t.Fatalf("ValidARN(%q) = %v, the model says %v", s, got, want)
 		}
 	})
+}
+
+// TestAttributeRef: an attribute is named by a digest of its name, never
+// by the name: the name is what a sender wrote.
+func TestAttributeRef(t *testing.T) {
+	for name, want := range map[string]string{
+		"a":    "#ca978112", // sha256("a") = ca978112ca1bbdca...
+		"test": "#9f86d081",
+		"":     `""`,
+	} {
+		assert.Equal(t, want, AttributeRef(name), "%q", name)
+	}
+	in := validCallback()
+	in.ChannelMessage.MessageAttributes = map[string]MessageAttributeValue{"secret-name": {StringValues: []string{""}}}
+	err := in.Validate()
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "secret")
+	assert.Contains(t, err.Error(), "MessageAttributes["+AttributeRef("secret-name")+"].StringValues[0]")
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
+	"github.com/chimeflow/chimeflow/processor/metrics"
 	"github.com/chimeflow/chimeflow/rules"
 	_ "github.com/chimeflow/chimeflow/rules/profanity" // the bundled default pipeline's one rule
 )
@@ -30,7 +31,7 @@ func BenchmarkHandle(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Run(name, func(b *testing.B) {
-			h, err := processor.NewHandler(cfg, discard{}, processor.WithLogger(zerolog.New(io.Discard)))
+			h, err := processor.NewHandler(cfg, discard{}, processor.WithLogger(zerolog.New(io.Discard).Level(zerolog.InfoLevel)))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -83,4 +84,54 @@ type discard struct{}
 
 func (discard) ChannelFlowCallback(_ context.Context, in *messaging.ChannelFlowCallbackInput, _ ...func(*messaging.Options)) (*messaging.ChannelFlowCallbackOutput, error) {
 	return &messaging.ChannelFlowCallbackOutput{CallbackID: in.CallbackID}, nil
+}
+
+// BenchmarkObserved measures what the metrics add to a message, side by
+// side in one loop: each iteration handles the message once with the
+// logger only, and once as Invoke does in Lambda with the metrics on
+// (Record, then a Flush that writes the documents to io.Discard). It
+// reports the CPU time of each (cpu-ns/msg) and their ratio.
+//
+//	go test ./processor -run '^$' -bench Observed -benchtime 20000x
+func BenchmarkObserved(b *testing.B) {
+	cfg, err := rules.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	payload, err := os.ReadFile("../testdata/events/push-notification.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	logger := processor.WithLogger(zerolog.New(io.Discard).Level(zerolog.InfoLevel))
+	plain, err := processor.NewHandler(cfg, discard{}, logger)
+	if err != nil {
+		b.Fatal(err)
+	}
+	em, err := metrics.New(io.Discard, metrics.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	observed, err := processor.NewHandler(cfg, discard{}, logger, processor.WithMetrics(em))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var cpuPlain, cpuObserved time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := cpuTime()
+		if _, err := plain.Invoke(ctx, payload); err != nil {
+			b.Fatal(err)
+		}
+		t1 := cpuTime()
+		if _, err := observed.Invoke(ctx, payload); err != nil {
+			b.Fatal(err)
+		}
+		cpuPlain += t1 - t0
+		cpuObserved += cpuTime() - t1
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(cpuPlain.Nanoseconds())/n, "cpu-ns/msg(log)")
+	b.ReportMetric(float64(cpuObserved.Nanoseconds())/n, "cpu-ns/msg(log+metrics)")
+	b.ReportMetric(float64(cpuObserved)/float64(cpuPlain), "ratio")
 }

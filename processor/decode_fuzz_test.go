@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chimeflow/chimeflow/messaging"
 )
 
 // FuzzDecode holds Decode to what it promises, for any payload:
@@ -284,12 +286,8 @@ func join(path, name string) string {
 	return path + "." + name
 }
 
-func refQuote(key string) string {
-	if r := []rune(key); len(r) > 64 {
-		key = string(r[:64]) + "..."
-	}
-	return strconv.Quote(key)
-}
+// refQuote names an attribute in a field path: by a digest of its name.
+func refQuote(key string) string { return messaging.AttributeRef(key) }
 
 // refFault reads raw, the text of one token with what came before it since
 // the last token (separators and white space), and returns the first

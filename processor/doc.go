@@ -9,6 +9,18 @@
 // Handler with NewHandler; only the callback differs (a messaging.Client,
 // or a recorder).
 //
+// # What operators see
+//
+// Besides its log line, the handler records every message into the
+// metrics (WithMetrics, package metrics: CloudWatch embedded metric
+// format) and, after the callback, queues a decision-trail record per
+// DENY, REWRITE and dry-run hit (WithTrail, package trail); Invoke flushes
+// both before the invocation returns, and Close on shutdown. A debug line
+// per message, sampled (WithDebugSample), carries what the sender wrote
+// only with WithLogContent. Nothing a sender wrote reaches a line at info
+// level or above, a metrics document, an error, or a trail record without
+// content.
+//
 // # Decoding
 //
 // Decode uses encoding/json and is tolerant where the service may vary

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/rs/zerolog"
 
 	"github.com/chimeflow/chimeflow/messaging"
+	"github.com/chimeflow/chimeflow/processor/metrics"
+	"github.com/chimeflow/chimeflow/processor/trail"
 )
 
 // Handler is the one path a message takes: decode -> validate -> pipeline
@@ -24,6 +27,14 @@ type Handler struct {
 	callback messaging.CallbackAPI
 	status   messaging.StatusAPI
 	logger   zerolog.Logger
+
+	// Observability (observe.go).
+	metrics     *metrics.Emitter
+	trail       *trail.Trail
+	logContent  bool
+	debugSample float64
+	// started is set by the first Handle: every later one is warm.
+	started atomic.Bool
 }
 
 // HandlerOption configures a Handler built by NewHandler.
@@ -58,7 +69,7 @@ func NewHandler(router Router, callback messaging.CallbackAPI, opts ...HandlerOp
 	if isNil(callback) {
 		return nil, ErrNoCallback
 	}
-	h := &Handler{router: router, callback: callback, logger: zerolog.Nop()}
+	h := &Handler{router: router, callback: callback, logger: zerolog.Nop(), debugSample: 1}
 	if api, ok := callback.(messaging.StatusAPI); ok {
 		h.status = api
 	}
@@ -98,6 +109,22 @@ type Result struct {
 	Duplicate bool
 	// Duration is the time Handle took, callback included.
 	Duration time.Duration
+	// PipelineDuration is the time the rules took; 0 when no pipeline ran.
+	PipelineDuration time.Duration
+	// DecidedAt is when the pipeline decided; zero when none ran.
+	DecidedAt time.Time
+	// CallbackDuration is the time the ChannelFlowCallback took, retries
+	// included (not the status check of a refusal); 0 when none was sent.
+	CallbackDuration time.Duration
+	// Calls counts the callback's attempts and its retries by cause, when
+	// the callback is a *messaging.Client (see messaging.WithCallStats).
+	Calls messaging.CallStats
+	// Refusal is the error code (messaging.APIError.Code) of a callback
+	// the service refused, when it was not a duplicate; "" otherwise.
+	Refusal string
+	// ColdStart is true for the first event the Handler handled: in
+	// Lambda, the first of the execution environment.
+	ColdStart bool
 }
 
 // Sentinels matched by the errors Handle returns, besides ErrInvalidEvent.
@@ -109,22 +136,37 @@ var (
 // Invoke implements aws-lambda-go's lambda.Handler. It returns an error only
 // when the message could not be answered, so that Lambda retries the event
 // and, in the end, sends it to the function's on-failure destination.
+//
+// Before it returns, it flushes the metrics and the decision trail (see
+// Flush): the execution environment may be frozen, or ended, afterwards.
+// A flush that fails is logged at warn level and changes nothing else.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	_, err := h.Handle(ctx, payload)
+	if ferr := h.Flush(ctx); ferr != nil {
+		h.logger.Warn().Err(ferr).Msg("flush of metrics or decision trail failed")
+	}
 	return nil, err
 }
 
 // Handle processes one invocation payload and sends exactly one callback,
 // or returns an error saying why none was accepted. It never panics on any
 // input.
+//
+// After the log line it records the message into the metrics and queues
+// its decision-trail records, when the Handler has them (WithMetrics,
+// WithTrail); it does not flush them (Invoke does; see Flush).
 func (h *Handler) Handle(ctx context.Context, payload []byte) (Result, error) {
 	start := time.Now()
+	cold := h.started.CompareAndSwap(false, true)
 	res, err := h.handle(ctx, payload)
 	res.Duration = time.Since(start)
+	res.ColdStart = cold
 	if err != nil {
 		res.Outcome.Action = ActionError
 	}
 	h.log(ctx, &res, err)
+	h.debugLine(ctx, &res)
+	h.observe(ctx, &res, err)
 	return res, err
 }
 
@@ -150,7 +192,10 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 		return res, fmt.Errorf("no pipeline for channel %s", ev.ChannelMessage.ChannelArn)
 	}
 	// The pipeline checks each part a rule changes when the rule returns.
+	began := time.Now()
 	res.Outcome = p.Run(ctx, ev)
+	res.DecidedAt = time.Now()
+	res.PipelineDuration = res.DecidedAt.Sub(began)
 	if err := res.Outcome.hold(); err != nil {
 		return res, err
 	}
@@ -163,7 +208,14 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 	in := newCallback(ev, &res.Outcome)
 	res.Callback = in
 	// Every part of in has been checked: the client need not check again.
-	if _, err := h.callback.ChannelFlowCallback(messaging.WithCheckedCallback(ctx, in), in); err != nil {
+	// The client counts its attempts and retries into res.Calls.
+	// (A variable of its own: a pointer into res would move res to the heap.)
+	calls := new(messaging.CallStats)
+	cctx := messaging.WithCallStats(messaging.WithCheckedCallback(ctx, in), calls)
+	_, err = h.callback.ChannelFlowCallback(cctx, in)
+	res.CallbackDuration = time.Since(res.DecidedAt)
+	res.Calls = *calls
+	if err != nil {
 		if messaging.MaybeResolved(err) {
 			// Know, don't guess: a duplicate delivery answered before, or a
 			// real refusal? Only the message's status tells.
@@ -176,6 +228,10 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (Result, error) {
 				return res, nil
 			}
 			err = cerr
+		}
+		var apiErr *messaging.APIError
+		if errors.As(err, &apiErr) {
+			res.Refusal = apiErr.Code
 		}
 		return res, fmt.Errorf("%w: %w", ErrCallback, err)
 	}
@@ -204,10 +260,6 @@ func newCallback(ev *Event, out *Outcome) *messaging.ChannelFlowCallbackInput {
 	return in
 }
 
-// versioned is a Router that names the version of its rules (rules/live's
-// Router does).
-type versioned interface{ Version() string }
-
 // log writes the one structured line for a message: the event's ids, the
 // outcome (which logs itself), the duration. Content is never logged.
 func (h *Handler) log(ctx context.Context, res *Result, err error) {
@@ -226,7 +278,17 @@ func (h *Handler) log(ctx context.Context, res *Result, err error) {
 	}
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		e.Str("requestId", lc.AwsRequestID)
+		if lc.InvokedFunctionArn != "" {
+			e.Str("functionArn", lc.InvokedFunctionArn)
+		}
 	}
+	if v := lambdacontext.FunctionVersion; v != "" {
+		e.Str("functionVersion", v)
+	}
+	if id := traceID(ctx); id != "" {
+		e.Str("traceId", id)
+	}
+	e.Bool("coldStart", res.ColdStart)
 	if ev := res.Event; ev != nil {
 		cm := &ev.ChannelMessage
 		e.Str("callbackId", ev.CallbackID).Str("channelArn", cm.ChannelArn).Str("messageId", cm.MessageID)
@@ -235,9 +297,11 @@ func (h *Handler) log(ctx context.Context, res *Result, err error) {
 		}
 		e.Str("senderArn", cm.Sender.Arn).Bool("edited", cm.Edited())
 	}
-	e.EmbedObject(&res.Outcome)
-	if v, ok := h.router.(versioned); ok && res.Outcome.RulesVersion == "" {
-		e.Str("rulesVersion", v.Version()) // no pipeline ran: the version active now
+	e.EmbedObject(&res.Outcome) // rulesVersion among its fields, when a pipeline ran
+	if res.Outcome.RulesVersion == "" {
+		if v := h.rulesVersion(res); v != "" {
+			e.Str("rulesVersion", v) // no pipeline ran: the version active now
+		}
 	}
 	if res.Duplicate {
 		e.Bool("duplicate", true)

@@ -169,7 +169,7 @@ func TestHandlerCallbackResults(t *testing.T) {
 				p = processor.NewPipeline()
 			}
 			var logs bytes.Buffer
-			h, err := processor.NewHandler(p, srv.Client(func(o *messaging.Options) { o.MaxBackoff = time.Millisecond }), processor.WithLogger(zerolog.New(&logs)))
+			h, err := processor.NewHandler(p, srv.Client(func(o *messaging.Options) { o.MaxBackoff = time.Millisecond }), processor.WithLogger(zerolog.New(&logs).Level(zerolog.InfoLevel)))
 			require.NoError(t, err)
 			payload := processortest.Payload(t, ev)
 			if tt.twice {
@@ -204,7 +204,7 @@ func TestHandlerCallbackResults(t *testing.T) {
 
 func TestHandlerLogsOneLineWithoutContent(t *testing.T) {
 	var logs bytes.Buffer
-	h, err := processor.NewHandler(processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("secret", "******")}), &messagingtest.Recorder{}, processor.WithLogger(zerolog.New(&logs)))
+	h, err := processor.NewHandler(processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("secret", "******")}), &messagingtest.Recorder{}, processor.WithLogger(zerolog.New(&logs).Level(zerolog.InfoLevel)))
 	require.NoError(t, err)
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "aws-req-7"})
 	ev := processortest.NewEvent("my secret words", processortest.WithSubChannel("sub-1"), processortest.WithMetadata(`{"secret":1}`))
@@ -236,7 +236,7 @@ func TestHandlerLogsOneLineWithoutContent(t *testing.T) {
 
 	logs.Reset()
 	h, err = processor.NewHandler(processor.NewPipeline(processor.Stage{Name: "p", Rule: panicking, OnError: processor.PolicyAllow}, processor.Stage{Name: "d", Rule: deny, DryRun: true}),
-		&messagingtest.Recorder{}, processor.WithLogger(zerolog.New(&logs)))
+		&messagingtest.Recorder{}, processor.WithLogger(zerolog.New(&logs).Level(zerolog.InfoLevel)))
 	require.NoError(t, err)
 	_, err = h.Handle(ctx, processortest.Payload(t, ev))
 	require.NoError(t, err)
@@ -259,7 +259,7 @@ func TestHandlerConcurrent(t *testing.T) {
 		}
 		return &messaging.ChannelFlowCallbackOutput{}, nil
 	})
-	h, err := processor.NewHandler(processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("darn", "****")}), cb, processor.WithLogger(zerolog.New(io.Discard)))
+	h, err := processor.NewHandler(processor.NewPipeline(processor.Stage{Name: "r", Rule: replace("darn", "****")}), cb, processor.WithLogger(zerolog.New(io.Discard).Level(zerolog.InfoLevel)))
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for i := range 8 {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/chimeflow/chimeflow/messaging"
 )
 
 // This file holds what encoding/json (v1) does not report: a member of the
@@ -111,7 +113,8 @@ type pathSeg struct {
 }
 
 // field renders the current path as messages name fields:
-// ChannelMessage.MessageAttributes["name"].StringValues[0].
+// ChannelMessage.MessageAttributes[#9f86d081].StringValues[0], the
+// attribute named by a digest of its name (see quoteName).
 func (w *walker) field() string {
 	var b strings.Builder
 	for _, s := range w.path {
@@ -130,15 +133,10 @@ func (w *walker) field() string {
 	return b.String()
 }
 
-// quoteName quotes a map key for a field path (unprintable characters
-// escaped), cut to 64 characters (the longest attribute name the service
-// takes), as messaging names attributes in its errors.
-func quoteName(name string) string {
-	if utf8.RuneCountInString(name) > 64 {
-		name = string([]rune(name)[:64]) + "..."
-	}
-	return strconv.Quote(name)
-}
+// quoteName names a map key (an attribute name) in a field path as
+// messaging names attributes in its errors: by messaging.AttributeRef, a
+// digest, never by the name a sender wrote.
+func quoteName(name string) string { return messaging.AttributeRef(name) }
 
 func (w *walker) space() {
 	for w.i < len(w.data) {

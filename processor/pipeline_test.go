@@ -143,7 +143,7 @@ func TestPipelineLimits(t *testing.T) {
 		{"push body invalid UTF-8", set(func(m *processor.Message) { m.PushNotification.Body = "\xc3" }), "PushNotification.Body: invalid UTF-8 at byte 0"},
 		{"attribute value invalid UTF-8", set(func(m *processor.Message) {
 			m.MessageAttributes = map[string]messagingAttr{"n": {StringValues: []string{"\xed\xa0\x80"}}}
-		}), `MessageAttributes["n"].StringValues[0]: invalid UTF-8`},
+		}), "MessageAttributes[" + messaging.AttributeRef("n") + "].StringValues[0]: invalid UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

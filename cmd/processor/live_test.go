@@ -110,10 +110,11 @@ func (p *liveProcessor) send(content string) decision {
 	return decision{callback: *st.Resolution, log: line}
 }
 
-// line returns the last log line that match accepts, or nil.
+// line returns the last log line that match accepts, or nil (metrics
+// documents are not log lines).
 func (p *liveProcessor) line(match func(map[string]any) bool) map[string]any {
 	var found map[string]any
-	for _, l := range strings.Split(p.logs.String(), "\n") {
+	for _, l := range logLines(p.logs.String()) {
 		var m map[string]any
 		if json.Unmarshal([]byte(l), &m) == nil && match(m) {
 			found = m

@@ -83,6 +83,18 @@ func start(t testing.TB, path string, env []string) (*exec.Cmd, *output) {
 	return cmd, out
 }
 
+// logLines returns the log lines of a process's output: its lines that
+// are not metrics documents (which start with {"_aws":).
+func logLines(out string) []string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if l != "" && !strings.HasPrefix(l, `{"_aws":`) {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
 // The message of testdata/events/push-notification.json.
 const (
 	eventChannel  = "arn:aws:chime:us-east-1:111122223333:app-instance/87654321-4321-4321-4321-210987654321/channel/general"
@@ -141,8 +153,8 @@ func TestLambdaEndToEnd(t *testing.T) {
 
 	// One JSON log line at start, naming the version of the rules, then
 	// one per message, with the request id and the same version.
-	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") >= 3 }, 5*time.Second, 10*time.Millisecond)
-	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	require.Eventually(t, func() bool { return len(logLines(logs.String())) >= 3 }, 5*time.Second, 10*time.Millisecond)
+	lines := logLines(logs.String())
 	var loaded, first map[string]any
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &loaded), lines[0])
 	assert.Equal(t, "rules loaded", loaded["message"])
@@ -177,7 +189,7 @@ func TestLambdaUnderFaults(t *testing.T) {
 	assert.Equal(t, 1, st.Accepted)
 	assert.Equal(t, 1, st.Refused)
 	// The line of the rules loaded at start, then one per delivery.
-	require.Eventually(t, func() bool { return strings.Count(logs.String(), "\n") >= 3 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(logLines(logs.String())) >= 3 }, 5*time.Second, 10*time.Millisecond)
 	assert.Contains(t, logs.String(), `"duplicate":true`)
 }
 
@@ -218,15 +230,21 @@ func TestLambdaRefusesBadConfiguration(t *testing.T) {
 
 // BenchmarkColdStart measures, side by side in one run, the time from
 // process start to the first invocation/next poll of the processor with the
-// bundled default pipeline and of a bare aws-lambda-go function built the
-// same way. It reports the medians and their ratio.
+// bundled default pipeline, of the same with the decision trail configured
+// (CHIMEFLOW_TRAIL_BUS: its EventBridge client is created at start), and of
+// a bare aws-lambda-go function built the same way. It reports the medians
+// and their ratios to the bare function. With CHIMEFLOW_BENCH_OTHER naming
+// another bootstrap binary (an earlier build, say), that one is measured
+// in the same rounds too (other-ms).
+//
+//	go test ./cmd/processor -run '^$' -bench ColdStart -benchtime 100x
 func BenchmarkColdStart(b *testing.B) {
-	measure := func(path string) time.Duration {
+	measure := func(path string, extra ...string) time.Duration {
 		rt := lambdatest.NewRuntime()
 		defer rt.Close()
 		begin := time.Now()
 		cmd := exec.Command(path)
-		cmd.Env = lambdatest.Env(rt.Addr(), "http://127.0.0.1:1")
+		cmd.Env = lambdatest.Env(rt.Addr(), "http://127.0.0.1:1", extra...)
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}
@@ -240,19 +258,32 @@ func BenchmarkColdStart(b *testing.B) {
 		cmd.Wait()
 		return d
 	}
-	var bare, proc []time.Duration
+	other := os.Getenv("CHIMEFLOW_BENCH_OTHER")
+	trail := []string{"CHIMEFLOW_TRAIL_BUS=decisions", "AWS_ENDPOINT_URL_EVENTBRIDGE=http://127.0.0.1:1"}
+	var bare, proc, withTrail, prev []time.Duration
 	for b.Loop() {
 		bare = append(bare, measure(bin.bare))
 		proc = append(proc, measure(bin.processor))
+		withTrail = append(withTrail, measure(bin.processor, trail...))
+		if other != "" {
+			prev = append(prev, measure(other))
+		}
 	}
 	median := func(d []time.Duration) float64 {
 		slices.Sort(d)
 		return float64(d[len(d)/2].Microseconds()) / 1000
 	}
-	mb, mp := median(bare), median(proc)
+	mb, mp, mt := median(bare), median(proc), median(withTrail)
 	b.ReportMetric(mb, "bare-ms")
 	b.ReportMetric(mp, "chimeflow-ms")
+	b.ReportMetric(mt, "trail-ms")
 	b.ReportMetric(mp/mb, "ratio")
+	b.ReportMetric(mt/mb, "trail-ratio")
+	if other != "" {
+		mo := median(prev)
+		b.ReportMetric(mo, "other-ms")
+		b.ReportMetric(mo/mb, "other-ratio")
+	}
 	b.ReportMetric(0, "ns/op")
 }
 

@@ -12,7 +12,9 @@
 // validated but not sent, unless -endpoint names a Chime SDK Messaging
 // endpoint to send them to, signed. The model-based rules (toxicity, pii)
 // answer from a recording of model answers with -models FILE, offline, and
-// call AWS otherwise (docs/rules/models.md).
+// call AWS otherwise (docs/rules/models.md). -metrics FILE writes the
+// metrics the Lambda would write (CloudWatch embedded metric format, one
+// flush per event).
 //
 // The table goes to standard output (one JSON report per line with -json);
 // golden differences and the summary go to standard error. Exit status: 0
@@ -38,6 +40,7 @@ import (
 
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
+	"github.com/chimeflow/chimeflow/processor/metrics"
 	"github.com/chimeflow/chimeflow/processor/replay"
 	"github.com/chimeflow/chimeflow/processor/state"
 	"github.com/chimeflow/chimeflow/rules"
@@ -109,6 +112,7 @@ func (c cli) run(ctx context.Context, args []string) int {
 	logLevel := fs.String("log", "disabled", "write the processor's log lines to stderr at this `level` (debug, info, warn, error)")
 	modelAnswers := fs.String("models", "", "answer the model-based rules (toxicity, pii) from this recording `file` of Comprehend and Bedrock answers, offline; without it they call AWS with the shared AWS configuration")
 	timed := fs.Bool("timed", false, "replay the events in the order of their timestamps (edit time, else creation time) rather than of their files")
+	metricsPath := fs.String("metrics", "", "write the metrics the Lambda would write, in CloudWatch embedded metric format, to `FILE` (- for stderr), flushed after each event")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -162,7 +166,16 @@ func (c cli) run(ctx context.Context, args []string) int {
 		}
 		callback = api
 	}
-	h, err := processor.NewHandler(cfg, callback, processor.WithLogger(zerolog.New(c.stderr).Level(level)))
+	opts := []processor.HandlerOption{processor.WithLogger(zerolog.New(c.stderr).Level(level))}
+	if *metricsPath != "" {
+		em, closeMetrics, err := c.metrics(*metricsPath)
+		if err != nil {
+			return fail(err)
+		}
+		defer closeMetrics()
+		opts = append(opts, processor.WithMetrics(em))
+	}
+	h, err := processor.NewHandler(cfg, callback, opts...)
 	if err != nil {
 		return fail(err)
 	}
@@ -185,6 +198,10 @@ func (c cli) run(ctx context.Context, args []string) int {
 		if err != nil {
 			fmt.Fprintf(c.stderr, "replay: %s: %v\n", src.Name, err)
 			r.Golden = replay.GoldenMismatch
+		}
+		// As the Lambda does at the end of each invocation.
+		if err := h.Flush(ctx); err != nil {
+			return fail(err)
 		}
 		results = append(results, r)
 		if *asJSON {
@@ -211,6 +228,31 @@ func (c cli) run(ctx context.Context, args []string) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// metrics returns the emitter of -metrics FILE ("-" for stderr), with the
+// namespace and dimensions of the environment as in Lambda
+// (CHIMEFLOW_METRICS_NAMESPACE, CHIMEFLOW_METRICS_DIMENSIONS), and what
+// closes the file.
+func (c cli) metrics(path string) (*metrics.Emitter, func(), error) {
+	opts, err := metrics.OptionsFromEnv(os.Getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, closeFile := c.stderr, func() {}
+	if path != "-" {
+		f, err := os.Create(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("-metrics: %w", err)
+		}
+		w, closeFile = f, func() { _ = f.Close() }
+	}
+	em, err := metrics.New(w, opts)
+	if err != nil {
+		closeFile()
+		return nil, nil, err
+	}
+	return em, closeFile, nil
 }
 
 // newClient builds the real client for -endpoint from the shared AWS

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/chimeflow/chimeflow/internal/emfspec"
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
@@ -299,4 +300,37 @@ func TestEndpoint(t *testing.T) {
 	assert.Contains(t, lines[0], `"duplicate":true`, "a 409 for a message no longer pending is a duplicate delivery, done")
 	assert.Contains(t, lines[2], `"outcome":"ERROR"`)
 	assert.Contains(t, stderr, "ERROR: 1 event was answered, but the endpoint refused the callback, and no golden file expects it")
+}
+
+// TestMetricsFlag: -metrics writes, per event, the metrics documents the
+// Lambda would write: valid EMF that adds up to the replayed outcomes.
+func TestMetricsFlag(t *testing.T) {
+	dir := workdir(t)
+	file := filepath.Join(t.TempDir(), "metrics.jsonl")
+	code, _, stderr := run(t, "", "-config", filepath.Join(dir, "mod.yaml"), "-metrics", file, dir)
+	assert.Equal(t, exitFail, code, "d-bad.json is not answered")
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	ds, err := emfspec.CheckStream(bytes.NewReader(b), emfspec.Options{})
+	require.NoError(t, err, stderr)
+	sum := map[string]float64{}
+	for _, d := range ds {
+		if len(d.Dimensions) == 0 {
+			for _, v := range d.Values {
+				sum[d.Name] += v
+			}
+		}
+	}
+	// a-allow, b-rewrite, c-deny, d-bad and the two lines of more.jsonl.
+	assert.Equal(t, map[string]float64{"Messages": 6, "Allowed": 2, "Rewritten": 2, "Denied": 1, "Errored": 1, "ColdStart": 1},
+		map[string]float64{"Messages": sum["Messages"], "Allowed": sum["Allowed"], "Rewritten": sum["Rewritten"], "Denied": sum["Denied"],
+			"Errored": sum["Errored"], "ColdStart": sum["ColdStart"]})
+	assert.Equal(t, 6, strings.Count(string(b), `"Messages":1`), "one flush per event")
+
+	code, _, stderr = run(t, "", "-metrics", "-", filepath.Join(dir, "a-allow.json"))
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stderr, `{"_aws":`)
+	code, _, stderr = run(t, "", "-metrics", filepath.Join(dir, "no-such-dir", "m.jsonl"), dir)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "-metrics")
 }

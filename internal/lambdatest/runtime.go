@@ -32,7 +32,9 @@ type invocation struct {
 
 // Runtime serves the Runtime API endpoints a Lambda runtime client uses:
 // invocation/next, invocation/{id}/response, invocation/{id}/error and
-// init/error.
+// init/error; and the Extensions API's register and event/next, which
+// aws-lambda-go's lambda.WithEnableSIGTERM calls (event/next never answers:
+// the stand-in sends no lifecycle event; a test sends SIGTERM itself).
 type Runtime struct {
 	srv     *httptest.Server
 	queue   chan invocation
@@ -43,6 +45,8 @@ type Runtime struct {
 	initErr chan []byte
 	seq     atomic.Int64
 	quit    chan struct{}
+	// extensions are the names of the extensions registered.
+	extensions []string
 }
 
 // NewRuntime starts a Runtime; Close stops it.
@@ -89,7 +93,47 @@ func (r *Runtime) Invoke(ctx context.Context, payload []byte, budget time.Durati
 	}
 }
 
+// Extensions returns the names of the extensions registered so far (for
+// lambda.WithEnableSIGTERM, "GoLangEnableSIGTERM").
+func (r *Runtime) Extensions() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.extensions...)
+}
+
+// serveExtension answers the Extensions API: register returns an
+// identifier, event/next waits for the end of the stand-in.
+func (r *Runtime) serveExtension(w http.ResponseWriter, req *http.Request, path string) {
+	switch {
+	case req.Method == http.MethodPost && path == "register":
+		name := req.Header.Get("Lambda-Extension-Name")
+		if name == "" {
+			http.Error(w, "Lambda-Extension-Name is required", http.StatusBadRequest)
+			return
+		}
+		r.mu.Lock()
+		r.extensions = append(r.extensions, name)
+		id := "ext-" + strconv.Itoa(len(r.extensions))
+		r.mu.Unlock()
+		w.Header().Set("Lambda-Extension-Identifier", id)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"functionName":"chimeflow-processor","functionVersion":"$LATEST","handler":"bootstrap"}`)
+	case req.Method == http.MethodGet && path == "event/next":
+		select {
+		case <-req.Context().Done():
+		case <-r.quit:
+		}
+	default:
+		http.NotFound(w, req)
+	}
+}
+
 func (r *Runtime) serve(w http.ResponseWriter, req *http.Request) {
+	if path, ok := strings.CutPrefix(req.URL.Path, "/2020-01-01/extension/"); ok {
+		_, _ = io.Copy(io.Discard, req.Body)
+		r.serveExtension(w, req, path)
+		return
+	}
 	const prefix = "/2018-06-01/runtime/"
 	path := strings.TrimPrefix(req.URL.Path, prefix)
 	body, _ := io.ReadAll(req.Body)

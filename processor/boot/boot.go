@@ -32,11 +32,20 @@
 //	                        else 0
 //	CHIMEFLOW_ERROR_POLICY  deny | allow: overrides the document's onError everywhere
 //	CHIMEFLOW_LOG_LEVEL     debug | info | warn | error (default info)
+//	CHIMEFLOW_LOG_CONTENT   true: debug lines carry what senders wrote (default false)
+//	CHIMEFLOW_LOG_DEBUG_SAMPLE
+//	                        fraction of messages with a debug line, 0-1 (default 1)
+//	CHIMEFLOW_METRICS_NAMESPACE, CHIMEFLOW_METRICS_DIMENSIONS
+//	                        the metrics (package metrics), written to standard
+//	                        output in CloudWatch embedded metric format
+//	CHIMEFLOW_TRAIL_BUS, CHIMEFLOW_TRAIL_CONTENT
+//	                        the decision trail (package trail): off unless the
+//	                        bus is named
 //	GOMAXPROCS              the Go runtime's; boot sets 1 when it is unset
 //	AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
 //	                        set by Lambda; the callback client signs with them
-//	AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING, AWS_ENDPOINT_URL
-//	                        optional endpoint override
+//	AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING, AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL
+//	                        optional endpoint overrides
 //	AWS_ENDPOINT_URL_COMPREHEND, AWS_ENDPOINT_URL_BEDROCK_RUNTIME
 //	                        the same for the rules that call them (toxicity, pii);
 //	                        rules that call AWS get their clients at start-up
@@ -45,6 +54,11 @@
 //	                        the state store of stateful rules, read by the
 //	                        opener given to WithState (cmd/processor: the
 //	                        DynamoDB table, see processor/state/dynamostate)
+//
+// The handler's metrics are flushed, and its decision trail waited for,
+// before each invocation returns; with a trail, on SIGTERM
+// (lambda.WithEnableSIGTERM) the trail delivers what it still holds and
+// the metrics are flushed.
 //
 // A bad configuration fails at start-up, with every problem listed: the
 // process exits before it asks Lambda for an event, Lambda reports the init
@@ -125,9 +139,9 @@ func WithGetenv(getenv func(string) string) Option {
 	return func(s *settings) { s.getenv = getenv }
 }
 
-// WithLogOutput writes the one JSON log line per message to w instead of
-// standard output (where Lambda collects it). CHIMEFLOW_LOG_LEVEL still
-// sets the level.
+// WithLogOutput writes the one JSON log line per message, and the
+// metrics documents, to w instead of standard output (where Lambda
+// collects them). CHIMEFLOW_LOG_LEVEL still sets the level.
 func WithLogOutput(w io.Writer) Option {
 	return func(s *settings) {
 		s.logOutput = w
@@ -226,10 +240,15 @@ func (s *settings) handler() (*processor.Handler, error) {
 			api = messaging.New(o)
 		}
 	}
-	if err := errors.Join(errRules, errLog, errClient); err != nil {
+	obs, errObs := s.readObservation()
+	if err := errors.Join(errRules, errLog, errClient, errObs); err != nil {
 		return nil, err
 	}
-	return processor.NewHandler(router, api, processor.WithLogger(logger))
+	opts, err := s.startObservation(obs, logger, router)
+	if err != nil {
+		return nil, err
+	}
+	return processor.NewHandler(router, api, append(opts, processor.WithLogger(logger))...)
 }
 
 // errorPolicySetter is a router whose error policy can be overridden.
@@ -361,7 +380,9 @@ func Main(opts ...Option) {
 
 // Start runs the Lambda runtime loop with a handler built elsewhere (by
 // NewHandler and changed, or wrapped in middleware of your own); it does
-// not return. Only WithGetenv and WithLambdaOptions apply: the options that
+// not return. A handler with a Close(context.Context) error method, as
+// *processor.Handler has, is closed on SIGTERM, unless its NeedsClose
+// method says there is nothing to close. Only WithGetenv and WithLambdaOptions apply: the options that
 // build a handler are refused, at start-up, as a mistake.
 func Start(h lambda.Handler, opts ...Option) {
 	s := newSettings(opts)
@@ -376,7 +397,11 @@ func Start(h lambda.Handler, opts ...Option) {
 
 func (s *settings) start(h lambda.Handler) {
 	setGOMAXPROCS(s.getenv)
-	lambda.StartWithOptions(h, s.lambdaOpts...)
+	opts := s.lambdaOpts
+	if o, ok := sigtermFor(h); ok {
+		opts = append(opts[:len(opts):len(opts)], o)
+	}
+	lambda.StartWithOptions(h, opts...)
 }
 
 // setGOMAXPROCS gives the runtime one P unless GOMAXPROCS is set; see

@@ -11,14 +11,19 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/chimeflow/chimeflow/internal/lambdatest"
+	"github.com/chimeflow/chimeflow/internal/testenv"
 	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/boot"
@@ -267,4 +272,115 @@ func ExampleNewHandler() {
 		"ChannelArn":"arn:aws:chime:us-east-1:111122223333:app-instance/a/channel/c"}}`))
 	fmt.Println(err, len(rec.Calls()), rec.Calls()[0].ChannelMessage.Content)
 	// Output: <nil> 1 hello
+}
+
+// TestNewHandlerObservability: the metrics are on by default, written with
+// the log lines; the debug lines, their content and sampling, and the
+// metrics and trail options come from the environment; bad values are
+// refused, every one listed.
+func TestNewHandlerObservability(t *testing.T) {
+	var buf bytes.Buffer
+	h, err := newHandler(t, env(map[string]string{boot.EnvConfig: "rules: []", "CHIMEFLOW_METRICS_NAMESPACE": "team/chat",
+		boot.EnvLogLevel: "debug", boot.EnvLogContent: "true", boot.EnvLogDebugSample: "1"}), boot.WithLogOutput(&buf))
+	require.NoError(t, err)
+	_, err = h.Invoke(context.Background(), processortest.Payload(t, processortest.NewEvent("hello there")))
+	require.NoError(t, err)
+	out := buf.String()
+	assert.Contains(t, out, `"Namespace":"team/chat"`, "the metrics, flushed by Invoke")
+	assert.Contains(t, out, `"message":"message detail"`)
+	assert.Contains(t, out, `"content":"hello there"`, "content in the debug line, as asked")
+	assert.Contains(t, out, `"coldStart":true`)
+
+	buf.Reset()
+	h, err = newHandler(t, env(map[string]string{boot.EnvConfig: "rules: []", boot.EnvLogLevel: "debug"}), boot.WithLogOutput(&buf))
+	require.NoError(t, err)
+	_, err = h.Invoke(context.Background(), processortest.Payload(t, processortest.NewEvent("hello there")))
+	require.NoError(t, err)
+	assert.Contains(t, buf.String(), `"message":"message detail"`)
+	assert.NotContains(t, buf.String(), "hello there", "no content unless asked")
+	assert.Contains(t, buf.String(), `"Namespace":"chimeflow"`)
+
+	_, err = newHandler(t, env(map[string]string{boot.EnvConfig: "rules: []", boot.EnvLogContent: "yes", boot.EnvLogDebugSample: "1.5",
+		"CHIMEFLOW_METRICS_DIMENSIONS": "Pipeline,MessageId", "CHIMEFLOW_TRAIL_CONTENT": "true"}))
+	require.Error(t, err)
+	for _, want := range []string{"CHIMEFLOW_LOG_CONTENT", "CHIMEFLOW_LOG_DEBUG_SAMPLE", "CHIMEFLOW_METRICS_DIMENSIONS", "CHIMEFLOW_TRAIL_CONTENT=true needs CHIMEFLOW_TRAIL_BUS"} {
+		assert.Contains(t, err.Error(), want)
+	}
+	_, err = newHandler(t, env(map[string]string{boot.EnvConfig: "rules: []", "CHIMEFLOW_METRICS_NAMESPACE": "AWS/Lambda"}))
+	assert.ErrorContains(t, err, "AWS/ is reserved")
+}
+
+// TestNewHandlerTrail: with CHIMEFLOW_TRAIL_BUS the handler sends its
+// decisions to that bus through an EventBridge client made from Lambda's
+// environment (here moto's EventBridge, named by
+// AWS_ENDPOINT_URL_EVENTBRIDGE); without credentials it refuses to start.
+func TestNewHandlerTrail(t *testing.T) {
+	endpoint := testenv.Moto(t)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv(boot.EnvEventBridgeEndpoint, endpoint)
+	eb := eventbridge.New(eventbridge.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")})
+	ctx := context.Background()
+	_, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("decisions")})
+	require.NoError(t, err)
+
+	var buf bytes.Buffer
+	denyAll := processor.NewPipeline(processor.Stage{Name: "no",
+		Rule: processor.RuleFunc(func(context.Context, *processor.Message) (processor.Verdict, error) { return processor.Deny("no"), nil })})
+	h, err := newHandler(t, env(map[string]string{"CHIMEFLOW_TRAIL_BUS": "decisions"}), boot.WithRouter(denyAll), boot.WithLogOutput(&buf))
+	require.NoError(t, err)
+	_, err = h.Invoke(ctx, processortest.Payload(t, processortest.NewEvent("buy spam")))
+	require.NoError(t, err)
+	require.NoError(t, h.Close(ctx))
+	assert.Contains(t, buf.String(), `"trailSent":1`, buf.String())
+	assert.Contains(t, buf.String(), `"trailFailures":0`)
+
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	_, err = newHandler(t, env(map[string]string{boot.EnvConfig: "rules: []", "CHIMEFLOW_TRAIL_BUS": "decisions"}))
+	assert.ErrorContains(t, err, "CHIMEFLOW_TRAIL_BUS is set: the environment lacks AWS_ACCESS_KEY_ID")
+}
+
+// TestNewHandlerRulesCounters: the metrics count the reloads of the rules
+// (a new version of the file, checked every second), read from the live
+// router at each flush.
+func TestNewHandlerRulesCounters(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "rules.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("rules: []\n"), 0o644))
+	// The reload logs from its own goroutine: a buffer safe for that, as
+	// standard output is.
+	buf := &syncBuffer{}
+	h, err := newHandler(t, env(map[string]string{boot.EnvConfigFile: file, boot.EnvConfigReload: "1s"}), boot.WithLogOutput(buf))
+	require.NoError(t, err)
+	invoke := func() {
+		_, err := h.Invoke(context.Background(), processortest.Payload(t, processortest.NewEvent("hi")))
+		require.NoError(t, err)
+	}
+	invoke()
+	require.NoError(t, os.WriteFile(file, []byte("onError: allow\nrules: []\n"), 0o644))
+	require.Eventually(t, func() bool {
+		invoke() // a check starts at an invocation once the interval has passed
+		return strings.Contains(buf.String(), `"RulesReloads":1`)
+	}, 10*time.Second, 200*time.Millisecond, buf.String())
+	assert.Contains(t, buf.String(), `"message":"rules reloaded"`)
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers and readers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

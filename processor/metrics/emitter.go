@@ -93,6 +93,9 @@ type Record struct {
 	CallbackID string
 	MessageID  string
 	ChannelArn string
+	// RulesVersion names the version of the rules that decided, when the
+	// rules have one (written as the property rulesVersion).
+	RulesVersion string
 }
 
 // DryRun is what one dry-run rule would have done.
@@ -385,6 +388,7 @@ func (e *Emitter) Record(r Record) {
 	e.props = appendProp(e.props, "callbackId", r.CallbackID)
 	e.props = appendProp(e.props, "messageId", r.MessageID)
 	e.props = appendProp(e.props, "channelArn", r.ChannelArn)
+	e.props = appendProp(e.props, "rulesVersion", r.RulesVersion)
 
 	if g.pipe.n == maxValuesPerDoc || g.callback.n == maxValuesPerDoc {
 		if err := e.flushLocked(); err != nil {

@@ -182,7 +182,9 @@ const (
 var errorKinds = [...]ErrorKind{ErrorKindPanic, ErrorKindLimit, ErrorKindTimeout, ErrorKindFailure}
 
 // Refusal codes: the errors ChannelFlowCallback can answer, from the
-// service model. Any other code is reported as RefusalOther.
+// service model, and IAM's AccessDeniedException (the function's role may
+// not call it: a deployment to fix, not a message to retry). Any other
+// code is reported as RefusalOther.
 const (
 	RefusalBadRequest         = "BadRequestException"
 	RefusalForbidden          = "ForbiddenException"
@@ -191,8 +193,9 @@ const (
 	RefusalThrottled          = "ThrottledClientException"
 	RefusalServiceUnavailable = "ServiceUnavailableException"
 	RefusalServiceFailure     = "ServiceFailureException"
+	RefusalAccessDenied       = "AccessDeniedException"
 	RefusalOther              = "Other"
 )
 
 var refusalCodes = [...]string{RefusalBadRequest, RefusalForbidden, RefusalUnauthorized, RefusalConflict,
-	RefusalThrottled, RefusalServiceUnavailable, RefusalServiceFailure, RefusalOther}
+	RefusalThrottled, RefusalServiceUnavailable, RefusalServiceFailure, RefusalAccessDenied, RefusalOther}
