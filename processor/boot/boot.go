@@ -201,7 +201,7 @@ func WithState[S state.Store](open func(getenv func(string) string) (S, error)) 
 // each built on first use, only when a configured rule asks.
 func (s *settings) host() *rules.Host {
 	s.hostOnce.Do(func() {
-		s.rulesHost = rules.NewHost(rules.WithHostGetenv(s.getenv), rules.WithAWSConfigLoader(s.envAWSConfig), rules.WithStateOpener(func(context.Context) (state.Store, error) {
+		s.rulesHost = rules.NewHost(rules.WithHostGetenv(s.getenv), rules.WithAWSConfigLoader(s.rulesAWSConfig), rules.WithStateOpener(func(context.Context) (state.Store, error) {
 			if s.openState == nil {
 				return nil, fmt.Errorf("%w; this program has no state store (boot.WithState)", rules.ErrNoStateStore)
 			}

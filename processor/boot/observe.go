@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/rs/zerolog"
 
 	"github.com/chimeflow/chimeflow/processor"
@@ -92,11 +90,12 @@ func (s *settings) startObservation(o observation, logger zerolog.Logger, router
 	opts := []processor.HandlerOption{processor.WithLogContent(o.logContent), processor.WithDebugSample(o.debugSample)}
 	var tr *trail.Trail
 	if o.trailOn {
-		cfg, err := envAWSConfig(EnvEventBridgeEndpoint)
-		if err != nil {
-			return nil, fmt.Errorf("%s is set: %w", trail.EnvBus, err)
+		cfg, missing := s.envAWSConfig(EnvEventBridgeEndpoint)
+		if len(missing) > 0 {
+			return nil, fmt.Errorf("%s is set: the environment lacks %s", trail.EnvBus, strings.Join(missing, ", "))
 		}
 		o.trail.Logger = logger
+		var err error
 		if tr, err = trail.NewFromConfig(cfg, o.trail); err != nil {
 			return nil, err
 		}
@@ -123,51 +122,6 @@ func (s *settings) startObservation(o observation, logger zerolog.Logger, router
 // *live.Router does.
 type reloading interface {
 	Stats() live.Stats
-}
-
-// envAWSConfig is the AWS configuration of the environment Lambda sets:
-// AWS_REGION and the role's credentials as they are, without the config
-// package's search of files and metadata services (which costs cold
-// start). The endpoint is the service's own variable (serviceEndpoint),
-// else AWS_ENDPOINT_URL, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true.
-func envAWSConfig(serviceEndpoint string) (aws.Config, error) {
-	region := os.Getenv("AWS_REGION")
-	if region == "" {
-		region = os.Getenv("AWS_DEFAULT_REGION")
-	}
-	creds := aws.Credentials{
-		AccessKeyID:     os.Getenv("AWS_ACCESS_KEY_ID"),
-		SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"),
-		SessionToken:    os.Getenv("AWS_SESSION_TOKEN"),
-		Source:          "EnvironmentVariables",
-	}
-	var missing []string
-	if region == "" {
-		missing = append(missing, "AWS_REGION")
-	}
-	if creds.AccessKeyID == "" {
-		missing = append(missing, "AWS_ACCESS_KEY_ID")
-	}
-	if creds.SecretAccessKey == "" {
-		missing = append(missing, "AWS_SECRET_ACCESS_KEY")
-	}
-	if len(missing) > 0 {
-		return aws.Config{}, fmt.Errorf("the environment lacks %s", strings.Join(missing, ", "))
-	}
-	cfg := aws.Config{
-		Region:      region,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return creds, nil }),
-	}
-	if !strings.EqualFold(os.Getenv(envIgnoreEndpoints), "true") {
-		ep := os.Getenv(serviceEndpoint)
-		if ep == "" {
-			ep = os.Getenv(envEndpoint)
-		}
-		if ep != "" {
-			cfg.BaseEndpoint = aws.String(ep)
-		}
-	}
-	return cfg, nil
 }
 
 // closer is a handler that flushes what it holds when the process ends, as
