@@ -13,9 +13,7 @@ import (
 // A rule of your own: its options, its New function, its Apply method and
 // its registration.
 
-type shoutConfig struct {
-	Words []string `yaml:"words"` // the words to upper-case
-}
+type shoutConfig struct{ Words []string } // option "words"
 type shout struct{ words []string }
 
 func newShout(c shoutConfig) (*shout, error) {
@@ -32,6 +30,7 @@ func (r *shout) Apply(_ context.Context, m *processor.Message) (processor.Verdic
 	}
 	return processor.Continue, nil
 }
+
 func init() { rules.Register("shout", rules.Define(newShout)) }
 
 // Define a rule, register it, and pick it, with its options, from a
