@@ -164,7 +164,8 @@ type Result struct {
 }
 
 // Sink delivers requests of entries: package processor/trail/ebsink puts
-// them on an EventBridge bus with PutEvents.
+// them on an EventBridge bus with PutEvents. A Trail calls Put from its
+// one goroutine, one request at a time.
 type Sink interface {
 	// Put delivers entries, 1 to MaxEntriesPerRequest of them totalling
 	// at most MaxRequestBytes (Entry.Size), in one request, within ctx.
