@@ -86,18 +86,21 @@ if make --no-print-directory build-ProcessorFunction ARTIFACTS_DIR="$out/norules
 	exit 1
 fi
 
-# The lean processor: without the state store and the guardrail provider,
-# it links neither DynamoDB nor Bedrock Runtime (whose package
-# initialisation every cold start pays); the default one links both.
+# The lean processor: without the state store, the guardrail provider and
+# the decision trail, it links neither DynamoDB, Bedrock Runtime nor
+# EventBridge (whose package initialisation every cold start pays); the
+# default one links all three.
 lean="$out/lean"
-say "make build-ProcessorFunction TAGS=chimeflow_nostate,chimeflow_noguardrail"
-make --no-print-directory build-ProcessorFunction ARTIFACTS_DIR="$lean" TAGS=chimeflow_nostate,chimeflow_noguardrail
-for svc in dynamodb bedrockruntime; do
+tags=chimeflow_nostate,chimeflow_noguardrail,chimeflow_notrail
+say "make build-ProcessorFunction TAGS=$tags"
+make --no-print-directory build-ProcessorFunction ARTIFACTS_DIR="$lean" TAGS="$tags"
+grep -qF -- "-tags=lambda.norpc,$tags" <<<"$(go version -m "$lean/bootstrap")" || { echo "deploy.sh: the lean processor was not built with -tags=lambda.norpc,$tags" >&2; exit 1; }
+for svc in dynamodb bedrockruntime eventbridge; do
 	if go version -m "$lean/bootstrap" | grep -q "service/$svc"; then
 		echo "deploy.sh: the lean processor links service/$svc" >&2
 		exit 1
 	fi
 	go version -m "$out/cmd-processor/bootstrap" | grep -q "service/$svc" || { echo "deploy.sh: the default processor does not link service/$svc" >&2; exit 1; }
 done
-say "lean processor: no DynamoDB, no Bedrock; $(stat -c %s "$lean/bootstrap") bytes against $(stat -c %s "$out/cmd-processor/bootstrap")"
+say "lean processor: no DynamoDB, no Bedrock, no EventBridge; $(stat -c %s "$lean/bootstrap") bytes against $(stat -c %s "$out/cmd-processor/bootstrap")"
 say "deployment checks passed"

@@ -31,6 +31,7 @@ import (
 	"github.com/chimeflow/chimeflow/processor/metrics"
 	"github.com/chimeflow/chimeflow/processor/replay"
 	"github.com/chimeflow/chimeflow/processor/trail"
+	"github.com/chimeflow/chimeflow/processor/trail/ebsink"
 	"github.com/chimeflow/chimeflow/rules"
 	_ "github.com/chimeflow/chimeflow/rules/all" // every rule the bundled configurations name
 )
@@ -376,7 +377,7 @@ func TestMarkPayload(t *testing.T) {
 // runs, or answers every entry as accepted when none does (python3.11 is
 // not on this machine, outside CI).
 type capture struct {
-	next trail.PutEventsAPI
+	next ebsink.PutEventsAPI
 	mu   sync.Mutex
 	sent []ebtypes.PutEventsRequestEntry
 }
@@ -411,9 +412,20 @@ func (c *capture) details() []string {
 	return out
 }
 
+// newTrail is a trail on opts.Bus, delivered by the EventBridge sink
+// through api.
+func newTrail(t *testing.T, api ebsink.PutEventsAPI, opts trail.Options) (*trail.Trail, error) {
+	t.Helper()
+	sink, err := ebsink.New(api, opts.Bus)
+	if err != nil {
+		return nil, err
+	}
+	return trail.New(sink, opts)
+}
+
 // eventBridge returns moto's EventBridge with a bus named bus, or nil when
 // python3.11 is absent outside CI.
-func eventBridge(t *testing.T, bus string) trail.PutEventsAPI {
+func eventBridge(t *testing.T, bus string) ebsink.PutEventsAPI {
 	t.Helper()
 	if _, err := exec.LookPath("python3.11"); err != nil && !testenv.InCI() {
 		t.Logf("python3.11 is absent: trail requests are recorded, not sent to moto")
@@ -497,7 +509,7 @@ func TestNoSenderTextAtInfo(t *testing.T) {
 				em, err := metrics.New(&emf, metrics.Options{Dimensions: []metrics.Dimension{metrics.DimPipeline, metrics.DimOutcome, metrics.DimRule}})
 				require.NoError(t, err)
 				cp := &capture{next: api}
-				tr, err := trail.New(cp, trail.Options{Bus: "decisions", IncludeContent: content, Timeout: time.Minute})
+				tr, err := newTrail(t, cp, trail.Options{Bus: "decisions", IncludeContent: content, Timeout: time.Minute})
 				require.NoError(t, err)
 				defer tr.Close(context.Background())
 				// Debug lines are on: without WithLogContent they hold no

@@ -301,7 +301,7 @@ func TestTrailRecords(t *testing.T) {
 	for _, content := range []bool{false, true} {
 		t.Run(fmt.Sprintf("content=%v", content), func(t *testing.T) {
 			cp := &capture{next: api}
-			tr, err := trail.New(cp, trail.Options{Bus: "records", IncludeContent: content, Timeout: time.Minute})
+			tr, err := newTrail(t, cp, trail.Options{Bus: "records", IncludeContent: content, Timeout: time.Minute})
 			require.NoError(t, err)
 			defer tr.Close(context.Background())
 			h, err := processor.NewHandler(pipeline, chime.Client(), processor.WithTrail(tr))
@@ -382,7 +382,7 @@ func (s stalled) PutEvents(ctx context.Context, in *eventbridge.PutEventsInput, 
 // event is delivered later (here, at Close).
 func TestInvokeFlushKeepsTheDeadline(t *testing.T) {
 	st := stalled{release: make(chan struct{})}
-	tr, err := trail.New(st, trail.Options{Bus: "slow", Timeout: time.Minute})
+	tr, err := newTrail(t, st, trail.Options{Bus: "slow", Timeout: time.Minute})
 	require.NoError(t, err)
 	var out, logs bytes.Buffer
 	em, err := metrics.New(&out, metrics.Options{})
@@ -476,7 +476,7 @@ func TestRulesVersion(t *testing.T) {
 			em, err := metrics.New(&out, metrics.Options{})
 			require.NoError(t, err)
 			cp := &capture{}
-			tr, err := trail.New(cp, trail.Options{Bus: "b"})
+			tr, err := newTrail(t, cp, trail.Options{Bus: "b"})
 			require.NoError(t, err)
 			defer tr.Close(context.Background())
 			p := processor.NewPipeline(processor.Stage{Name: "d", Rule: deny})

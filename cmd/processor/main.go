@@ -11,16 +11,18 @@
 // with rules of its own writes a main like this one that imports them:
 // see examples/customrule and docs/custom-processor.md.
 //
-// Two features link an AWS service client whose package initialisation
-// costs every cold start, configured or not (about 0.6 ms each): the state
-// store of the stateful rules (DynamoDB, state.go) and the Bedrock
-// guardrail provider of the model-based rules (guardrail.go). A processor
-// that uses neither can leave them out at build time:
+// Three features link an AWS service client whose package initialisation
+// costs every cold start, configured or not (about 0.4 to 0.6 ms each):
+// the state store of the stateful rules (DynamoDB, state.go), the Bedrock
+// guardrail provider of the model-based rules (guardrail.go) and the
+// decision trail (EventBridge, trail.go). A processor that uses none of
+// them can leave them out at build time, each with its tag:
 //
-//	make build-ProcessorFunction TAGS=chimeflow_nostate,chimeflow_noguardrail
+//	make build-ProcessorFunction TAGS=chimeflow_nostate,chimeflow_noguardrail,chimeflow_notrail
 //
-// A configuration that then asks for them is refused at start-up, saying
-// what is missing.
+// A configuration that then asks for them (a stateful rule, the guardrail
+// provider, CHIMEFLOW_TRAIL_BUS) is refused at start-up, saying what is
+// missing.
 package main
 
 import (

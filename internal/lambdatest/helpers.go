@@ -4,15 +4,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/chimeflow/chimeflow/messaging/messagingtest"
 )
 
 // Build compiles the main package pkg as the SAM build does (linux flags
 // aside: it targets this machine) into dir and returns the binary's path.
-func Build(dir, pkg, name string) (string, error) {
+// tags are build tags added to lambda.norpc, as the Makefile's TAGS
+// (chimeflow_notrail, say).
+func Build(dir, pkg, name string, tags ...string) (string, error) {
 	out := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	cmd := exec.Command("go", "build", "-tags", strings.Join(append([]string{"lambda.norpc"}, tags...), ","), "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", &BuildError{Pkg: pkg, Output: string(b), Err: err}

@@ -40,7 +40,9 @@
 //	                        output in CloudWatch embedded metric format
 //	CHIMEFLOW_TRAIL_BUS, CHIMEFLOW_TRAIL_CONTENT
 //	                        the decision trail (package trail): off unless the
-//	                        bus is named
+//	                        bus is named; delivered by the sink the opener given
+//	                        to WithTrail makes (cmd/processor: EventBridge, see
+//	                        processor/trail/ebsink), refused without one
 //	GOMAXPROCS              the Go runtime's; boot sets 1 when it is unset
 //	AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
 //	                        set by Lambda; the callback client signs with them
@@ -79,11 +81,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/rs/zerolog"
 
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/state"
+	"github.com/chimeflow/chimeflow/processor/trail"
 	"github.com/chimeflow/chimeflow/rules"
 	"github.com/chimeflow/chimeflow/rules/live"
 	"github.com/chimeflow/chimeflow/rules/live/paramstore"
@@ -116,6 +120,7 @@ type settings struct {
 	defaultSource string
 	callback      messaging.CallbackAPI
 	openState     func(getenv func(string) string) (state.Store, error)
+	openTrail     func(cfg aws.Config, bus string) (trail.Sink, error)
 	hostOnce      sync.Once
 	rulesHost     *rules.Host
 	lambdaOpts    []lambda.Option

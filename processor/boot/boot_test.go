@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -28,6 +29,8 @@ import (
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/processor/boot"
 	"github.com/chimeflow/chimeflow/processor/processortest"
+	"github.com/chimeflow/chimeflow/processor/trail"
+	"github.com/chimeflow/chimeflow/processor/trail/ebsink"
 	"github.com/chimeflow/chimeflow/rules"
 )
 
@@ -330,7 +333,8 @@ func TestNewHandlerTrail(t *testing.T) {
 	var buf bytes.Buffer
 	denyAll := processor.NewPipeline(processor.Stage{Name: "no",
 		Rule: processor.RuleFunc(func(context.Context, *processor.Message) (processor.Verdict, error) { return processor.Deny("no"), nil })})
-	h, err := newHandler(t, env(map[string]string{"CHIMEFLOW_TRAIL_BUS": "decisions"}), boot.WithRouter(denyAll), boot.WithLogOutput(&buf))
+	h, err := newHandler(t, env(map[string]string{"CHIMEFLOW_TRAIL_BUS": "decisions"}), boot.WithRouter(denyAll), boot.WithLogOutput(&buf),
+		boot.WithTrail(ebsink.NewFromConfig))
 	require.NoError(t, err)
 	_, err = h.Invoke(ctx, processortest.Payload(t, processortest.NewEvent("buy spam")))
 	require.NoError(t, err)
@@ -338,9 +342,91 @@ func TestNewHandlerTrail(t *testing.T) {
 	assert.Contains(t, buf.String(), `"trailSent":1`, buf.String())
 	assert.Contains(t, buf.String(), `"trailFailures":0`)
 
+	_, err = newHandler(t, env(map[string]string{boot.EnvConfig: "rules: []", "CHIMEFLOW_TRAIL_BUS": "bad bus"}), boot.WithTrail(ebsink.NewFromConfig))
+	assert.ErrorContains(t, err, `CHIMEFLOW_TRAIL_BUS: trail: invalid options: bus "bad bus" is not an event bus name or ARN`)
+
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
-	_, err = newHandler(t, env(map[string]string{boot.EnvConfig: "rules: []", "CHIMEFLOW_TRAIL_BUS": "decisions"}))
+	_, err = newHandler(t, env(map[string]string{boot.EnvConfig: "rules: []", "CHIMEFLOW_TRAIL_BUS": "decisions"}), boot.WithTrail(ebsink.NewFromConfig))
 	assert.ErrorContains(t, err, "CHIMEFLOW_TRAIL_BUS is set: the environment lacks AWS_ACCESS_KEY_ID")
+}
+
+// sinkFunc is a trail.Sink of a function.
+type sinkFunc func(context.Context, []trail.Entry) ([]trail.Result, error)
+
+func (f sinkFunc) Put(ctx context.Context, entries []trail.Entry) ([]trail.Result, error) {
+	return f(ctx, entries)
+}
+
+// TestWithTrail: the opener given to WithTrail is called only when
+// CHIMEFLOW_TRAIL_BUS is set, with the bus and the AWS configuration of
+// the environment, and its sink receives the decisions; without WithTrail
+// the bus is refused at start-up, saying how to build with the trail, with
+// every other problem; an opener's error stops the start.
+func TestWithTrail(t *testing.T) {
+	lambdaEnv := map[string]string{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
+		boot.EnvEventBridgeEndpoint: "http://127.0.0.1:1"}
+	with := func(m map[string]string) map[string]string {
+		out := map[string]string{boot.EnvConfig: allowAll}
+		for k, v := range lambdaEnv {
+			out[k] = v
+		}
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	var (
+		mu      sync.Mutex
+		opened  []string
+		entries []trail.Entry
+	)
+	sink := sinkFunc(func(_ context.Context, es []trail.Entry) ([]trail.Result, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		entries = append(entries, es...)
+		out := make([]trail.Result, len(es))
+		for i := range out {
+			out[i].EventID = "e"
+		}
+		return out, nil
+	})
+	open := func(cfg aws.Config, bus string) (sinkFunc, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		opened = append(opened, bus+" "+cfg.Region+" "+aws.ToString(cfg.BaseEndpoint))
+		return sink, nil
+	}
+
+	_, err := newHandler(t, env(with(nil)), boot.WithTrail(open))
+	require.NoError(t, err)
+	assert.Empty(t, opened, "no bus: the opener is not called")
+
+	denyAll := processor.NewPipeline(processor.Stage{Name: "no",
+		Rule: processor.RuleFunc(func(context.Context, *processor.Message) (processor.Verdict, error) { return processor.Deny("no"), nil })})
+	h, err := newHandler(t, env(with(map[string]string{boot.EnvConfig: "", trail.EnvBus: "decisions"})), boot.WithRouter(denyAll), boot.WithTrail(open),
+		boot.WithLogOutput(io.Discard))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"decisions eu-west-1 http://127.0.0.1:1"}, opened)
+	assert.True(t, h.NeedsClose())
+	_, err = h.Invoke(context.Background(), processortest.Payload(t, processortest.NewEvent("buy spam")))
+	require.NoError(t, err)
+	require.NoError(t, h.Close(context.Background()))
+	mu.Lock()
+	require.Len(t, entries, 1)
+	assert.Contains(t, entries[0].Detail, `"action":"DENY"`)
+	mu.Unlock()
+
+	// No WithTrail: refused, with the other problems.
+	_, err = newHandler(t, env(with(map[string]string{trail.EnvBus: "decisions", boot.EnvLogLevel: "loud"})))
+	require.ErrorIs(t, err, boot.ErrTrailNotLinked)
+	assert.ErrorContains(t, err, "CHIMEFLOW_TRAIL_BUS is set: the decision trail's EventBridge sink is not linked into this program")
+	assert.ErrorContains(t, err, "chimeflow_notrail")
+	assert.ErrorContains(t, err, "boot.WithTrail(ebsink.NewFromConfig)")
+	assert.ErrorContains(t, err, boot.EnvLogLevel)
+
+	failing := func(aws.Config, string) (trail.Sink, error) { return nil, errors.New("no sink today") }
+	_, err = newHandler(t, env(with(map[string]string{trail.EnvBus: "decisions"})), boot.WithTrail(failing))
+	assert.ErrorContains(t, err, "CHIMEFLOW_TRAIL_BUS: no sink today")
 }
 
 // TestNewHandlerRulesCounters: the metrics count the reloads of the rules

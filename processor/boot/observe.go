@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/rs/zerolog"
 
 	"github.com/chimeflow/chimeflow/processor"
@@ -37,6 +38,26 @@ const (
 	envIgnoreEndpoints     = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
 )
 
+// ErrTrailNotLinked is the start-up error of a program without a decision
+// trail sink (WithTrail) whose environment names a bus.
+var ErrTrailNotLinked = errors.New("the decision trail's EventBridge sink is not linked into this program: " +
+	"build cmd/processor without the tag chimeflow_notrail, or give boot.WithTrail(ebsink.NewFromConfig) " +
+	"(package github.com/chimeflow/chimeflow/processor/trail/ebsink) to boot.Main in your own main")
+
+// WithTrail makes open, called with the AWS configuration of Lambda's
+// environment (region, credentials, AWS_ENDPOINT_URL_EVENTBRIDGE) and the
+// bus CHIMEFLOW_TRAIL_BUS names, make the decision trail's sink at
+// start-up, when that variable is set: otherwise it is never called.
+// cmd/processor passes ebsink.NewFromConfig (EventBridge's PutEvents),
+// unless built with the tag chimeflow_notrail. Without WithTrail, boot
+// links no EventBridge client, and CHIMEFLOW_TRAIL_BUS is refused at
+// start-up (ErrTrailNotLinked).
+func WithTrail[S trail.Sink](open func(cfg aws.Config, bus string) (S, error)) Option {
+	return func(s *settings) {
+		s.openTrail = func(cfg aws.Config, bus string) (trail.Sink, error) { return open(cfg, bus) }
+	}
+}
+
 // ShutdownBudget is the time the SIGTERM handler gives the decision trail
 // to deliver what it holds: Lambda ends the process about 500 ms after
 // SIGTERM.
@@ -63,6 +84,9 @@ func (s *settings) readObservation() (observation, error) {
 	if o.trail, o.trailOn, err = trail.OptionsFromEnv(s.getenv); err != nil {
 		errs = append(errs, err)
 	}
+	if o.trailOn && s.openTrail == nil {
+		errs = append(errs, fmt.Errorf("%s is set: %w", trail.EnvBus, ErrTrailNotLinked))
+	}
 	switch v := strings.TrimSpace(s.getenv(EnvLogContent)); v {
 	case "", "false":
 	case "true":
@@ -82,7 +106,7 @@ func (s *settings) readObservation() (observation, error) {
 }
 
 // startObservation builds the metrics emitter and, when configured, the
-// decision trail with its EventBridge client, and returns the handler's
+// decision trail with the sink WithTrail's opener makes, and returns the handler's
 // options. The emitter reads the trail's failures and, when the router
 // reloads its rules (rules/live), its reload counters. It is called once
 // nothing else can fail: the trail starts a goroutine.
@@ -94,9 +118,12 @@ func (s *settings) startObservation(o observation, logger zerolog.Logger, router
 		if len(missing) > 0 {
 			return nil, fmt.Errorf("%s is set: the environment lacks %s", trail.EnvBus, strings.Join(missing, ", "))
 		}
+		sink, err := s.openTrail(cfg, o.trail.Bus)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", trail.EnvBus, err)
+		}
 		o.trail.Logger = logger
-		var err error
-		if tr, err = trail.NewFromConfig(cfg, o.trail); err != nil {
+		if tr, err = trail.New(sink, o.trail); err != nil {
 			return nil, err
 		}
 		o.metrics.TrailFailures = tr.Failures

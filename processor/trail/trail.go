@@ -6,11 +6,18 @@
 // The trail is optional and off by default. It never changes a decision
 // and adds no latency for the chat user: the handler calls Send after the
 // callback; Send only queues the event (it never blocks), and a goroutine
-// sends queued events with PutEvents, at most 10 per request and within
-// the request size limit, retrying the entries EventBridge reports as
-// retryable. What cannot be delivered is counted (Failures, reported by
-// the metrics as TrailFailures) and logged at warn level with ids and error
-// codes only, never with what the sender wrote.
+// hands queued events to a Sink, at most 10 per request and within the
+// request size limit of PutEvents, and sends again the entries the sink
+// reports as retryable. What cannot be delivered is counted (Failures,
+// reported by the metrics as TrailFailures) and logged at warn level with
+// ids and error codes only, never with what the sender wrote.
+//
+// This package links no AWS service client, so that a program that does
+// not configure the trail pays nothing for it at cold start. The sink
+// that puts the events on an EventBridge bus with the official client is
+// package processor/trail/ebsink; processor/boot reaches it only through
+// boot.WithTrail, which cmd/processor passes unless built with the tag
+// chimeflow_notrail.
 //
 // Every event has source "chimeflow" (Source) and detail-type "chimeflow
 // decision" (DetailType); its detail is an Event encoded as JSON (schema
@@ -26,15 +33,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/rs/zerolog"
 )
 
@@ -117,10 +120,58 @@ type Content struct {
 	Omitted bool `json:"omitted,omitempty"`
 }
 
-// PutEventsAPI is the part of the EventBridge client the trail uses;
-// *eventbridge.Client implements it.
-type PutEventsAPI interface {
-	PutEvents(ctx context.Context, in *eventbridge.PutEventsInput, optFns ...func(*eventbridge.Options)) (*eventbridge.PutEventsOutput, error)
+// Entry is one event ready to be delivered: a PutEvents request entry
+// without its event bus, which the sink names.
+type Entry struct {
+	// Source is Source and DetailType is DetailType.
+	Source     string
+	DetailType string
+	// Detail is the Event encoded as JSON.
+	Detail string
+	// Time is the event's time: the decision's (Event.DecidedAt).
+	Time time.Time
+	// Resources holds the channel ARN, when the event has one.
+	Resources []string
+}
+
+// Size is the entry's size as EventBridge counts it against
+// MaxRequestBytes: 14 bytes for Time, then Source, DetailType, Detail and
+// each resource in UTF-8.
+func (e *Entry) Size() int {
+	n := len(e.Source) + len(e.DetailType) + len(e.Detail)
+	if !e.Time.IsZero() {
+		n += 14
+	}
+	for _, r := range e.Resources {
+		n += len(r)
+	}
+	return n
+}
+
+// Result is what became of one entry of a request.
+type Result struct {
+	// EventID is the id the destination gave the event; empty when it
+	// did not take it.
+	EventID string
+	// ErrorCode says why the destination refused the entry
+	// (EventBridge's, such as "AccessDeniedException"); empty when it
+	// took it.
+	ErrorCode string
+	// Retryable is true when the destination documents ErrorCode as
+	// worth another attempt (EventBridge: InternalFailure,
+	// ThrottlingException).
+	Retryable bool
+}
+
+// Sink delivers requests of entries: package processor/trail/ebsink puts
+// them on an EventBridge bus with PutEvents. A Trail calls Put from its
+// one goroutine, one request at a time.
+type Sink interface {
+	// Put delivers entries, 1 to MaxEntriesPerRequest of them totalling
+	// at most MaxRequestBytes (Entry.Size), in one request, within ctx.
+	// It returns one Result per entry, in the same order, or an error
+	// when the request as a whole failed and no entry was delivered.
+	Put(ctx context.Context, entries []Entry) ([]Result, error)
 }
 
 // Errors.
@@ -133,28 +184,27 @@ var (
 
 // Options configure a Trail.
 type Options struct {
-	// Bus is the event bus name or ARN (required).
+	// Bus names the event bus in the trail's log lines; the Sink, made
+	// for that bus, checks it and delivers to it. OptionsFromEnv sets it
+	// from EnvBus.
 	Bus string
 	// IncludeContent sends the message's content with each event.
 	IncludeContent bool
 	// QueueSize bounds the events waiting to be sent; Send drops (and
 	// counts) what does not fit. Default 1024.
 	QueueSize int
-	// MaxAttempts bounds the sends of an entry EventBridge reports as
-	// retryable (InternalFailure, ThrottlingException). Default 3.
+	// MaxAttempts bounds the sends of an entry the sink reports as
+	// retryable (Result.Retryable). Default 3.
 	MaxAttempts int
 	// Backoff is the wait before the first retry; it doubles for each
 	// further one, up to 2 s. Default 100 ms.
 	Backoff time.Duration
-	// Timeout bounds each PutEvents call. Default 5 s.
+	// Timeout bounds each request (Sink.Put). Default 5 s.
 	Timeout time.Duration
 	// Logger receives one warning per failed request or entry; the zero
 	// value logs nothing. No event content or reason is ever logged.
 	Logger zerolog.Logger
 }
-
-// busPattern is EventBridge's EventBusNameOrArn pattern.
-var busPattern = regexp.MustCompile(`^(arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus/)?[/.\-_A-Za-z0-9]+$`)
 
 type item struct {
 	ev    Event
@@ -164,7 +214,7 @@ type item struct {
 // Trail sends trail events in the background. It is safe for concurrent
 // use.
 type Trail struct {
-	api  PutEventsAPI
+	sink Sink
 	opts Options
 
 	mu     sync.RWMutex // guards closed and sends on q against Close
@@ -179,14 +229,11 @@ type Trail struct {
 	dropped  atomic.Uint64
 }
 
-// New checks the options and starts the goroutine that sends events with
-// api (an *eventbridge.Client). Close stops it.
-func New(api PutEventsAPI, opts Options) (*Trail, error) {
-	if api == nil {
-		return nil, fmt.Errorf("%w: no EventBridge client", ErrOptions)
-	}
-	if len(opts.Bus) > 1600 || !busPattern.MatchString(opts.Bus) {
-		return nil, fmt.Errorf("%w: bus %q is not an event bus name or ARN", ErrOptions, opts.Bus)
+// New starts the goroutine that hands events to sink (an *ebsink.Sink
+// for the bus opts.Bus names). Close stops it.
+func New(sink Sink, opts Options) (*Trail, error) {
+	if sink == nil {
+		return nil, fmt.Errorf("%w: no sink", ErrOptions)
 	}
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 1024
@@ -200,15 +247,10 @@ func New(api PutEventsAPI, opts Options) (*Trail, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 5 * time.Second
 	}
-	t := &Trail{api: api, opts: opts, q: make(chan item, opts.QueueSize), done: make(chan struct{})}
+	t := &Trail{sink: sink, opts: opts, q: make(chan item, opts.QueueSize), done: make(chan struct{})}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	go t.run()
 	return t, nil
-}
-
-// NewFromConfig is New with an EventBridge client made from cfg.
-func NewFromConfig(cfg aws.Config, opts Options) (*Trail, error) {
-	return New(eventbridge.NewFromConfig(cfg), opts)
 }
 
 // IncludeContent reports whether events carry the message's content.
@@ -296,11 +338,11 @@ func (t *Trail) Close(ctx context.Context) error {
 }
 
 // Failures returns how many events were not delivered since New: refused
-// by EventBridge, failed after MaxAttempts, failed requests, too large, or
-// dropped by Send.
+// by the destination, failed after MaxAttempts, failed requests, too
+// large, or dropped by Send.
 func (t *Trail) Failures() uint64 { return t.failures.Load() }
 
-// Sent returns how many events EventBridge accepted since New.
+// Sent returns how many events the destination accepted since New.
 func (t *Trail) Sent() uint64 { return t.sent.Load() }
 
 // maxGather bounds the events taken from the queue before sending them.
@@ -308,7 +350,7 @@ const maxGather = 5 * MaxEntriesPerRequest
 
 // pending is one event ready to send.
 type pending struct {
-	entry     types.PutEventsRequestEntry
+	entry     Entry
 	size      int
 	messageID string
 	attempts  int
@@ -356,41 +398,28 @@ func (t *Trail) run() {
 	}
 }
 
-// prepare encodes ev as a PutEvents entry, or counts it as failed when it
-// cannot fit in one even without its content.
+// prepare encodes ev as an Entry, or counts it as failed when it cannot
+// fit in one PutEvents request even without its content.
 func (t *Trail) prepare(ev Event) *pending {
+	e := Entry{Source: Source, DetailType: DetailType, Time: ev.DecidedAt}
+	if ev.ChannelArn != "" {
+		e.Resources = []string{ev.ChannelArn}
+	}
 	detail, err := json.Marshal(&ev)
-	if err == nil && entrySize(detail, ev.ChannelArn) > MaxRequestBytes && ev.Content != nil {
+	e.Detail = string(detail)
+	if err == nil && e.Size() > MaxRequestBytes && ev.Content != nil {
 		ev.Content = &Content{Omitted: true}
 		detail, err = json.Marshal(&ev)
+		e.Detail = string(detail)
 	}
-	size := entrySize(detail, ev.ChannelArn)
+	size := e.Size()
 	if err != nil || size > MaxRequestBytes {
 		t.failures.Add(1)
 		t.opts.Logger.Warn().Str("bus", t.opts.Bus).Str("messageId", ev.MessageID).Int("bytes", size).AnErr("error", err).
 			Msg("decision trail: event not sent, it does not fit in a PutEvents entry")
 		return nil
 	}
-	at := ev.DecidedAt
-	p := &pending{size: size, messageID: ev.MessageID, entry: types.PutEventsRequestEntry{
-		Source: aws.String(Source), DetailType: aws.String(DetailType), Detail: aws.String(string(detail)),
-		EventBusName: aws.String(t.opts.Bus), Time: &at,
-	}}
-	if ev.ChannelArn != "" {
-		p.entry.Resources = []string{ev.ChannelArn}
-	}
-	return p
-}
-
-// entrySize counts an entry as EventBridge does.
-func entrySize(detail []byte, resource string) int {
-	return 14 + len(Source) + len(DetailType) + len(detail) + len(resource)
-}
-
-// retryable reports whether EventBridge documents an entry's error code as
-// worth another attempt.
-func retryable(code string) bool {
-	return code == "InternalFailure" || code == "ThrottlingException"
+	return &pending{entry: e, size: size, messageID: ev.MessageID}
 }
 
 // deliver sends the batch in requests of at most 10 entries and
@@ -424,32 +453,32 @@ func (t *Trail) deliver(batch []*pending) {
 	}
 }
 
-// request sends one PutEvents request and returns the entries to retry.
+// request hands one request to the sink and returns the entries to retry.
 func (t *Trail) request(ps []*pending) []*pending {
-	in := &eventbridge.PutEventsInput{Entries: make([]types.PutEventsRequestEntry, len(ps))}
+	entries := make([]Entry, len(ps))
 	for i, p := range ps {
-		in.Entries[i] = p.entry
+		entries[i] = p.entry
 		p.attempts++
 	}
 	ctx, cancel := context.WithTimeout(t.ctx, t.opts.Timeout)
-	out, err := t.api.PutEvents(ctx, in)
+	results, err := t.sink.Put(ctx, entries)
 	cancel()
 	if err != nil {
 		t.fail(ps, "", err)
 		return nil
 	}
-	if len(out.Entries) != len(ps) {
-		t.fail(ps, "", fmt.Errorf("PutEvents answered %d results for %d entries", len(out.Entries), len(ps)))
+	if len(results) != len(ps) {
+		t.fail(ps, "", fmt.Errorf("the sink answered %d results for %d entries", len(results), len(ps)))
 		return nil
 	}
 	var retry []*pending
 	failed := map[string][]*pending{}
-	for i, r := range out.Entries {
-		code := aws.ToString(r.ErrorCode)
+	for i, r := range results {
+		code := r.ErrorCode
 		switch {
-		case code == "" && r.EventId != nil:
+		case code == "" && r.EventID != "":
 			t.sent.Add(1)
-		case retryable(code) && ps[i].attempts < t.opts.MaxAttempts:
+		case r.Retryable && ps[i].attempts < t.opts.MaxAttempts:
 			retry = append(retry, ps[i])
 		default:
 			if code == "" {

@@ -1,4 +1,4 @@
-package trail_test
+package ebsink_test
 
 import (
 	"bytes"
