@@ -31,7 +31,7 @@ PROCESSOR   ?= ./cmd/processor
 RULES       ?= $(firstword $(wildcard $(PROCESSOR:%/=%)/rules.yaml) deploy/rules.yaml)
 FLOW_RESOURCE ?= ./cmd/flowresource
 # TAGS adds build tags, e.g. TAGS=chimeflow_nostate,chimeflow_noguardrail,chimeflow_notrail
-# for a processor without DynamoDB and Bedrock (see cmd/processor).
+# for a processor without DynamoDB, Bedrock and EventBridge (see cmd/processor).
 TAGS        ?=
 GOFLAGS_LAMBDA = -tags lambda.norpc$(if $(TAGS),$(comma)$(TAGS)) -trimpath -ldflags='-s -w'
 comma := ,
