@@ -118,8 +118,17 @@ func TestCallStatsAllocations(t *testing.T) {
 		}
 	}
 	call(plain)() // warm the connection
-	without := testing.AllocsPerRun(50, call(plain))
-	with := testing.AllocsPerRun(50, call(counted))
+	// The counts are process-wide, so the test server's goroutines add
+	// to them now and then: the least of five runs of each is compared.
+	least := func(f func()) float64 {
+		m := testing.AllocsPerRun(50, f)
+		for range 4 {
+			m = min(m, testing.AllocsPerRun(50, f))
+		}
+		return m
+	}
+	without := least(call(plain))
+	with := least(call(counted))
 	assert.LessOrEqual(t, with, without, "allocations with CallStats %.0f, without %.0f", with, without)
-	assert.Equal(t, 51, st.Attempts)
+	assert.Equal(t, 5*51, st.Attempts)
 }

@@ -107,6 +107,12 @@ type StateReport struct {
 	Muted []string `json:"muted,omitempty"`
 	// Error is what went wrong with the store, if anything.
 	Error string `json:"error,omitempty"`
+	// Fence says, when Decide failed, what claiming the CallbackId with
+	// the error policy's decision found: "claimed" (the decision is
+	// recorded), "earlier" (a record was there, the failed request's own
+	// or another delivery's, and this delivery follows it) or "failed"
+	// (the store failed again: the policy's decision stands unrecorded).
+	Fence string `json:"fence,omitempty"`
 	// Decide and Finish are the times the two requests took.
 	Decide time.Duration `json:"-"`
 	Finish time.Duration `json:"-"`
@@ -258,6 +264,9 @@ func (p *Pipeline) runStateful(ctx context.Context, ev *Event) Outcome {
 	case err != nil:
 		sr.err = fmt.Errorf("%w: %w", ErrState, err)
 		sr.report.Error = err.Error()
+		out := p.run(ctx, ev, sr)
+		out.state = sr
+		return sr.fence(ctx, d, &pass, out)
 	case got.Earlier != nil:
 		return sr.repeat(ctx, got.Earlier, &pass)
 	case got.Applied:
@@ -274,6 +283,30 @@ func (p *Pipeline) runStateful(ctx context.Context, ev *Event) Outcome {
 	}
 	out := p.run(ctx, ev, sr)
 	out.state = sr
+	return out
+}
+
+// fence claims the message's CallbackId with out, the decision the error
+// policy made after Decide failed. A request that failed may have been
+// applied all the same (a client's timeout does not cancel a transaction
+// the store has received): then its record is there, the claim is
+// refused, and this delivery follows that record, as a duplicate would,
+// so that no message is counted by a limit and denied, and no two
+// deliveries decide differently. When the claim succeeds, it cancels the
+// failed request if that is applied later. When the store fails again,
+// out stands unrecorded. The request is made only on this failure path.
+func (sr *stateRun) fence(ctx context.Context, d *state.Decision, pass *Outcome, out Outcome) Outcome {
+	got, err := sr.store.Decide(ctx, &state.Decision{CallbackID: d.CallbackID, MessageID: d.MessageID, Time: d.Time, Record: record(sr.ev, &out)})
+	switch {
+	case err != nil:
+		sr.report.Fence = "failed"
+		return out
+	case got.Earlier != nil:
+		sr.report.Fence = "earlier"
+		sr.err = nil
+		return sr.repeat(ctx, got.Earlier, pass)
+	}
+	sr.report.Fence = "claimed"
 	return out
 }
 
@@ -502,6 +535,9 @@ func (o *Outcome) logState(e *zerolog.Event) {
 	}
 	if s.Error != "" {
 		d.Str("error", s.Error)
+	}
+	if s.Fence != "" {
+		d.Str("fence", s.Fence)
 	}
 	d.Float64("decideMs", float64(s.Decide.Microseconds())/1000).Float64("finishMs", float64(s.Finish.Microseconds())/1000)
 	e.Dict("state", d)

@@ -4,11 +4,14 @@
 // SIGKILLs) against the model-checked Chime SDK Messaging stand-in under a
 // schedule of faults, and prints what became of every event. It exits 1
 // when an event was lost, answered two ways or wrongly, a request broke the
-// service model, a container crashed or a redirect was followed.
+// service model, a container crashed or a redirect was followed, and, with
+// -stateful, when the state table is not exactly what the accepted
+// decisions imply.
 //
 // Run it from the repository's root:
 //
 //	go run ./cmd/soak -events 10000
+//	go run ./cmd/soak -events 2000 -stateful   # state in DynamoDB (moto), counts checked exactly
 //
 // See docs/soak.md.
 package main
@@ -45,8 +48,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&cfg.FaultRate, "faults", 0.30, "share of CallbackIds whose first callbacks are faulted")
 	fs.Float64Var(&cfg.KillRate, "kills", 0.005, "share of attempts SIGKILLed at a random instant")
 	fs.Float64Var(&cfg.KillInCallbackRate, "callback-kills", 0.005, "share of callback requests during which the container is SIGKILLed")
-	fs.StringVar(&cfg.EventsDir, "fixtures", "testdata/events", "directory of the event fixtures")
-	fs.StringVar(&cfg.ConfigFile, "config", "testdata/config/moderation.yaml", "the processor's rules configuration")
+	fs.StringVar(&cfg.EventsDir, "fixtures", "", "directory of the event fixtures (default testdata/events)")
+	fs.StringVar(&cfg.ConfigFile, "config", "", "the processor's rules configuration (default testdata/config/moderation.yaml)")
+	fs.BoolVar(&cfg.Stateful, "stateful", false, "the stateful soak: rate limit, repeat check and escalation on a DynamoDB table, its counts checked exactly")
+	fs.StringVar(&cfg.DynamoDBEndpoint, "dynamodb", "", "with -stateful, a DynamoDB-compatible endpoint (default: start python3.11 -m moto.server)")
 	fs.StringVar(&cfg.Bootstrap, "bootstrap", "", "a build of ./cmd/processor to run (default: build it)")
 	fs.DurationVar(&cfg.MaxWait, "max-wait", 10*time.Minute, "how long to wait for the last invocations to settle")
 	quiet := fs.Bool("q", false, "no progress lines")
@@ -55,6 +60,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "soak: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	if cfg.DynamoDBEndpoint != "" && !cfg.Stateful {
+		fmt.Fprintln(stderr, "soak: -dynamodb needs -stateful")
+		return 2
+	}
+	if cfg.Stateful && (cfg.EventsDir != "" || cfg.ConfigFile != "") {
+		fmt.Fprintln(stderr, "soak: -stateful makes its own events and configuration: drop -fixtures and -config")
 		return 2
 	}
 	if *retries < 0 || *retries > 2 {

@@ -17,6 +17,9 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{[]string{"-retries", "-1"}, "-retries must be 0, 1 or 2"},
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-nosuchflag"}, "flag provided but not defined"},
+		{[]string{"-dynamodb", "http://127.0.0.1:1"}, "-dynamodb needs -stateful"},
+		{[]string{"-stateful", "-config", "x.yaml"}, "makes its own events and configuration"},
+		{[]string{"-stateful", "-fixtures", "testdata/events"}, "makes its own events and configuration"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

@@ -61,8 +61,13 @@ type Event struct {
 	// when it decodes.
 	CallbackID, ChannelArn, MessageID, SenderArn string
 	// Want is the callback the processor must have accepted, nil for a
-	// malformed event (which must end in the on-failure destination).
+	// malformed event (which must end in the on-failure destination), and
+	// for an event of a stateful soak, whose decision depends on the
+	// order in which containers reach the table.
 	Want *messaging.ChannelFlowCallbackInput
+
+	// state is set for an event of a stateful soak.
+	state *stateEvent
 }
 
 // Oracle is the processor's handler run in this process, with the same

@@ -110,6 +110,16 @@ type Report struct {
 	RSSFirstMedian, RSSFirstMax, RSSLastMedian, RSSLastMax int64
 	LongestServed                                          int
 	LongestRSS                                             []lambdatest.RSSSample
+
+	// State is what a stateful soak found in its table; nil otherwise.
+	State *StateReport
+
+	// stateErrors counts the log lines reporting a failure of the state
+	// store, stateFailed holds their request ids; deadLettered holds the
+	// CallbackIds of events with an on-failure record.
+	stateErrors  int
+	stateFailed  map[string]bool
+	deadLettered map[string]bool
 }
 
 // Failures lists the must-be-zero counts that are not zero.
@@ -128,6 +138,9 @@ func (r *Report) Failures() []string {
 	check(r.RedirectsFollowed, "redirects followed")
 	check(r.SameContainer, "duplicates delivered to the same container")
 	check(r.Unsettled, "invocations not settled")
+	if r.State != nil {
+		check(r.State.Inexact, "inexact state")
+	}
 	return out
 }
 
@@ -144,6 +157,11 @@ type logTally struct {
 	mu         sync.Mutex
 	duplicates map[string]int // request id -> lines saying duplicate
 	lines      int
+	// stateErrors counts the lines reporting a failure of the state store;
+	// stateSamples keeps a few of their errors.
+	stateErrors  int
+	stateSamples []string
+	stateFailed  map[string]bool // request id -> a line reported a failure
 }
 
 func (l *logTally) line(o lambdatest.OutputLine) {
@@ -153,6 +171,10 @@ func (l *logTally) line(o lambdatest.OutputLine) {
 	var doc struct {
 		RequestID string `json:"requestId"`
 		Duplicate bool   `json:"duplicate"`
+		State     *struct {
+			Error    string `json:"error"`
+			Finished string `json:"finished"`
+		} `json:"state"`
 	}
 	if json.Unmarshal(o.Line, &doc) != nil || doc.RequestID == "" {
 		return
@@ -162,6 +184,13 @@ func (l *logTally) line(o lambdatest.OutputLine) {
 	l.lines++
 	if doc.Duplicate {
 		l.duplicates[doc.RequestID]++
+	}
+	if doc.State != nil && (doc.State.Error != "" || doc.State.Finished == "failed") {
+		l.stateErrors++
+		l.stateFailed[doc.RequestID] = true
+		if len(l.stateSamples) < 5 {
+			l.stateSamples = append(l.stateSamples, fmt.Sprintf("request %s: finished %q: %s", doc.RequestID, doc.State.Finished, doc.State.Error))
+		}
 	}
 }
 
@@ -200,7 +229,14 @@ func analyse(cfg *Config, sent []sentEvent, attempts []lambdatest.Attempt, recor
 		StatusChecks:    map[int]int{},
 		Samples:         map[string][]string{},
 		SkippedFixtures: fixtures.Skipped,
+		deadLettered:    map[string]bool{},
 	}
+	logs.mu.Lock()
+	r.stateErrors, r.stateFailed = logs.stateErrors, maps.Clone(logs.stateFailed)
+	if len(logs.stateSamples) > 0 {
+		r.Samples["state store failures"] = slices.Clone(logs.stateSamples)
+	}
+	logs.mu.Unlock()
 	sample := func(what, format string, args ...any) {
 		if len(r.Samples[what]) < 5 {
 			r.Samples[what] = append(r.Samples[what], fmt.Sprintf(format, args...))
@@ -251,8 +287,19 @@ func analyse(cfg *Config, sent []sentEvent, attempts []lambdatest.Attempt, recor
 
 	for _, s := range sent {
 		ev := s.Event
-		r.ByKind[ev.Kind]++
 		recs := recordsOf[s.requestID]
+		if len(recs) > 0 && ev.CallbackID != "" {
+			r.deadLettered[ev.CallbackID] = true
+		}
+		st, known := chime.MessageState(ev.ChannelArn, ev.MessageID)
+		if ev.state != nil {
+			// A stateful event's kind is what the service accepted.
+			ev.Kind = Clean
+			if known && st.Resolution != nil && st.Resolution.DeleteResource {
+				ev.Kind = Denied
+			}
+		}
+		r.ByKind[ev.Kind]++
 		r.DeadLettered += len(recs)
 		for _, rec := range recs {
 			r.DeadLetteredBy[reason(&rec)]++
@@ -267,7 +314,7 @@ func analyse(cfg *Config, sent []sentEvent, attempts []lambdatest.Attempt, recor
 		r.DuplicatesAbsorbed += logs.duplicates[s.requestID]
 		sentCalls := callsOf[ev.CallbackID]
 
-		if ev.Want == nil {
+		if ev.Want == nil && ev.state == nil {
 			if len(recs) > 0 {
 				r.MalformedDeadLettered++
 			} else {
@@ -282,7 +329,12 @@ func analyse(cfg *Config, sent []sentEvent, attempts []lambdatest.Attempt, recor
 		}
 
 		r.CallbackIDs += min(len(sentCalls), 1)
-		want := canonical(ev.Want)
+		// A stateful event has no oracle: the table is checked instead
+		// (verifyState), and its callbacks against each other.
+		want := ""
+		if ev.Want != nil {
+			want = canonical(ev.Want)
+		}
 		seen := map[string]bool{}
 		faulted, wrong := false, false
 		for _, c := range sentCalls {
@@ -293,24 +345,23 @@ func analyse(cfg *Config, sent []sentEvent, attempts []lambdatest.Attempt, recor
 			}
 			got := canonical(in)
 			seen[got] = true
-			if got != want {
+			if want != "" && got != want {
 				wrong = true
 			}
 		}
 		if faulted {
 			r.Faulted++
 		}
-		st, known := chime.MessageState(ev.ChannelArn, ev.MessageID)
 		accepted := known && st.Accepted > 0
 		if accepted {
 			r.Accepted++
 			r.AcceptedByKind[ev.Kind]++
-			if st.Resolution != nil && canonical(st.Resolution) != want {
+			if want != "" && st.Resolution != nil && canonical(st.Resolution) != want {
 				wrong = true
 			}
 			if len(recs) > 0 {
 				r.Answered += len(recs)
-				if ev.Want.DeleteResource {
+				if st.Resolution != nil && st.Resolution.DeleteResource {
 					r.AnsweredDenied += len(recs)
 				}
 				for _, rec := range recs {
@@ -551,6 +602,16 @@ func (r *Report) Print(w io.Writer) error {
 	if r.Unsettled > 0 {
 		must("not settled", r.Unsettled)
 	}
+	if st := r.State; st != nil {
+		p("")
+		p("state: %d senders (%d over the limit of %d an hour, %d muted after %d violations), %d events copying an earlier one",
+			st.Senders, st.OverLimit, st.Limit, st.Muted, st.Violations, st.Copies)
+		row("decisions recorded", st.Records, fmt.Sprintf("ALLOW %d; DENY by the rate limit %d, the repeat check %d, the mute %d", st.Allowed, st.DeniedLimit, st.DeniedRepeat, st.DeniedMuted))
+		row("counted", int(st.Counted), "the rate-limit counters' sum: must equal ALLOW")
+		row("violations", st.ViolationItems, "must equal the answered DENYs of the rate limit and the repeat check")
+		row("state store failures", st.StateErrors, fmt.Sprintf("log lines (of %d senders, whose mute and admitted-count checks are skipped)", st.Excused))
+		must("inexact", st.Inexact)
+	}
 	p("")
 	p("callbacks faulted: %s of CallbackIds (%d of %d)", pct(r.Faulted, r.CallbackIDs), r.Faulted, r.CallbackIDs)
 	for _, k := range sortedByCount(r.Faults) {
@@ -589,7 +650,11 @@ func (r *Report) Print(w io.Writer) error {
 		p("FAILED: %s", strings.Join(f, ", "))
 	} else {
 		p("")
-		p("PASSED: lost, conflicting, wrong, nonconforming, crashes and redirects followed are 0")
+		if r.State != nil {
+			p("PASSED: lost, conflicting, wrong, nonconforming, crashes, redirects followed and inexact are 0")
+		} else {
+			p("PASSED: lost, conflicting, wrong, nonconforming, crashes and redirects followed are 0")
+		}
 	}
 	_, err := w.Write(b.Bytes())
 	return err

@@ -83,6 +83,17 @@ type Config struct {
 	MaxWait time.Duration
 	// Progress, when not nil, gets a line now and then.
 	Progress io.Writer
+
+	// Stateful runs the stateful soak instead: events of GenerateStateful
+	// through a pipeline of escalation, a rate limit and a repeat check
+	// whose state is in a DynamoDB table shared by every container, then
+	// checks the table against what the service accepted (StateReport).
+	// EventsDir and ConfigFile must be empty: the soak has its own.
+	Stateful bool
+	// DynamoDBEndpoint is the DynamoDB-compatible endpoint of a stateful
+	// soak; empty means start python3.11 -m moto.server on loopback,
+	// serving one request at a time (see docs/state.md on why).
+	DynamoDBEndpoint string
 }
 
 func (c *Config) defaults() {
@@ -122,10 +133,10 @@ func (c *Config) defaults() {
 	if c.InFlight <= 0 {
 		c.InFlight = 4 * c.Containers
 	}
-	if c.EventsDir == "" {
+	if c.EventsDir == "" && !c.Stateful {
 		c.EventsDir = filepath.Join("testdata", "events")
 	}
-	if c.ConfigFile == "" {
+	if c.ConfigFile == "" && !c.Stateful {
 		c.ConfigFile = filepath.Join("testdata", "config", "moderation.yaml")
 	}
 	if c.MaxWait <= 0 {
@@ -145,41 +156,58 @@ func (c *Config) retryDelays() [2]time.Duration {
 // Run runs a soak and returns its report. An error means the soak could
 // not run; what it found is in the report (Report.Failures).
 func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if cfg.Stateful && (cfg.EventsDir != "" || cfg.ConfigFile != "") {
+		return nil, errors.New("soak: a stateful soak makes its own events and configuration: leave EventsDir and ConfigFile empty")
+	}
 	cfg.defaults()
 	progress := func(format string, args ...any) {
 		if cfg.Progress != nil {
 			fmt.Fprintf(cfg.Progress, "soak: "+format+"\n", args...)
 		}
 	}
-	configFile, err := filepath.Abs(cfg.ConfigFile)
+	dir, err := os.MkdirTemp("", "chimeflow-soak")
 	if err != nil {
 		return nil, err
 	}
+	defer os.RemoveAll(dir)
 	bin := cfg.Bootstrap
 	if bin == "" {
-		dir, err := os.MkdirTemp("", "chimeflow-soak")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(dir)
 		progress("building cmd/processor")
 		if bin, err = lambdatest.Build(dir, "github.com/chimeflow/chimeflow/cmd/processor", "bootstrap"); err != nil {
 			return nil, err
 		}
 	}
 
-	procEnv := append([]string{"CHIMEFLOW_CONFIG_FILE=" + configFile, "CHIMEFLOW_LOG_LEVEL=info"}, cfg.Env...)
-	oracle, err := NewOracle(procEnv)
-	if err != nil {
-		return nil, fmt.Errorf("soak: the processor's configuration: %w", err)
-	}
-	fixtures, err := LoadFixtures(cfg.EventsDir, oracle)
-	if err != nil {
-		return nil, err
-	}
-	events, err := Generate(fixtures, oracle, cfg.Events, DefaultMix, cfg.Seed)
-	if err != nil {
-		return nil, err
+	var (
+		procEnv  []string
+		fixtures = &Fixtures{}
+		events   []Event
+		st       *stateEnv
+	)
+	if cfg.Stateful {
+		progress("starting the state table")
+		if st, err = startState(ctx, cfg.DynamoDBEndpoint, dir); err != nil {
+			return nil, err
+		}
+		defer st.close()
+		procEnv = append(append(st.env, "CHIMEFLOW_LOG_LEVEL=info"), cfg.Env...)
+		events = GenerateStateful(cfg.Events, cfg.Seed)
+	} else {
+		configFile, err := filepath.Abs(cfg.ConfigFile)
+		if err != nil {
+			return nil, err
+		}
+		procEnv = append([]string{"CHIMEFLOW_CONFIG_FILE=" + configFile, "CHIMEFLOW_LOG_LEVEL=info"}, cfg.Env...)
+		oracle, err := NewOracle(procEnv)
+		if err != nil {
+			return nil, fmt.Errorf("soak: the processor's configuration: %w", err)
+		}
+		if fixtures, err = LoadFixtures(cfg.EventsDir, oracle); err != nil {
+			return nil, err
+		}
+		if events, err = Generate(fixtures, oracle, cfg.Events, DefaultMix, cfg.Seed); err != nil {
+			return nil, err
+		}
 	}
 
 	// A redirect's target: the client must never follow one.
@@ -206,7 +234,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	chime := messagingtest.NewServer(messagingtest.Config{RequireRegistered: true, Schedule: sched.decide})
 	defer chime.Close()
 
-	logs := &logTally{duplicates: map[string]int{}}
+	logs := &logTally{duplicates: map[string]int{}, stateFailed: map[string]bool{}}
 	killRNG := &lockedRand{r: rand.New(rand.NewPCG(cfg.Seed, 0x4b11))}
 	a, err := lambdatest.StartAsync(lambdatest.AsyncConfig{
 		Path:             bin,
@@ -241,9 +269,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if err := a.WaitBelow(ctx, cfg.InFlight); err != nil {
 			return nil, err
 		}
-		if ev.Want != nil {
+		if ev.Want != nil || ev.state != nil {
+			var sub string
+			if ev.Want != nil {
+				sub = ev.Want.ChannelMessage.SubChannelID
+			}
 			if err := chime.AddMessage(messagingtest.Message{ChannelArn: ev.ChannelArn, MessageID: ev.MessageID, CallbackID: ev.CallbackID,
-				SenderArn: ev.SenderArn, SubChannelID: ev.Want.ChannelMessage.SubChannelID, Refusal: sched.refusal(ev.CallbackID)}); err != nil {
+				SenderArn: ev.SenderArn, SubChannelID: sub, Refusal: sched.refusal(ev.CallbackID)}); err != nil {
 				return nil, fmt.Errorf("soak: event %d (%s): %w", ev.Seq, ev.Source, err)
 			}
 		}
@@ -281,6 +313,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r := analyse(&cfg, sent, a.Attempts(), a.Records(), procs, chime, sched, logs, fixtures)
 	r.Duration = elapsed
 	r.RedirectsFollowed = int(followed.Load())
+	if st != nil {
+		if err := verifyState(ctx, st, r, sent, chime); err != nil {
+			return nil, err
+		}
+	}
 	if waitErr != nil {
 		r.Unsettled = a.Unsettled()
 		r.UnsettledErr = waitErr.Error()

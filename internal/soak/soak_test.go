@@ -272,7 +272,9 @@ func TestReportFailures(t *testing.T) {
 
 func run(t *testing.T, cfg Config) *Report {
 	t.Helper()
-	cfg.EventsDir, cfg.ConfigFile = fixtureDir, configFile
+	if !cfg.Stateful {
+		cfg.EventsDir, cfg.ConfigFile = fixtureDir, configFile
+	}
 	if cfg.Bootstrap == "" {
 		cfg.Bootstrap = bin.processor
 	}

@@ -226,3 +226,88 @@ func TestOptions(t *testing.T) {
 	_, err = ratelimit.New(ratelimit.Config{Limit: 5, Window: 10 * time.Second, Per: rules.PerChannel, Action: rules.TripFlag})
 	assert.NoError(t, err)
 }
+
+// lost is a store whose Decide fails as a timeout does: the first time
+// it fails, the request is applied (late) or not, as applied says; after
+// that it works.
+type lost struct {
+	*state.Memory
+	applied bool
+	late    *state.Decision // a request that failed unapplied, to apply later
+	failed  bool
+}
+
+var errTimeout = errors.New("context deadline exceeded")
+
+func (l *lost) Decide(ctx context.Context, d *state.Decision) (state.Decided, error) {
+	if l.failed {
+		return l.Memory.Decide(ctx, d)
+	}
+	l.failed = true
+	if l.applied {
+		if _, err := l.Memory.Decide(ctx, d); err != nil {
+			return state.Decided{}, err
+		}
+	} else {
+		cp := *d
+		l.late = &cp
+	}
+	return state.Decided{}, errTimeout
+}
+
+// TestStoreFailureIsFenced: a Decide that fails may have been applied.
+// The pipeline then claims the CallbackId with the error policy's
+// decision, or follows the record it finds, so that the message is never
+// both counted and denied, and every delivery decides alike.
+func TestStoreFailureIsFenced(t *testing.T) {
+	send := func(t *testing.T, store state.Store, policy processor.ErrorPolicy, ev *processor.Event) processor.Result {
+		t.Helper()
+		r := newRule(t, ratelimit.Config{Limit: 1, Window: 10 * time.Second})
+		require.NoError(t, r.Provision(context.Background(), rules.NewHost(rules.WithState(store))))
+		h, _ := processortest.NewHandler(processor.NewPipeline(processor.Stage{Name: "flood", Rule: r, OnError: policy}))
+		res, err := h.Handle(context.Background(), processortest.Payload(t, ev))
+		require.NoError(t, err)
+		return res
+	}
+	t.Run("applied: the delivery follows its own record", func(t *testing.T) {
+		store := &lost{Memory: state.NewMemory(), applied: true}
+		first := msg{at: 0}.event(0)
+		res := send(t, store, processor.PolicyDeny, first)
+		assert.Equal(t, processor.ActionAllow, res.Outcome.Action, "counted, so delivered, whatever the policy")
+		assert.Empty(t, res.Outcome.Errors)
+		assert.Equal(t, "earlier", res.Outcome.State.Fence)
+		assert.Contains(t, res.Outcome.State.Error, "deadline")
+		// The window holds that one message: the next is over the limit.
+		assert.Equal(t, processor.ActionDeny, send(t, store, processor.PolicyDeny, msg{at: 1}.event(1)).Outcome.Action)
+		// A duplicate of the first gets its decision (answered already).
+		dup := send(t, store, processor.PolicyDeny, first)
+		assert.True(t, dup.Duplicate)
+	})
+	t.Run("not applied: the policy's deny is recorded and the late request cancelled", func(t *testing.T) {
+		store := &lost{Memory: state.NewMemory()}
+		first := msg{at: 0}.event(0)
+		res := send(t, store, processor.PolicyDeny, first)
+		assert.Equal(t, processor.ActionDeny, res.Outcome.Action)
+		assert.Equal(t, "claimed", res.Outcome.State.Fence)
+		require.NotNil(t, store.late)
+		got, err := store.Memory.Decide(context.Background(), store.late)
+		require.NoError(t, err)
+		require.NotNil(t, got.Earlier, "the failed request, applied late, finds the claim")
+		assert.Equal(t, "DENY", got.Earlier.Action)
+		assert.False(t, got.Applied, "and counts nothing")
+		// Nothing was counted: the next message is within the limit.
+		assert.Equal(t, processor.ActionAllow, send(t, store, processor.PolicyDeny, msg{at: 1}.event(1)).Outcome.Action)
+	})
+	t.Run("not applied, fail open: the allow is recorded uncounted", func(t *testing.T) {
+		store := &lost{Memory: state.NewMemory()}
+		res := send(t, store, processor.PolicyAllow, msg{at: 0}.event(0))
+		assert.Equal(t, processor.ActionAllow, res.Outcome.Action)
+		assert.Equal(t, "claimed", res.Outcome.State.Fence)
+		assert.Equal(t, processor.ActionAllow, send(t, store, processor.PolicyDeny, msg{at: 1}.event(1)).Outcome.Action, "the fail-open message was not counted")
+	})
+	t.Run("the store stays down: the policy decides unrecorded", func(t *testing.T) {
+		res := send(t, broken{}, processor.PolicyDeny, msg{at: 0}.event(0))
+		assert.Equal(t, processor.ActionDeny, res.Outcome.Action)
+		assert.Equal(t, "failed", res.Outcome.State.Fence)
+	})
+}
