@@ -2,7 +2,6 @@ package rules
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/chimeflow/chimeflow/processor"
@@ -44,13 +43,9 @@ const (
 )
 
 // UnmarshalText accepts sender, channel or senderInChannel.
-func (p *Per) UnmarshalText(b []byte) error {
-	switch v := Per(b); v {
-	case PerSender, PerChannel, PerSenderInChannel:
-		*p = v
-		return nil
-	}
-	return fmt.Errorf("%q is not sender, channel or senderInChannel", b)
+func (p *Per) UnmarshalText(b []byte) (err error) {
+	*p, err = ParseEnum(b, PerSender, PerChannel, PerSenderInChannel)
+	return err
 }
 
 // Key returns the part of a state key that names whose messages m counts
@@ -93,13 +88,9 @@ const (
 )
 
 // UnmarshalText accepts deny or flag.
-func (a *TripAction) UnmarshalText(b []byte) error {
-	switch v := TripAction(b); v {
-	case TripDeny, TripFlag:
-		*a = v
-		return nil
-	}
-	return fmt.Errorf("%q is not deny or flag", b)
+func (a *TripAction) UnmarshalText(b []byte) (err error) {
+	*a, err = ParseEnum(b, TripDeny, TripFlag)
+	return err
 }
 
 // Stateful windows are between MinWindow and MaxWindow, in whole

@@ -8,7 +8,6 @@
 package models
 
 import (
-	"fmt"
 	"regexp"
 	"sync"
 
@@ -29,13 +28,9 @@ const (
 )
 
 // UnmarshalText accepts "comprehend" or "guardrail".
-func (p *Provider) UnmarshalText(b []byte) error {
-	switch v := Provider(b); v {
-	case Comprehend, Guardrail:
-		*p = v
-		return nil
-	}
-	return fmt.Errorf("unknown provider %q (want comprehend or guardrail)", b)
+func (p *Provider) UnmarshalText(b []byte) (err error) {
+	*p, err = rules.ParseEnum(b, Comprehend, Guardrail)
+	return err
 }
 
 // Check records in bad, under option, a provider that is neither "" (the

@@ -17,7 +17,7 @@ func TestOptionErrors(t *testing.T) {
 		name, options string // the options start at line 4, column 7
 		want          []string
 	}{
-		{"bad action", "action: redact", []string{`:4:15: rule pii: option action: unknown action "redact" (want mask, deny or flag)`}},
+		{"bad action", "action: redact", []string{`:4:15: rule pii: option action: "redact" is not mask, deny or flag`}},
 		{"unknown entity", "entities: [PHONE, SOCIAL]", []string{`:4:25: rule pii: option entities.1: "SOCIAL" is not an entity type of the provider comprehend`}},
 		{"guardrail names on comprehend", "entities: [US_SOCIAL_SECURITY_NUMBER]", []string{`:4:18: rule pii: option entities.0: "US_SOCIAL_SECURITY_NUMBER" is not an entity type of the provider comprehend`}},
 		{"comprehend names on a guardrail", "provider: guardrail\nguardrail: {id: abc, version: \"1\"}\nentities: [SSN]", []string{`:6:18: rule pii: option entities.0: "SSN" is not an entity type of the provider guardrail`}},

@@ -58,13 +58,9 @@ const (
 )
 
 // UnmarshalText accepts "mask", "deny" or "flag".
-func (a *Action) UnmarshalText(b []byte) error {
-	switch v := Action(b); v {
-	case ActionMask, ActionDeny, ActionFlag:
-		*a = v
-		return nil
-	}
-	return fmt.Errorf("unknown action %q (want mask, deny or flag)", b)
+func (a *Action) UnmarshalText(b []byte) (err error) {
+	*a, err = rules.ParseEnum(b, ActionMask, ActionDeny, ActionFlag)
+	return err
 }
 
 // MaskStyle is how masked data is written.
@@ -80,13 +76,9 @@ const (
 )
 
 // UnmarshalText accepts "chars" or "type".
-func (s *MaskStyle) UnmarshalText(b []byte) error {
-	switch v := MaskStyle(b); v {
-	case MaskChars, MaskType:
-		*s = v
-		return nil
-	}
-	return fmt.Errorf("unknown mask style %q (want chars or type)", b)
+func (s *MaskStyle) UnmarshalText(b []byte) (err error) {
+	*s, err = rules.ParseEnum(b, MaskChars, MaskType)
+	return err
 }
 
 // Defaults.

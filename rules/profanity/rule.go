@@ -33,13 +33,9 @@ const (
 )
 
 // UnmarshalText accepts "mask", "deny" or "flag".
-func (a *Action) UnmarshalText(b []byte) error {
-	switch v := Action(b); v {
-	case ActionMask, ActionDeny, ActionFlag:
-		*a = v
-		return nil
-	}
-	return fmt.Errorf("unknown action %q (want mask, deny or flag)", b)
+func (a *Action) UnmarshalText(b []byte) (err error) {
+	*a, err = rules.ParseEnum(b, ActionMask, ActionDeny, ActionFlag)
+	return err
 }
 
 // DefaultFlagKey is the metadata key the flag action writes unless

@@ -210,7 +210,7 @@ func fieldsOf(cs []profanity.Category) []string {
 
 func TestRuleOptionErrors(t *testing.T) {
 	tests := []struct{ options, want string }{
-		{"action: erase", `1:9: rule profanity: option action: unknown action "erase" (want mask, deny or flag)`},
+		{"action: erase", `1:9: rule profanity: option action: "erase" is not mask, deny or flag`},
 		{"maskChar: ab", `1:11: rule profanity: option maskChar: "ab" is not one character`},
 		{"maskChar: x", `is a letter, digit, space or control character`},
 		{"minSeverity: extreme", `unknown severity "extreme"`},
@@ -246,7 +246,7 @@ func TestNewRuleErrors(t *testing.T) {
 		config profanity.Config
 		want   string
 	}{
-		{profanity.Config{Action: "erase"}, `option action: unknown action "erase" (want mask, deny or flag)`},
+		{profanity.Config{Action: "erase"}, `option action: "erase" is not mask, deny or flag`},
 		{profanity.Config{MaskChar: "ab"}, `option maskChar: "ab" is not one character`},
 		{profanity.Config{ExtraWords: []string{"frak", "x"}}, `option extraWords.1: bad word "x"`},
 		{profanity.Config{MinSeverity: 9}, `option minSeverity: 9 is not a severity`},

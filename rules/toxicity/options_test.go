@@ -16,8 +16,8 @@ func TestOptionErrors(t *testing.T) {
 		name, options string // the options start at line 4, column 7
 		want          []string
 	}{
-		{"bad action", "action: mask", []string{`:4:15: rule toxicity: option action: unknown action "mask" (want deny or flag)`}},
-		{"bad provider", "provider: openai", []string{`:4:17: rule toxicity: option provider: unknown provider "openai"`}},
+		{"bad action", "action: mask", []string{`:4:15: rule toxicity: option action: "mask" is not deny or flag`}},
+		{"bad provider", "provider: openai", []string{`:4:17: rule toxicity: option provider: "openai" is not comprehend or guardrail`}},
 		{"threshold past 1", "threshold: 1.5", []string{`:4:18: rule toxicity: option threshold: 1.5 is not a score`}},
 		{"unknown label", "labels: {RUDE: 0.5, INSULT: 2}", []string{`:4:22: rule toxicity: option labels.RUDE: not a label`, `:4:35: rule toxicity: option labels.INSULT: 2 is not a score`}},
 		{"a language toxicity does not read", "language: fr", []string{`:4:17: rule toxicity: option language: "fr": Comprehend's toxicity detection reads en only`}},

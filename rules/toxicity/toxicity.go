@@ -55,13 +55,9 @@ const (
 )
 
 // UnmarshalText accepts "deny" or "flag".
-func (a *Action) UnmarshalText(b []byte) error {
-	switch v := Action(b); v {
-	case ActionDeny, ActionFlag:
-		*a = v
-		return nil
-	}
-	return fmt.Errorf("unknown action %q (want deny or flag)", b)
+func (a *Action) UnmarshalText(b []byte) (err error) {
+	*a, err = rules.ParseEnum(b, ActionDeny, ActionFlag)
+	return err
 }
 
 // Defaults.
