@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/chimeflow/chimeflow/internal/jsonstr"
 )
 
 // DefaultNamespace is the CloudWatch namespace when Options.Namespace is
@@ -404,7 +406,7 @@ func appendProp(dst []byte, key, value string) []byte {
 	dst = append(dst, ',', '"')
 	dst = append(dst, key...)
 	dst = append(dst, '"', ':')
-	return appendString(dst, value)
+	return jsonstr.Append(dst, value)
 }
 
 func canonicalOutcome(o string) string {

@@ -3,7 +3,8 @@ package metrics
 import (
 	"math"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/chimeflow/chimeflow/internal/jsonstr"
 )
 
 // Limits of the embedded metric format and of CloudWatch that the encoder
@@ -87,7 +88,7 @@ func appendDocument(dst []byte, d *docSpec, r int, ms []metricValue) []byte {
 	dst = append(dst, `{"_aws":{"Timestamp":`...)
 	dst = strconv.AppendInt(dst, d.timestamp, 10)
 	dst = append(dst, `,"CloudWatchMetrics":[{"Namespace":`...)
-	dst = appendString(dst, d.namespace)
+	dst = jsonstr.Append(dst, d.namespace)
 	dst = append(dst, `,"Dimensions":[`...)
 	for i, set := range d.sets {
 		if i > 0 {
@@ -98,7 +99,7 @@ func appendDocument(dst []byte, d *docSpec, r int, ms []metricValue) []byte {
 			if j > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, k)
+			dst = jsonstr.Append(dst, k)
 		}
 		dst = append(dst, ']')
 	}
@@ -114,15 +115,15 @@ func appendDocument(dst []byte, d *docSpec, r int, ms []metricValue) []byte {
 		}
 		first = false
 		dst = append(dst, `{"Name":`...)
-		dst = appendString(dst, m.name)
+		dst = jsonstr.Append(dst, m.name)
 		dst = append(dst, `,"Unit":`...)
-		dst = appendString(dst, m.unit)
+		dst = jsonstr.Append(dst, m.unit)
 		dst = append(dst, '}')
 	}
 	dst = append(dst, `]}]}`...)
 	for _, dm := range d.dims {
 		dst = append(dst, ',')
-		dst = appendString(dst, dm.key)
+		dst = jsonstr.Append(dst, dm.key)
 		dst = append(dst, ':')
 		dst = appendDimensionValue(dst, dm.value)
 	}
@@ -133,7 +134,7 @@ func appendDocument(dst []byte, d *docSpec, r int, ms []metricValue) []byte {
 			continue
 		}
 		dst = append(dst, ',')
-		dst = appendString(dst, m.name)
+		dst = jsonstr.Append(dst, m.name)
 		dst = append(dst, ':')
 		if m.vals == nil {
 			dst = appendValue(dst, m.one)
@@ -201,58 +202,5 @@ func appendDimensionValue(dst []byte, s string) []byte {
 			dst = append(dst, c)
 		}
 	}
-	return append(dst, '"')
-}
-
-const hex = "0123456789abcdef"
-
-// appendString writes s as a JSON string: control characters, quotes and
-// backslashes escaped, invalid UTF-8 replaced by U+FFFD, and U+2028/U+2029
-// escaped so that the line stays one line for any reader.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }

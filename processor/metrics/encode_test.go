@@ -2,12 +2,10 @@ package metrics
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/chimeflow/chimeflow/internal/emfspec"
 )
@@ -135,36 +133,6 @@ func TestDimensionValues(t *testing.T) {
 		}
 		if got := ds[0].Dimensions["Pipeline"]; got != tt.want {
 			t.Errorf("%q: dimension value %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-// TestAppendString: the JSON strings the encoder writes decode back to
-// the input (invalid UTF-8 as U+FFFD) and never contain a raw line break.
-func TestAppendString(t *testing.T) {
-	inputs := []string{"", "plain", "quote\" back\\ slash", "\n\r\t\x00\x1f\x7f", "日本語", "\u2028\u2029", "bad\xff\xfeutf8", "\xed\xa0\x80"}
-	for _, in := range inputs {
-		b := appendString(nil, in)
-		if bytes.ContainsAny(b, "\n\r") || bytes.Contains(b, []byte("\u2028")) || bytes.Contains(b, []byte("\u2029")) {
-			t.Errorf("%q encoded with a raw line break: %s", in, b)
-		}
-		var got string
-		if err := json.Unmarshal(b, &got); err != nil {
-			t.Errorf("%q encoded as invalid JSON %s: %v", in, b, err)
-			continue
-		}
-		want := strings.ToValidUTF8(in, "\ufffd")
-		if !utf8.ValidString(in) {
-			// Each invalid byte becomes its own U+FFFD.
-			want = ""
-			for i := 0; i < len(in); {
-				r, n := utf8.DecodeRuneInString(in[i:])
-				want += string(r)
-				i += n
-			}
-		}
-		if got != want {
-			t.Errorf("%q round-trips to %q, want %q", in, got, want)
 		}
 	}
 }

@@ -69,6 +69,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/chimeflow/chimeflow/internal/jsonstr"
 	"github.com/chimeflow/chimeflow/messaging"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
@@ -348,7 +349,7 @@ func (r *Rule) rewrite(m *processor.Message, steps, annotate bool) (string, bool
 			return "", false
 		case r.nonJSON == NonJSONWrap:
 			obj = &object{}
-			obj.set(r.wrapKey, node{raw: appendString(nil, m.Metadata)})
+			obj.set(r.wrapKey, node{raw: jsonstr.Append(nil, m.Metadata)})
 		case r.nonJSON == NonJSONReplace:
 			obj = &object{}
 		default:
@@ -387,7 +388,7 @@ func annotation(m *processor.Message) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, name)
+		b = jsonstr.Append(b, name)
 	}
 	b = append(b, `],"contentChanged":`...)
 	b = strconv.AppendBool(b, m.Content != m.Event().ChannelMessage.Content)

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"unicode/utf8"
+
+	"github.com/chimeflow/chimeflow/internal/jsonstr"
 )
 
 // node is a JSON value of the metadata being rewritten: an object whose
@@ -149,7 +150,7 @@ func (o *object) appendJSON(dst []byte) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, k)
+		dst = jsonstr.Append(dst, k)
 		dst = append(dst, ':')
 		dst = o.vals[i].appendJSON(dst)
 	}
@@ -161,62 +162,4 @@ func (n node) appendJSON(dst []byte) []byte {
 		return n.obj.appendJSON(dst)
 	}
 	return append(dst, n.raw...)
-}
-
-// appendString appends s as a JSON string. Unlike encoding/json it leaves
-// <, > and & alone, and uses the short escapes \b and \f, so that the
-// result stays as short as the text: the metadata limit counts
-// characters. The line terminators U+0085, U+2028 and U+2029, which the
-// metadata's pattern refuses, are escaped; invalid UTF-8 becomes U+FFFD.
-func appendString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u0085' || r == '\u2028' || r == '\u2029':
-			// Line terminators: valid in JSON, refused by the metadata's
-			// pattern (".*", read as Java reads it).
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

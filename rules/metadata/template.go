@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chimeflow/chimeflow/internal/jsonstr"
 	"github.com/chimeflow/chimeflow/processor"
 )
 
@@ -207,7 +208,7 @@ func (t *template) appendJSON(dst []byte, m *processor.Message) []byte {
 			b.WriteString(s.ph.value(m))
 		}
 	}
-	return appendString(dst, b.String())
+	return jsonstr.Append(dst, b.String())
 }
 
 // suggest returns the known placeholder closest to name, if it is close.

@@ -92,18 +92,6 @@ func jsonString(s string) string {
 	return string(b)
 }
 
-func TestAppendString(t *testing.T) {
-	for _, s := range []string{"", "plain", `q"b\`, "<&>", "\x00\x01\x1f\n\r\t", "é😀\u2028", "bad\xffutf8\xc3"} {
-		t.Run(s, func(t *testing.T) {
-			b := appendString(nil, s)
-			var got string
-			require.NoError(t, json.Unmarshal(b, &got), "%s", b)
-			assert.Equal(t, strings.ToValidUTF8(s, "\uFFFD"), got)
-			assert.NotContains(t, string(b), `\u003c`, "must not escape HTML characters")
-		})
-	}
-}
-
 func TestParseObject(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/chimeflow/chimeflow/internal/jsonstr"
 	"github.com/chimeflow/chimeflow/processor"
 	"github.com/chimeflow/chimeflow/rules"
 )
@@ -110,7 +111,7 @@ func (vc *valueCompiler) template(s, path string) value {
 		vc.bad.Add(path, "%s", e.Error())
 	}
 	if !t.hasPlaceholders() {
-		return value{raw: appendString(nil, t.literal())}
+		return value{raw: jsonstr.Append(nil, t.literal())}
 	}
 	return value{kind: vTemplate, tmpl: t}
 }
@@ -128,7 +129,7 @@ func (v *value) appendJSON(dst []byte, m *processor.Message) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, v.members[i].key)
+			dst = jsonstr.Append(dst, v.members[i].key)
 			dst = append(dst, ':')
 			dst = v.members[i].val.appendJSON(dst, m)
 		}
