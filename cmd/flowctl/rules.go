@@ -162,19 +162,9 @@ func runRules(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 // newSSM builds the SSM client from the AWS configuration and the flags.
 func newSSM(ctx context.Context, f *rulesFlags) (paramstore.PublishAPI, error) {
-	var opts []func(*config.LoadOptions) error
-	if f.region != "" {
-		opts = append(opts, config.WithRegion(f.region))
-	}
-	if f.profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(f.profile))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := loadConfig(ctx, f.region, f.profile, "")
 	if err != nil {
-		return nil, fmt.Errorf("load the AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		return nil, errors.New("no region: pass -region or set AWS_REGION")
+		return nil, err
 	}
 	return ssm.NewFromConfig(cfg, func(o *ssm.Options) {
 		if f.endpoint != "" {
