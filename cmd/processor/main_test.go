@@ -239,25 +239,7 @@ func TestLambdaRefusesBadConfiguration(t *testing.T) {
 //
 //	go test ./cmd/processor -run '^$' -bench ColdStart -benchtime 100x
 func BenchmarkColdStart(b *testing.B) {
-	measure := func(path string, extra ...string) time.Duration {
-		rt := lambdatest.NewRuntime()
-		defer rt.Close()
-		begin := time.Now()
-		cmd := exec.Command(path)
-		cmd.Env = lambdatest.Env(rt.Addr(), "http://127.0.0.1:1", extra...)
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		select {
-		case <-rt.Polled():
-		case <-time.After(10 * time.Second):
-			b.Fatal("no invocation/next within 10s")
-		}
-		d := time.Since(begin)
-		cmd.Process.Kill()
-		cmd.Wait()
-		return d
-	}
+	measure := func(path string, extra ...string) time.Duration { return coldStart(b, path, extra...) }
 	other := os.Getenv("CHIMEFLOW_BENCH_OTHER")
 	trail := []string{"CHIMEFLOW_TRAIL_BUS=decisions", "AWS_ENDPOINT_URL_EVENTBRIDGE=http://127.0.0.1:1"}
 	var bare, proc, withTrail, prev []time.Duration

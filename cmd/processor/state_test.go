@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"sync"
 	"testing"
@@ -119,25 +118,7 @@ var nostate struct {
 func BenchmarkColdStartState(b *testing.B) {
 	nostate.once.Do(func() { nostate.path, nostate.err = lambdatest.Build(bin.dir, "./testdata/nostate", "nostate") })
 	require.NoError(b, nostate.err)
-	measure := func(path string, extra ...string) time.Duration {
-		rt := lambdatest.NewRuntime()
-		defer rt.Close()
-		begin := time.Now()
-		cmd := exec.Command(path)
-		cmd.Env = lambdatest.Env(rt.Addr(), "http://127.0.0.1:1", extra...)
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		select {
-		case <-rt.Polled():
-		case <-time.After(10 * time.Second):
-			b.Fatal("no invocation/next within 10s")
-		}
-		d := time.Since(begin)
-		cmd.Process.Kill()
-		cmd.Wait()
-		return d
-	}
+	measure := func(path string, extra ...string) time.Duration { return coldStart(b, path, extra...) }
 	kinds := []struct {
 		name string
 		path string
