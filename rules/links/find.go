@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/chimeflow/chimeflow/rules/internal/domain"
 	"github.com/chimeflow/chimeflow/rules/links/internal/idna"
 	"github.com/chimeflow/chimeflow/rules/links/internal/markdown"
 	"github.com/chimeflow/chimeflow/rules/links/internal/whatwg"
@@ -822,32 +823,9 @@ func isHostRune(r rune) bool {
 }
 
 // scanHost reads the host name that starts at s[start]: labels of host
-// runes joined by single dots. It returns where it ends, how many labels
-// it has and where its last label starts.
+// runes joined by single dots (domain.ScanFunc).
 func scanHost(s string, start int) (end, labels, last int) {
-	end, last = start, start
-	for {
-		k := end
-		for k < len(s) {
-			r, w := utf8.DecodeRuneInString(s[k:])
-			if !isHostRune(r) {
-				break
-			}
-			k += w
-		}
-		if k == end {
-			return end, labels, last
-		}
-		labels++
-		last, end = end, k
-		if end+1 < len(s) && s[end] == '.' {
-			if r, _ := utf8.DecodeRuneInString(s[end+1:]); isHostRune(r) {
-				end++
-				continue
-			}
-		}
-		return end, labels, last
-	}
+	return domain.ScanFunc(s, start, isHostRune)
 }
 
 // hostLink reports whether the dot at s[dot] is part of a www. host or a

@@ -38,12 +38,19 @@ func IsLabelRune(r rune) bool {
 // names of three and two labels (see HyphenAtEdge). Scan does not
 // allocate.
 func Scan(s string, start int) (end, labels, last int) {
+	return ScanFunc(s, start, IsLabelRune)
+}
+
+// ScanFunc is Scan with labels made of the runes isLabel accepts: the
+// links rule reads host names as browsers do, whose labels take more runes
+// than a domain name's.
+func ScanFunc(s string, start int, isLabel func(rune) bool) (end, labels, last int) {
 	end, last = start, start
 	for {
 		k := end
 		for k < len(s) {
 			r, w := utf8.DecodeRuneInString(s[k:])
-			if !IsLabelRune(r) {
+			if !isLabel(r) {
 				break
 			}
 			k += w
@@ -54,7 +61,7 @@ func Scan(s string, start int) (end, labels, last int) {
 		labels++
 		last, end = end, k
 		if end+1 < len(s) && s[end] == '.' {
-			if r, _ := utf8.DecodeRuneInString(s[end+1:]); IsLabelRune(r) {
+			if r, _ := utf8.DecodeRuneInString(s[end+1:]); isLabel(r) {
 				end++
 				continue
 			}
