@@ -226,12 +226,7 @@ func (f *ChannelFlow) Undo(ctx context.Context, e cfn.Event, createdID string) e
 	}
 	if createdID == "" {
 		token := ClientRequestToken(e)
-		out, err := f.API.CreateChannelFlow(ctx, &messaging.CreateChannelFlowInput{
-			AppInstanceArn:     p.AppInstanceArn,
-			Name:               p.Name,
-			Processors:         p.processors(f.processorName()),
-			ClientRequestToken: token,
-		})
+		out, err := f.API.CreateChannelFlow(ctx, f.createInput(p, token))
 		if err != nil {
 			return fmt.Errorf("a channel flow named %q may have been created in %s (ClientRequestToken %s), and asking for it failed: %w; look for it with aws chime-sdk-messaging list-channel-flows --app-instance-arn %s and delete it with flowctl delete",
 				p.Name, p.AppInstanceArn, token, err, p.AppInstanceArn)
@@ -329,17 +324,23 @@ func (f *ChannelFlow) processorName() string {
 	return DefaultProcessorName
 }
 
+// createInput is the CreateChannelFlow request for p; token makes a
+// retry of it idempotent.
+func (f *ChannelFlow) createInput(p *Properties, token string) *messaging.CreateChannelFlowInput {
+	return &messaging.CreateChannelFlowInput{
+		AppInstanceArn:     p.AppInstanceArn,
+		Name:               p.Name,
+		Processors:         p.processors(f.processorName()),
+		ClientRequestToken: token,
+	}
+}
+
 // create calls CreateChannelFlow and records the new ARN with the Handler
 // as soon as it exists.
 func (f *ChannelFlow) create(ctx context.Context, p *Properties, token string) (string, error) {
 	step(ctx, "creating channel flow %q in %s", p.Name, p.AppInstanceArn)
 	creating(ctx, true)
-	out, err := f.API.CreateChannelFlow(ctx, &messaging.CreateChannelFlowInput{
-		AppInstanceArn:     p.AppInstanceArn,
-		Name:               p.Name,
-		Processors:         p.processors(f.processorName()),
-		ClientRequestToken: token,
-	})
+	out, err := f.API.CreateChannelFlow(ctx, f.createInput(p, token))
 	if err != nil {
 		// A 4xx refusal created nothing; after a 5xx, a transport error or
 		// a deadline the outcome is unknown.
