@@ -37,6 +37,7 @@ func Run(t *testing.T, open Open) {
 		test func(*testing.T, func() Store)
 	}{
 		{"DecideRecordsAndFindsEarlier", decideRecordsAndFindsEarlier},
+		{"ClaimCancelsALateDecide", claimCancelsALateDecide},
 		{"Limit", limit},
 		{"Recent", recent},
 		{"ViolationsMuteAndLift", violationsMuteAndLift},
@@ -51,6 +52,38 @@ func Run(t *testing.T, open Open) {
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func cbID(i int) string { return fmt.Sprintf("cb%030d", i) }
+
+// claimCancelsALateDecide: a Decide without checks claims a CallbackId
+// (the pipeline's fence after a Decide failed); the failed request,
+// applied late, finds the claim and counts nothing, and the claim after
+// an applied request finds that request's record.
+func claimCancelsALateDecide(t *testing.T, open func() Store) {
+	s := open()
+	ctx := context.Background()
+	limit := state.Check{Kind: state.CheckLimit, Key: "s|fence", Limit: 1, Window: time.Minute}
+	claim := &state.Decision{CallbackID: cbID(40), MessageID: "m40", Time: t0, Record: state.Record{Action: "DENY", Digest: "dd", Rules: []string{"flood"}}}
+	got, err := s.Decide(ctx, claim)
+	require.NoError(t, err)
+	assert.True(t, got.Applied, "the claim is recorded")
+	late := &state.Decision{CallbackID: cbID(40), MessageID: "m40", Time: t0, Record: state.Record{Action: "ALLOW", Digest: "aa", Rules: []string{}},
+		Checks: []state.Check{limit}}
+	got, err = s.Decide(ctx, late)
+	require.NoError(t, err)
+	require.NotNil(t, got.Earlier, "the late request finds the claim")
+	assert.Equal(t, "DENY", got.Earlier.Action)
+	// It counted nothing: the limit of one still admits a message.
+	got, err = s.Decide(ctx, &state.Decision{CallbackID: cbID(41), MessageID: "m41", Time: t0, Record: state.Record{Action: "ALLOW", Digest: "a1", Rules: []string{}},
+		Checks: []state.Check{limit}})
+	require.NoError(t, err)
+	assert.True(t, got.Applied)
+
+	// The other order: the request was applied, the claim finds its record.
+	got, err = s.Decide(ctx, &state.Decision{CallbackID: cbID(41), MessageID: "m41", Time: t0, Record: state.Record{Action: "DENY", Digest: "dd"}})
+	require.NoError(t, err)
+	require.NotNil(t, got.Earlier)
+	assert.Equal(t, "ALLOW", got.Earlier.Action)
+	assert.False(t, got.Applied)
+}
 
 func decideRecordsAndFindsEarlier(t *testing.T, open func() Store) {
 	s := open()
