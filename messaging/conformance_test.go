@@ -19,6 +19,8 @@ import (
 	"github.com/aws/smithy-go/encoding/httpbinding"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chimeflow/chimeflow/internal/awsmodel"
 )
 
 // opCase is one call of an operation, the request it must produce (as the
@@ -233,13 +235,13 @@ func decodeRequest(m *serviceModel, opName string, cr capturedRequest) (map[stri
 	bad := func(format string, args ...any) {
 		problems = append(problems, opName+": "+fmt.Sprintf(format, args...))
 	}
-	memberAt := func(location, name string) (string, shapeRef, bool) {
+	memberAt := func(location, name string) (string, *awsmodel.Ref, bool) {
 		for k, ref := range in.Members {
 			if ref.Location == location && ref.LocationName == name {
 				return k, ref, true
 			}
 		}
-		return "", shapeRef{}, false
+		return "", nil, false
 	}
 
 	if cr.Method != op.HTTP.Method {
@@ -459,11 +461,11 @@ func TestWireCoverage(t *testing.T) {
 		require.Contains(t, inputs, name, "no case for %s", name)
 		want := map[string]bool{}
 		m.memberPaths(op.Input.Shape, "", map[string]bool{}, want)
-		assert.Equal(t, sortedKeys(want), sortedKeys(inputs[name]), "%s input members", name)
+		assert.Equal(t, awsmodel.SortedKeys(want), awsmodel.SortedKeys(inputs[name]), "%s input members", name)
 		if op.Output != nil {
 			want := map[string]bool{}
 			m.memberPaths(op.Output.Shape, "", map[string]bool{}, want)
-			assert.Equal(t, sortedKeys(want), sortedKeys(outputs[name]), "%s output members", name)
+			assert.Equal(t, awsmodel.SortedKeys(want), awsmodel.SortedKeys(outputs[name]), "%s output members", name)
 		}
 	}
 	assert.Len(t, inputs, len(implemented))

@@ -6,7 +6,7 @@ import (
 	"math"
 	"os"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,66 +15,28 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chimeflow/chimeflow/internal/awsmodel"
 )
 
 // The tests check the wire format against the official service model,
 // copied verbatim from botocore's chime-sdk-messaging 2021-05-15 model.
 const modelPath = "testdata/chime-sdk-messaging-2021-05-15.service.json"
 
-type shapeRef struct {
-	Shape            string `json:"shape"`
-	Location         string `json:"location"`
-	LocationName     string `json:"locationName"`
-	IdempotencyToken bool   `json:"idempotencyToken"`
-}
-
-type modelShape struct {
-	Type     string              `json:"type"`
-	Required []string            `json:"required"`
-	Members  map[string]shapeRef `json:"members"`
-	Member   *shapeRef           `json:"member"`
-	Key      *shapeRef           `json:"key"`
-	Value    *shapeRef           `json:"value"`
-	Min      *float64            `json:"min"`
-	Max      *float64            `json:"max"`
-	Pattern  string              `json:"pattern"`
-	Enum     []string            `json:"enum"`
-}
-
-type modelOp struct {
-	Name string `json:"name"`
-	HTTP struct {
-		Method       string `json:"method"`
-		RequestURI   string `json:"requestUri"`
-		ResponseCode int    `json:"responseCode"`
-	} `json:"http"`
-	Input  *shapeRef  `json:"input"`
-	Output *shapeRef  `json:"output"`
-	Errors []shapeRef `json:"errors"`
-}
-
-type serviceModel struct {
-	Metadata struct {
-		EndpointPrefix   string `json:"endpointPrefix"`
-		Protocol         string `json:"protocol"`
-		ServiceID        string `json:"serviceId"`
-		SigningName      string `json:"signingName"`
-		SignatureVersion string `json:"signatureVersion"`
-	} `json:"metadata"`
-	Operations map[string]modelOp     `json:"operations"`
-	Shapes     map[string]*modelShape `json:"shapes"`
-}
+// serviceModel is the verbatim model, read by package awsmodel as the
+// stand-ins read theirs.
+type serviceModel struct{ *awsmodel.Model }
 
 var loadModelOnce = sync.OnceValues(func() (*serviceModel, error) {
 	b, err := os.ReadFile(modelPath)
 	if err != nil {
 		return nil, err
 	}
-	var m serviceModel
-	if err := json.Unmarshal(b, &m); err != nil {
+	m, err := awsmodel.Load(b)
+	if err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return &serviceModel{m}, nil
 })
 
 func loadModel(t testing.TB) *serviceModel {
@@ -84,44 +46,18 @@ func loadModel(t testing.TB) *serviceModel {
 	return m
 }
 
-func (m *serviceModel) shape(t testing.TB, name string) *modelShape {
+func (m *serviceModel) shape(t testing.TB, name string) *awsmodel.Shape {
 	t.Helper()
 	s, ok := m.Shapes[name]
 	require.True(t, ok, "shape %s is not in the service model", name)
 	return s
 }
 
-func (m *serviceModel) op(t testing.TB, name string) modelOp {
+func (m *serviceModel) op(t testing.TB, name string) *awsmodel.Operation {
 	t.Helper()
 	op, ok := m.Operations[name]
 	require.True(t, ok, "operation %s is not in the service model", name)
 	return op
-}
-
-// javaDot rewrites each '.' outside a character class as Java reads it: any
-// character but the line terminators (RE2's '.' only excludes \n).
-func javaDot(p string) string {
-	var b strings.Builder
-	inClass := false
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case c == '\\' && i+1 < len(p):
-			b.WriteByte(c)
-			i++
-			b.WriteByte(p[i])
-			continue
-		case c == '[':
-			inClass = true
-		case c == ']':
-			inClass = false
-		case c == '.' && !inClass:
-			b.WriteString(`[^\n\r\x{85}\x{2028}\x{2029}]`)
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 // splitRequestURI splits a requestUri into its path template and its fixed
@@ -142,7 +78,8 @@ func splitRequestURI(uri string) (path string, fixed map[string]string) {
 var patternCache sync.Map // pattern -> *regexp.Regexp or error
 
 // modelRegexp compiles a model pattern (Java syntax) for RE2, anchored (the
-// service matches whole values): \uXXXX and \uXXXXX escapes become \x{...}.
+// service matches whole values), as package awsmodel reads it for the
+// stand-ins, once per pattern.
 func modelRegexp(pattern string) (*regexp.Regexp, error) {
 	if v, ok := patternCache.Load(pattern); ok {
 		if re, ok := v.(*regexp.Regexp); ok {
@@ -150,21 +87,7 @@ func modelRegexp(pattern string) (*regexp.Regexp, error) {
 		}
 		return nil, v.(error)
 	}
-	p := regexp.MustCompile(`\\u([0-9A-Fa-f]{4,6})`).ReplaceAllString(pattern, `\x{$1}`)
-	// RE2 caps a repeat at 1000: split X{lo,hi} into X{lo,1000}X{0,hi-1000}
-	// for the single-character atoms the model uses.
-	p = regexp.MustCompile(`(\.|\[[^\]]*\])\{(\d+),(\d+)\}`).ReplaceAllStringFunc(p, func(s string) string {
-		i := strings.LastIndexByte(s, '{')
-		atom, bounds := s[:i], strings.Split(strings.Trim(s[i:], "{}"), ",")
-		lo, _ := strconv.Atoi(bounds[0])
-		hi, _ := strconv.Atoi(bounds[1])
-		if hi <= 1000 || lo > 1000 {
-			return s
-		}
-		return fmt.Sprintf("%s{%d,1000}%s{0,%d}", atom, lo, atom, hi-1000)
-	})
-	p = javaDot(p)
-	re, err := regexp.Compile(`^(?:` + p + `)$`)
+	re, err := awsmodel.CompilePattern(pattern)
 	if err != nil {
 		patternCache.Store(pattern, err)
 		return nil, err
@@ -239,7 +162,7 @@ func (m *serviceModel) checkValue(name string, v any, path string) []string {
 			break
 		}
 		length(utf8.RuneCountInString(str))
-		if len(s.Enum) > 0 && !contains(s.Enum, str) {
+		if len(s.Enum) > 0 && !slices.Contains(s.Enum, str) {
 			bad("%q not in enum %v", str, s.Enum)
 		}
 		if s.Pattern != "" {
@@ -332,29 +255,11 @@ func (m *serviceModel) valuePaths(name string, v any, prefix string, out map[str
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}
-
 func deref(p *float64, def float64) float64 {
 	if p == nil {
 		return def
 	}
 	return *p
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // TestLimitsMatchModel ties the package's limit constants to the model.

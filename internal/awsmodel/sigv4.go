@@ -124,20 +124,3 @@ func (v *Verifier) Verify(r *http.Request, body []byte) *AuthError {
 	}
 	return nil
 }
-
-// ResetConnection closes the client's connection without an answer, with
-// an RST rather than a FIN where it can, as a failing network does.
-func ResetConnection(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler) // recovered by net/http: the connection is dropped
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		return
-	}
-	if tc, ok := conn.(interface{ SetLinger(int) error }); ok {
-		_ = tc.SetLinger(0) // an RST, not a FIN
-	}
-	_ = conn.Close()
-}

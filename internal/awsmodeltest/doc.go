@@ -5,7 +5,8 @@
 // offline replays.
 //
 // Server, like messaging/messagingtest.Server (both read the model with
-// internal/awsmodel),
+// internal/awsmodel, and share their server, record of calls and fault
+// queues with internal/standin),
 //
 //   - checks every request against the service's own model (comprehend.json
 //     and bedrock-runtime.json, the served operations of the verbatim

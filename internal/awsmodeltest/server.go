@@ -5,11 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/chimeflow/chimeflow/internal/awsmodel"
+	"github.com/chimeflow/chimeflow/internal/standin"
 )
 
 // Defaults of a Server: the region and the credentials it expects requests
@@ -64,9 +61,6 @@ const (
 // DefaultMaxClockSkew is how far a request's X-Amz-Date may be from the
 // Server's clock, as the services allow.
 const DefaultMaxClockSkew = 15 * time.Minute
-
-// maxBody bounds the request bodies the Server reads.
-const maxBody = 1 << 20
 
 var (
 	//go:embed comprehend.json
@@ -175,18 +169,13 @@ type Server struct {
 	URL string
 
 	cfg      Config
-	srv      *httptest.Server
 	services []service
-	closed   chan struct{}
-	once     sync.Once
+	// core serves, and records the calls, their problems, the faults
+	// queued for them and the attempts, by operation.
+	core standin.Core[Call, Fault]
 
-	mu            sync.Mutex
-	calls         []Call
-	problems      []string
-	nonconforming int
-	handlers      map[string]Handler
-	faults        map[string][]Fault
-	attempts      map[string]int
+	mu       sync.Mutex // guards handlers
+	handlers map[string]Handler
 }
 
 // NewServer starts a Server with cfg. Close it when done.
@@ -207,27 +196,20 @@ func NewServer(cfg Config) *Server {
 	s := &Server{
 		cfg:      cfg,
 		services: svcs,
-		closed:   make(chan struct{}),
 		handlers: map[string]Handler{},
-		faults:   map[string][]Fault{},
-		attempts: map[string]int{},
 	}
 	if err != nil {
 		// The models are embedded and tested; should one ever fail to
 		// load, every request says so rather than the Server panicking.
-		s.problems = append(s.problems, err.Error())
+		s.core.AddProblems(err.Error())
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL
+	s.core.Start("awsmodeltest-", s.serve)
+	s.URL = s.core.URL
 	return s
 }
 
 // Close releases hung and delayed requests, then stops the Server.
-func (s *Server) Close() {
-	s.once.Do(func() { close(s.closed) })
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+func (s *Server) Close() { s.core.Close() }
 
 // Credentials returns the credentials requests must be signed with.
 func (s *Server) Credentials() aws.Credentials { return s.cfg.Credentials }
@@ -274,26 +256,16 @@ func (s *Server) Handle(op string, h Handler) {
 
 // Inject queues faults for the next requests of operation op, one per
 // request, in order; they come before any Handler.
-func (s *Server) Inject(op string, faults ...Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults[op] = append(s.faults[op], faults...)
-}
+func (s *Server) Inject(op string, faults ...Fault) { s.core.Inject(op, faults...) }
 
 // Calls returns the requests received so far, in order. Read them; do not
 // modify them.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.calls)
-}
+func (s *Server) Calls() []Call { return s.core.Calls() }
 
 // Count returns how many requests of operation op were received.
 func (s *Server) Count(op string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	n := 0
-	for _, c := range s.calls {
+	for _, c := range s.core.Calls() {
 		if c.Operation == op {
 			n++
 		}
@@ -303,31 +275,21 @@ func (s *Server) Count(op string) int {
 
 // Nonconforming returns how many requests broke the service model, its
 // documented limits or their signature. A conforming client keeps it at 0.
-func (s *Server) Nonconforming() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.nonconforming
-}
+func (s *Server) Nonconforming() int { return s.core.Nonconforming() }
 
 // Problems returns, one line each, how requests broke the model or their
 // signature, and how scripted answers broke the model's output shapes.
-func (s *Server) Problems() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.problems)
-}
+func (s *Server) Problems() []string { return s.core.Problems() }
 
 // serve is the Server's one handler: check, record, fault, answer.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	body, problem := standin.ReadBody(r)
 	var call Call
 	var svc *service
 	var op *awsmodel.Operation
 	switch {
-	case err != nil:
-		call.Problems = append(call.Problems, "read the body: "+err.Error())
-	case len(body) > maxBody:
-		call.Problems = append(call.Problems, fmt.Sprintf("body larger than %d bytes", maxBody))
+	case problem != "":
+		call.Problems = append(call.Problems, problem)
 	case len(s.services) == 0:
 		call.Problems = append(call.Problems, "the service models did not load")
 	default:
@@ -360,37 +322,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	s.mu.Lock()
-	idx := len(s.calls)
-	s.calls = append(s.calls, call)
-	for _, p := range call.Problems {
-		s.problems = append(s.problems, call.Operation+": "+p)
-	}
-	if len(call.Problems) > 0 {
-		s.nonconforming++
-	}
+	var idx, attempt int
 	var fault *Fault
 	var h Handler
-	attempt := 0
 	if op != nil && len(call.Problems) == 0 {
-		s.attempts[op.Name]++
-		attempt = s.attempts[op.Name]
-		if q := s.faults[op.Name]; len(q) > 0 {
-			f := q[0]
-			s.faults[op.Name] = q[1:]
-			fault = &f
-		}
-		h = s.handlers[op.Name]
-	}
-	s.mu.Unlock()
-
-	reqID := "awsmodeltest-" + strconv.Itoa(idx+1)
-	status := 0
-	defer func() {
+		idx, attempt, fault = s.core.RecordAttempt(call, call.Operation, call.Problems, op.Name)
 		s.mu.Lock()
-		s.calls[idx].Status = status
+		h = s.handlers[op.Name]
 		s.mu.Unlock()
-	}()
+	} else {
+		idx = s.core.Record(call, call.Operation, call.Problems)
+	}
+
+	reqID := s.core.RequestID(idx)
+	status := 0
+	defer func() { s.core.Update(idx, func(c *Call) { c.Status = status }) }()
 	switch {
 	case svc == nil:
 		w.Header().Set("X-Amzn-RequestId", reqID)
@@ -426,9 +372,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if ans.Fault != nil {
 		f := *ans.Fault
-		s.mu.Lock()
-		s.calls[idx].Fault = &f
-		s.mu.Unlock()
+		s.core.Update(idx, func(c *Call) { c.Fault = &f })
 	}
 	status = s.answer(w, r, svc, op, req, reqID, ans)
 }
@@ -437,17 +381,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // written, 0 for none.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, svc *service, op *awsmodel.Operation, req *Request, reqID string, ans Answer) int {
 	if f := ans.Fault; f != nil {
-		if !s.wait(r.Context(), f.Delay) {
+		if !s.core.Hold(w, r, f.Delay, f.Reset, f.Hang) {
 			return 0
 		}
-		switch {
-		case f.Reset:
-			awsmodel.ResetConnection(w)
-			return 0
-		case f.Hang:
-			s.wait(r.Context(), 24*time.Hour)
-			return 0
-		case f.Code != "" || f.Status != 0:
+		if f.Code != "" || f.Status != 0 {
 			return s.writeError(w, svc, reqID, *f)
 		}
 	}
@@ -467,11 +404,11 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, svc *service, op
 		problems = svc.model.CheckOutput(op, doc)
 	}
 	if len(problems) > 0 {
-		s.mu.Lock()
-		for _, p := range problems {
-			s.problems = append(s.problems, op.Name+" answer: "+p)
+		lines := make([]string, len(problems))
+		for i, p := range problems {
+			lines[i] = op.Name + " answer: " + p
 		}
-		s.mu.Unlock()
+		s.core.AddProblems(lines...)
 		return s.writeError(w, svc, reqID, Fault{Status: 500, Code: "InternalServerException", Message: "the stand-in's scripted answer breaks the output shape: " + strings.Join(problems, "; ")})
 	}
 	h := w.Header()
@@ -480,23 +417,6 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, svc *service, op
 	w.WriteHeader(op.SuccessStatus())
 	_, _ = w.Write(body)
 	return op.SuccessStatus()
-}
-
-// wait waits d, or less when the client goes away or the Server closes; it
-// reports whether the whole wait passed.
-func (s *Server) wait(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-	case <-s.closed:
-	}
-	return false
 }
 
 // writeError writes an error answer in the form of the service's protocol:

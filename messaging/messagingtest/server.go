@@ -7,17 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/chimeflow/chimeflow/internal/awsmodel"
+	"github.com/chimeflow/chimeflow/internal/standin"
 
 	"github.com/chimeflow/chimeflow/messaging"
 )
@@ -36,9 +33,6 @@ const (
 // DefaultMaxClockSkew is how far a request's X-Amz-Date may be from the
 // Server's clock, as the service allows.
 const DefaultMaxClockSkew = 15 * time.Minute
-
-// maxBody bounds the request bodies the Server reads.
-const maxBody = 1 << 20
 
 // Config configures a Server. The zero Config is ready: default region and
 // credentials, every request allowed, the 403 refusal form.
@@ -116,23 +110,17 @@ type Server struct {
 	// URL is the endpoint, e.g. http://127.0.0.1:41234.
 	URL string
 
-	cfg    Config
-	srv    *httptest.Server
-	model  *model
-	closed chan struct{}
-	once   sync.Once
+	cfg   Config
+	model *model
+	// core serves, and records the calls, their problems, the faults
+	// queued for them (by operation, and by callbackKey) and the attempts.
+	core standin.Core[Call, Fault]
 
-	mu            sync.Mutex
-	calls         []Call
-	problems      []string
-	nonconforming int
-	faults        map[string][]Fault // by operation
-	cbFaults      map[string][]Fault // by CallbackId
-	attempts      map[string]int
-	messages      map[msgKey]*MessageState
-	callbacks     map[string]msgKey // every CallbackId registered -> its message
-	resolution    []messaging.ChannelFlowCallbackInput
-	flows         flowState
+	mu         sync.Mutex // guards cfg.Policy, cfg.PageSize and the state below
+	messages   map[msgKey]*MessageState
+	callbacks  map[string]msgKey // every CallbackId registered -> its message
+	resolution []messaging.ChannelFlowCallbackInput
+	flows      flowState
 }
 
 // modelOnce decodes the embedded model once for every Server.
@@ -165,10 +153,6 @@ func NewServer(cfg Config) *Server {
 	s := &Server{
 		cfg:       cfg,
 		model:     m,
-		closed:    make(chan struct{}),
-		faults:    map[string][]Fault{},
-		cbFaults:  map[string][]Fault{},
-		attempts:  map[string]int{},
 		messages:  map[msgKey]*MessageState{},
 		callbacks: map[string]msgKey{},
 		flows:     newFlowState(),
@@ -176,19 +160,15 @@ func NewServer(cfg Config) *Server {
 	if err != nil {
 		// The model is embedded and tested; should it ever fail to load,
 		// every request says so rather than the Server panicking.
-		s.problems = append(s.problems, err.Error())
+		s.core.AddProblems(err.Error())
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL
+	s.core.Start("messagingtest-", s.serve)
+	s.URL = s.core.URL
 	return s
 }
 
 // Close releases hung and delayed requests, then stops the Server.
-func (s *Server) Close() {
-	s.once.Do(func() { close(s.closed) })
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+func (s *Server) Close() { s.core.Close() }
 
 // Credentials returns the credentials requests must be signed with.
 func (s *Server) Credentials() aws.Credentials { return s.cfg.Credentials }
@@ -236,36 +216,31 @@ func (s *Server) SetPolicy(p *Policy) {
 
 // Inject queues faults for the next requests of operation op (e.g.
 // messaging.OpChannelFlowCallback), one per request, in order.
-func (s *Server) Inject(op string, faults ...Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults[op] = append(s.faults[op], faults...)
-}
+func (s *Server) Inject(op string, faults ...Fault) { s.core.Inject(op, faults...) }
 
 // InjectCallback queues faults for the next ChannelFlowCallback requests
 // carrying callbackID, one per request, in order. They come before the
 // queue of Inject.
 func (s *Server) InjectCallback(callbackID string, faults ...Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cbFaults[callbackID] = append(s.cbFaults[callbackID], faults...)
+	s.core.Inject(callbackKey(callbackID), faults...)
+}
+
+// callbackKey is the key of the attempts of ChannelFlowCallback for
+// callbackID, and of the faults InjectCallback queues for them.
+func callbackKey(callbackID string) string {
+	return messaging.OpChannelFlowCallback + "\x00" + callbackID
 }
 
 // Calls returns the requests received so far, in order. The calls share
 // their Body, Params and Query with the Server's record: read, do not
 // modify.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.calls)
-}
+func (s *Server) Calls() []Call { return s.core.Calls() }
 
 // Operations returns the operation of each request received so far.
 func (s *Server) Operations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ops := make([]string, len(s.calls))
-	for i, c := range s.calls {
+	calls := s.core.Calls()
+	ops := make([]string, len(calls))
+	for i, c := range calls {
 		ops[i] = c.Operation
 	}
 	return ops
@@ -273,19 +248,11 @@ func (s *Server) Operations() []string {
 
 // Nonconforming returns how many requests broke the service model or their
 // signature. A conforming client keeps it at 0.
-func (s *Server) Nonconforming() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.nonconforming
-}
+func (s *Server) Nonconforming() int { return s.core.Nonconforming() }
 
 // Problems returns how the requests received so far broke the service
 // model or their signature, one line each ("Operation: problem").
-func (s *Server) Problems() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.problems)
-}
+func (s *Server) Problems() []string { return s.core.Problems() }
 
 // ErrorStatus returns the HTTP status the model gives an error shape (e.g.
 // 429 for ThrottledClientException), or 0.
@@ -331,14 +298,12 @@ var bodyCodes = map[string]string{
 // serve is the Server's one handler: check, record, authorize, apply the
 // fault, work, answer.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	body, problem := standin.ReadBody(r)
 	call := Call{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(), Bearer: r.Header.Get("X-Amz-Chime-Bearer"), Body: body}
 	var op *operation
 	switch {
-	case err != nil:
-		call.Problems = append(call.Problems, "read the body: "+err.Error())
-	case len(body) > maxBody:
-		call.Problems = append(call.Problems, fmt.Sprintf("body larger than %d bytes", maxBody))
+	case problem != "":
+		call.Problems = append(call.Problems, problem)
 	case s.model == nil:
 		call.Problems = append(call.Problems, "the service model did not load")
 	default:
@@ -358,24 +323,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		call.Problems = append(call.Problems, "signature: "+auth.Message)
 	}
 
+	idx := s.core.Record(call, call.Operation, call.Problems)
 	s.mu.Lock()
-	idx := len(s.calls)
-	s.calls = append(s.calls, call)
-	for _, p := range call.Problems {
-		s.problems = append(s.problems, call.Operation+": "+p)
-	}
-	if len(call.Problems) > 0 {
-		s.nonconforming++
-	}
 	policy := s.cfg.Policy
 	s.mu.Unlock()
-	reqID := "messagingtest-" + strconv.Itoa(idx+1)
+	reqID := s.core.RequestID(idx)
 	status := 0
-	defer func() {
-		s.mu.Lock()
-		s.calls[idx].Status = status
-		s.mu.Unlock()
-	}()
+	defer func() { s.core.Update(idx, func(c *Call) { c.Status = status }) }()
 
 	switch {
 	case auth != nil:
@@ -391,9 +345,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	if policy != nil {
 		if e := s.authorize(policy, op.Name, call.Params); e != nil {
-			s.mu.Lock()
-			s.calls[idx].Denied = true
-			s.mu.Unlock()
+			s.core.Update(idx, func(c *Call) { c.Denied = true })
 			status = s.writeError(w, reqID, e)
 			return
 		}
@@ -401,10 +353,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	fault := s.nextFault(op.Name, call.Params)
 	if fault != nil {
-		s.mu.Lock()
 		f := *fault
-		s.calls[idx].Fault = &f
-		s.mu.Unlock()
+		s.core.Update(idx, func(c *Call) { c.Fault = &f })
 	}
 	status = s.answer(w, r, reqID, op, call.Params, fault)
 }
@@ -412,21 +362,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // answer applies fault (nil for none), does the operation's work and
 // writes the answer; it returns the status written, 0 for none.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, reqID string, op *operation, params map[string]any, fault *Fault) int {
-	ctx := r.Context()
-	wait := func(d time.Duration) bool {
-		if d <= 0 {
-			return true
-		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return true
-		case <-ctx.Done():
-		case <-s.closed:
-		}
-		return false
-	}
 	if fault == nil {
 		out, e := s.work(op, params)
 		return s.write(w, reqID, op, out, e)
@@ -439,16 +374,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, reqID string, op
 		out, workErr = s.work(op, params)
 		worked = true
 	}
-	if !wait(f.Delay) {
+	if !s.core.Hold(w, r, f.Delay, f.Reset, f.Hang) {
 		return 0
 	}
 	switch {
-	case f.Reset:
-		reset(w)
-		return 0
-	case f.Hang:
-		wait(24 * time.Hour)
-		return 0
 	case f.RedirectTo != "":
 		w.Header().Set("Location", f.RedirectTo)
 		w.Header().Set("X-Amzn-RequestId", reqID)
@@ -540,38 +469,26 @@ func (s *Server) nextFault(op string, params map[string]any) *Fault {
 	req := Request{Operation: op}
 	req.ChannelArn, _ = params["ChannelArn"].(string)
 	req.MessageID = messageIDOf(params)
-	key := op
+	key, queues := op, []string{op}
 	switch op {
 	case messaging.OpChannelFlowCallback:
 		req.CallbackID, _ = params["CallbackId"].(string)
-		key += "\x00" + req.CallbackID
+		key = callbackKey(req.CallbackID)
+		if req.CallbackID != "" {
+			queues = []string{key, op}
+		}
 	case messaging.OpGetChannelMessageStatus:
 		key += "\x00" + req.ChannelArn + "\x00" + req.MessageID
 	}
-	s.mu.Lock()
-	s.attempts[key]++
-	req.Attempt = s.attempts[key]
 	var f *Fault
-	if q := s.cbFaults[req.CallbackID]; req.CallbackID != "" && len(q) > 0 {
-		f = &q[0]
-		s.cbFaults[req.CallbackID] = q[1:]
-	} else if q := s.faults[op]; len(q) > 0 {
-		f = &q[0]
-		s.faults[op] = q[1:]
-	}
-	schedule := s.cfg.Schedule
-	s.mu.Unlock()
-	if f == nil && schedule != nil {
-		if sf, ok := schedule(req); ok {
+	req.Attempt, f = s.core.Attempt(key, queues...)
+	if f == nil && s.cfg.Schedule != nil {
+		if sf, ok := s.cfg.Schedule(req); ok {
 			f = &sf
 		}
 	}
 	return f
 }
-
-// reset closes the connection under w without an answer (package
-// awsmodel does it for every stand-in).
-func reset(w http.ResponseWriter) { awsmodel.ResetConnection(w) }
 
 // write writes the answer of the work.
 func (s *Server) write(w http.ResponseWriter, reqID string, op *operation, out any, e *apiError) int {
