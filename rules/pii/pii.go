@@ -173,7 +173,7 @@ type Config struct {
 // Rule is the pii rule. It is immutable once provisioned and safe for
 // concurrent use.
 type Rule struct {
-	provider  models.Provider
+	model     modelrule.Model // provider, budget, texts read, client
 	action    Action
 	entities  []string // nil means all
 	minScore  float64
@@ -181,13 +181,7 @@ type Rule struct {
 	mask      string
 	language  string
 	guardrail models.GuardrailRef
-	texts     *rules.Texts
-	plan      *models.Plan
 	flagKey   string
-
-	once       sync.Once
-	comprehend models.ComprehendAPI
-	bedrock    models.GuardrailClient
 }
 
 // New builds the rule from c, reporting every problem by its option's
@@ -195,15 +189,17 @@ type Rule struct {
 func New(c Config) (*Rule, error) {
 	var bad rules.Problems
 	r := &Rule{
-		provider:  c.Provider.Check("provider", &bad),
+		model: modelrule.Model{
+			Provider: c.Provider.Check("provider", &bad),
+			Texts:    c.Scope.Compile("scope", &bad),
+			Plan:     c.Budget.Compile("budget", "pii", &bad),
+		},
 		action:    c.Action,
 		minScore:  DefaultMinScore,
 		style:     c.MaskStyle,
 		mask:      "*",
 		language:  c.Language,
 		guardrail: c.Guardrail,
-		texts:     c.Scope.Compile("scope", &bad),
-		plan:      c.Budget.Compile("budget", "pii", &bad),
 		flagKey:   c.FlagKey,
 	}
 	if r.action == "" {
@@ -237,7 +233,7 @@ func New(c Config) (*Rule, error) {
 		bad.Add("flagKey", "applies only with action: flag (action is %s)", r.action)
 	}
 	known := knownComprehend()
-	if r.provider == models.Guardrail {
+	if r.model.Provider == models.Guardrail {
 		known = GuardrailEntities
 		if !models.GuardrailLinked() {
 			bad.Add("provider", "%v", models.ErrGuardrailNotLinked)
@@ -249,10 +245,10 @@ func New(c Config) (*Rule, error) {
 			}
 		}
 	} else if !c.Guardrail.IsZero() {
-		bad.Add("guardrail", "applies to the provider guardrail (provider is %s)", r.provider)
+		bad.Add("guardrail", "applies to the provider guardrail (provider is %s)", r.model.Provider)
 	}
-	r.entities = checkEntities(c.Entities, known, r.provider, &bad)
-	if r.provider == models.Comprehend {
+	r.entities = checkEntities(c.Entities, known, r.model.Provider, &bad)
+	if r.model.Provider == models.Comprehend {
 		if c.MinScore != nil {
 			if r.minScore = *c.MinScore; !(r.minScore >= 0 && r.minScore <= 1) {
 				bad.Add("minScore", "%v is not a score: want 0 to 1", *c.MinScore)
@@ -318,16 +314,7 @@ func checkEntities(given, known []string, p models.Provider, bad *rules.Problems
 // Provision builds the client of the rule's provider from the host's AWS
 // configuration. It is called once, at start-up (rules.Provisioner).
 func (r *Rule) Provision(ctx context.Context, h *rules.Host) error {
-	var err error
-	r.once.Do(func() {
-		switch r.provider {
-		case models.Guardrail:
-			r.bedrock, err = models.NewGuardrail(ctx, h, r.plan)
-		default:
-			r.comprehend, err = models.NewComprehend(ctx, h, r.plan)
-		}
-	})
-	if err != nil {
+	if err := r.model.Provision(ctx, h); err != nil {
 		return fmt.Errorf("pii: %w", err)
 	}
 	return nil
@@ -362,24 +349,9 @@ type found struct {
 // nothing worth reading, costs no call and is let through; a failed or
 // late call is an error, for the stage's error policy to decide on.
 func (r *Rule) Apply(ctx context.Context, m *processor.Message) (processor.Verdict, error) {
-	if r.comprehend == nil && r.bedrock == nil {
-		return processor.Continue, fmt.Errorf("pii: %w", models.ErrNotProvisioned)
-	}
-	var f *found
-	if r.plan.Sampled(m.Event().ChannelMessage.MessageID) {
-		if items := modelrule.Collect(m, r.texts, r.plan); len(items) > 0 {
-			ctx, cancel := r.plan.Context(ctx)
-			defer cancel()
-			var err error
-			if r.provider == models.Guardrail {
-				f, err = r.applyGuardrail(ctx, items)
-			} else {
-				f, err = r.detect(ctx, items)
-			}
-			if err != nil {
-				return processor.Continue, fmt.Errorf("pii: %w", err)
-			}
-		}
+	f, err := modelrule.Run(ctx, &r.model, m, r.detect, r.applyGuardrail)
+	if err != nil {
+		return processor.Continue, fmt.Errorf("pii: %w", err)
 	}
 	switch r.action {
 	case ActionFlag:
@@ -433,7 +405,7 @@ func (r *Rule) maskAll(m *processor.Message, f *found) {
 		}
 	}
 	visit := 0
-	r.texts.Rewrite(m, func(_ rules.Place, s string) string {
+	r.model.Texts.Rewrite(m, func(_ rules.Place, s string) string {
 		i, ok := byVisit[visit]
 		visit++
 		if !ok || s != f.items[i].Text.Orig {
@@ -474,7 +446,7 @@ func (r *Rule) detect(ctx context.Context, items []modelrule.Item) (*found, erro
 	lang := r.language
 	if lang == LanguageAuto {
 		var err error
-		if lang, err = modelrule.DominantLanguage(ctx, r.comprehend, r.plan, items); err != nil {
+		if lang, err = modelrule.DominantLanguage(ctx, r.model.Comprehend, r.model.Plan, items); err != nil {
 			return nil, err
 		}
 		if !slices.Contains(Languages, lang) {
@@ -497,9 +469,9 @@ func (r *Rule) detect(ctx context.Context, items []modelrule.Item) (*found, erro
 			}
 			joined := textmap.Join(texts, separator)
 			var out *comprehend.DetectPiiEntitiesOutput
-			errs[b] = r.plan.Call(ctx, models.ServiceComprehend, "DetectPiiEntities", func(ctx context.Context) error {
+			errs[b] = r.model.Plan.Call(ctx, models.ServiceComprehend, "DetectPiiEntities", func(ctx context.Context) error {
 				var err error
-				out, err = r.comprehend.DetectPiiEntities(ctx, &comprehend.DetectPiiEntitiesInput{Text: aws.String(joined.Sent), LanguageCode: ctypes.LanguageCode(lang)})
+				out, err = r.model.Comprehend.DetectPiiEntities(ctx, &comprehend.DetectPiiEntitiesInput{Text: aws.String(joined.Sent), LanguageCode: ctypes.LanguageCode(lang)})
 				return err
 			})
 			if errs[b] != nil {
@@ -551,9 +523,9 @@ var errUnlocated = fmt.Errorf("personal data the guardrail reports is not in the
 func (r *Rule) applyGuardrail(ctx context.Context, items []modelrule.Item) (*found, error) {
 	texts := modelrule.GuardrailText(items)
 	var a *models.Assessment
-	err := r.plan.Call(ctx, models.ServiceBedrockRuntime, "ApplyGuardrail", func(ctx context.Context) error {
+	err := r.model.Plan.Call(ctx, models.ServiceBedrockRuntime, "ApplyGuardrail", func(ctx context.Context) error {
 		var err error
-		a, err = r.bedrock.Apply(ctx, r.guardrail, texts)
+		a, err = r.model.Bedrock.Apply(ctx, r.guardrail, texts)
 		return err
 	})
 	if err != nil {

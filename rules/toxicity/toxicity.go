@@ -116,19 +116,13 @@ type Config struct {
 // Rule is the toxicity rule. It is immutable once provisioned and safe for
 // concurrent use.
 type Rule struct {
-	provider  models.Provider
+	model     modelrule.Model // provider, budget, texts read, client
 	action    Action
 	threshold float64
 	labels    map[string]float64
 	language  string
 	guardrail models.GuardrailRef
-	texts     *rules.Texts
-	plan      *models.Plan
 	flagKey   string
-
-	once       sync.Once
-	comprehend models.ComprehendAPI
-	bedrock    models.GuardrailClient
 }
 
 // New builds the rule from c, reporting every problem by its option's
@@ -136,13 +130,15 @@ type Rule struct {
 func New(c Config) (*Rule, error) {
 	var bad rules.Problems
 	r := &Rule{
-		provider:  c.Provider.Check("provider", &bad),
+		model: modelrule.Model{
+			Provider: c.Provider.Check("provider", &bad),
+			Texts:    c.Scope.Compile("scope", &bad),
+			Plan:     c.Budget.Compile("budget", "toxicity", &bad),
+		},
 		action:    c.Action,
 		threshold: DefaultThreshold,
 		language:  c.Language,
 		guardrail: c.Guardrail,
-		texts:     c.Scope.Compile("scope", &bad),
-		plan:      c.Budget.Compile("budget", "toxicity", &bad),
 		flagKey:   c.FlagKey,
 	}
 	if r.action == "" {
@@ -157,7 +153,7 @@ func New(c Config) (*Rule, error) {
 	case r.action != ActionFlag:
 		bad.Add("flagKey", "applies only with action: flag (action is %s)", r.action)
 	}
-	if r.provider == models.Guardrail {
+	if r.model.Provider == models.Guardrail {
 		if !models.GuardrailLinked() {
 			bad.Add("provider", "%v", models.ErrGuardrailNotLinked)
 		}
@@ -170,7 +166,7 @@ func New(c Config) (*Rule, error) {
 		return r, bad.Err()
 	}
 	if !c.Guardrail.IsZero() {
-		bad.Add("guardrail", "applies to the provider guardrail (provider is %s)", r.provider)
+		bad.Add("guardrail", "applies to the provider guardrail (provider is %s)", r.model.Provider)
 	}
 	if c.Threshold != nil {
 		if r.threshold = *c.Threshold; !(r.threshold >= 0 && r.threshold <= 1) {
@@ -202,16 +198,7 @@ func New(c Config) (*Rule, error) {
 // Provision builds the client of the rule's provider from the host's AWS
 // configuration. It is called once, at start-up (rules.Provisioner).
 func (r *Rule) Provision(ctx context.Context, h *rules.Host) error {
-	var err error
-	r.once.Do(func() {
-		switch r.provider {
-		case models.Guardrail:
-			r.bedrock, err = models.NewGuardrail(ctx, h, r.plan)
-		default:
-			r.comprehend, err = models.NewComprehend(ctx, h, r.plan)
-		}
-	})
-	if err != nil {
+	if err := r.model.Provision(ctx, h); err != nil {
 		return fmt.Errorf("toxicity: %w", err)
 	}
 	return nil
@@ -237,25 +224,9 @@ type Finding struct {
 // call and is let through; a failed or late call is an error, for the
 // stage's error policy to decide on.
 func (r *Rule) Apply(ctx context.Context, m *processor.Message) (processor.Verdict, error) {
-	if r.comprehend == nil && r.bedrock == nil {
-		return processor.Continue, fmt.Errorf("toxicity: %w", models.ErrNotProvisioned)
-	}
-	var f *Finding
-	if r.plan.Sampled(m.Event().ChannelMessage.MessageID) {
-		items := modelrule.Collect(m, r.texts, r.plan)
-		if len(items) > 0 {
-			ctx, cancel := r.plan.Context(ctx)
-			defer cancel()
-			var err error
-			if r.provider == models.Guardrail {
-				f, err = r.applyGuardrail(ctx, items)
-			} else {
-				f, err = r.detect(ctx, items)
-			}
-			if err != nil {
-				return processor.Continue, fmt.Errorf("toxicity: %w", err)
-			}
-		}
+	f, err := modelrule.Run(ctx, &r.model, m, r.detect, r.applyGuardrail)
+	if err != nil {
+		return processor.Continue, fmt.Errorf("toxicity: %w", err)
 	}
 	if r.action == ActionFlag {
 		var v any
@@ -270,7 +241,7 @@ func (r *Rule) Apply(ctx context.Context, m *processor.Message) (processor.Verdi
 	if f == nil {
 		return processor.Continue, nil
 	}
-	if r.provider == models.Guardrail {
+	if r.model.Provider == models.Guardrail {
 		return processor.Deny("toxicity: guardrail " + r.guardrail.ID + " version " + r.guardrail.Version + ": " + f.reason()), nil
 	}
 	return processor.Deny("toxicity: " + f.reason()), nil
@@ -304,7 +275,7 @@ func (f *Finding) reason() string {
 // for up to 10 segments (10 KB); more segments, in more calls at once.
 func (r *Rule) detect(ctx context.Context, items []modelrule.Item) (*Finding, error) {
 	if r.language == LanguageAuto {
-		lang, err := modelrule.DominantLanguage(ctx, r.comprehend, r.plan, items)
+		lang, err := modelrule.DominantLanguage(ctx, r.model.Comprehend, r.model.Plan, items)
 		if err != nil {
 			return nil, err
 		}
@@ -325,7 +296,7 @@ func (r *Rule) detect(ctx context.Context, items []modelrule.Item) (*Finding, er
 		wg.Add(1)
 		go func(b, from, end int) {
 			defer wg.Done()
-			errs[b] = r.plan.Call(ctx, models.ServiceComprehend, "DetectToxicContent", func(ctx context.Context) error {
+			errs[b] = r.model.Plan.Call(ctx, models.ServiceComprehend, "DetectToxicContent", func(ctx context.Context) error {
 				in := &comprehend.DetectToxicContentInput{LanguageCode: ctypes.LanguageCode(r.language)}
 				if r.language == LanguageAuto {
 					in.LanguageCode = ctypes.LanguageCodeEn
@@ -333,7 +304,7 @@ func (r *Rule) detect(ctx context.Context, items []modelrule.Item) (*Finding, er
 				for _, s := range segs[from:end] {
 					in.TextSegments = append(in.TextSegments, ctypes.TextSegment{Text: aws.String(s.Text)})
 				}
-				out, err := r.comprehend.DetectToxicContent(ctx, in)
+				out, err := r.model.Comprehend.DetectToxicContent(ctx, in)
 				if err != nil {
 					return err
 				}
@@ -403,9 +374,9 @@ func (r *Rule) judge(items []modelrule.Item, segs []modelrule.Segment, results [
 func (r *Rule) applyGuardrail(ctx context.Context, items []modelrule.Item) (*Finding, error) {
 	texts := modelrule.GuardrailText(items)
 	var a *models.Assessment
-	err := r.plan.Call(ctx, models.ServiceBedrockRuntime, "ApplyGuardrail", func(ctx context.Context) error {
+	err := r.model.Plan.Call(ctx, models.ServiceBedrockRuntime, "ApplyGuardrail", func(ctx context.Context) error {
 		var err error
-		a, err = r.bedrock.Apply(ctx, r.guardrail, texts)
+		a, err = r.model.Bedrock.Apply(ctx, r.guardrail, texts)
 		return err
 	})
 	if err != nil {

@@ -1,7 +1,9 @@
-// Package modelrule holds the message-side work the model-based rules
-// (toxicity, pii) share: collecting the covered texts worth a call,
-// cutting them into the segments and calls the APIs take, asking
-// Comprehend for a message's language, and writing the flag a rule owns in the metadata.
+// Package modelrule holds the work the model-based rules (toxicity, pii)
+// share: their provider's client, made once (Model.Provision); the run of
+// one message through the sample, the texts worth a call and the budget's
+// timeout to the provider's call (Run); cutting the texts into the
+// segments and calls the APIs take; asking Comprehend for a message's
+// language; and writing the flag a rule owns in the metadata.
 package modelrule
 
 import (
