@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Generated files match their generators: installs what the generators read
-# (Debian's word lists and Public Suffix List), runs every go:generate
+# (Debian's word lists, Public Suffix List and Unicode Character Database), runs every go:generate
 # directive of the module, and fails if that changed any file, or added one.
 #
 # The generators and their inputs:
 #   rules/links/gentlds.go                 /usr/share/publicsuffix/public_suffix_list.dat (publicsuffix)
+#   rules/links/internal/idna/gen.go       /usr/share/unicode/{DerivedNormalizationProps,UnicodeData}.txt
+#                                          (unicode-data)
+#   rules/links/internal/markdown          python3's html.entities
 #   rules/profanity/internal/gen (module)  /usr/share/dict/*-english{,-large} (wamerican, wbritish,
 #                                          wamerican-large, wbritish-large) and golang.org/x/text
 # The packages are Debian 12's; another release's word lists or suffix list
@@ -14,8 +17,9 @@ cd "$(dirname "$0")/../.."
 
 say() { printf '==> %s\n' "$*"; }
 
-packages=(publicsuffix wamerican wbritish wamerican-large wbritish-large)
-inputs=(/usr/share/publicsuffix/public_suffix_list.dat /usr/share/dict/{american,british}-english{,-large})
+packages=(publicsuffix unicode-data wamerican wbritish wamerican-large wbritish-large)
+inputs=(/usr/share/publicsuffix/public_suffix_list.dat /usr/share/unicode/{DerivedNormalizationProps,UnicodeData}.txt
+	/usr/share/dict/{american,british}-english{,-large})
 install=false
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || install=true
