@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,4 +34,21 @@ func TestParseEnum(t *testing.T) {
 		assert.NoError(t, err, "%q", tt.in)
 		assert.Equal(t, tt.want, got)
 	}
+}
+
+// Mode is a rule option that is one of two words.
+type Mode string
+
+func (m *Mode) UnmarshalText(b []byte) (err error) {
+	*m, err = rules.ParseEnum(b, Mode("quiet"), Mode("strict"))
+	return err
+}
+
+func ExampleParseEnum() {
+	var m Mode
+	fmt.Println(m.UnmarshalText([]byte("strict")), m)
+	fmt.Println(m.UnmarshalText([]byte("loud")))
+	// Output:
+	// <nil> strict
+	// "loud" is not quiet or strict
 }
