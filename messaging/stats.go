@@ -58,11 +58,13 @@ func callStats(ctx context.Context) *CallStats {
 // anything else an attempt can fail with and be retried (a transport
 // failure).
 func (s *CallStats) countRetry(err error) {
-	var e *APIError
+	// errors.AsType, unlike errors.As, does not move its target to the
+	// heap: counting allocates nothing.
+	e, ok := errors.AsType[*APIError](err)
 	switch {
-	case errors.As(err, &e) && e.StatusCode == 429:
+	case ok && e.StatusCode == 429:
 		s.RetriesThrottle++
-	case e != nil && e.StatusCode >= 500:
+	case ok && e.StatusCode >= 500:
 		s.RetriesServerError++
 	default:
 		s.RetriesNetwork++

@@ -2,13 +2,9 @@ package messaging_test
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -92,43 +88,4 @@ func TestCallStatsNotSent(t *testing.T) {
 	_, err = c.ChannelFlowCallback(ctx, input(otherCbID, otherMsgID))
 	require.Error(t, err, "already answered")
 	assert.Equal(t, messaging.CallStats{Attempts: 4, RetriesThrottle: 1, RetriesServerError: 1}, st, "summed over calls")
-}
-
-// TestCallStatsAllocations: counting allocates nothing: a call under a
-// context that carries a CallStats allocates as much as one without.
-func TestCallStatsAllocations(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		_, _ = io.WriteString(w, "{}")
-	}))
-	defer srv.Close()
-	c := messaging.New(messaging.Options{Region: "us-east-1", BaseEndpoint: srv.URL,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "secret"}, nil
-		})})
-	in := input(cbID, messageID)
-	plain := context.Background()
-	var st messaging.CallStats
-	counted := messaging.WithCallStats(plain, &st)
-	call := func(ctx context.Context) func() {
-		return func() {
-			if _, err := c.ChannelFlowCallback(ctx, in); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	call(plain)() // warm the connection
-	// The counts are process-wide, so the test server's goroutines add
-	// to them now and then: the least of five runs of each is compared.
-	least := func(f func()) float64 {
-		m := testing.AllocsPerRun(50, f)
-		for range 4 {
-			m = min(m, testing.AllocsPerRun(50, f))
-		}
-		return m
-	}
-	without := least(call(plain))
-	with := least(call(counted))
-	assert.LessOrEqual(t, with, without, "allocations with CallStats %.0f, without %.0f", with, without)
-	assert.Equal(t, 5*51, st.Attempts)
 }
