@@ -264,9 +264,6 @@ func (p *Pipeline) runStateful(ctx context.Context, ev *Event) Outcome {
 	case err != nil:
 		sr.err = fmt.Errorf("%w: %w", ErrState, err)
 		sr.report.Error = err.Error()
-		out := p.run(ctx, ev, sr)
-		out.state = sr
-		return sr.fence(ctx, d, &pass, out)
 	case got.Earlier != nil:
 		return sr.repeat(ctx, got.Earlier, &pass)
 	case got.Applied:
@@ -283,6 +280,9 @@ func (p *Pipeline) runStateful(ctx context.Context, ev *Event) Outcome {
 	}
 	out := p.run(ctx, ev, sr)
 	out.state = sr
+	if err != nil {
+		return sr.fence(ctx, d, &pass, out)
+	}
 	return out
 }
 
