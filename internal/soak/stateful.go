@@ -165,7 +165,6 @@ func senderArn(s int) string {
 type stateEnv struct {
 	client *dynamodb.Client
 	env    []string
-	config string
 	close  func()
 }
 
@@ -196,13 +195,13 @@ func startState(ctx context.Context, endpoint, dir string) (*stateEnv, error) {
 		st.close()
 		return nil, fmt.Errorf("soak: the state table's TTL: %w", err)
 	}
-	st.config = filepath.Join(dir, "stateful.yaml")
-	if err := os.WriteFile(st.config, []byte(statefulConfig), 0o644); err != nil {
+	config := filepath.Join(dir, "stateful.yaml")
+	if err := os.WriteFile(config, []byte(statefulConfig), 0o644); err != nil {
 		st.close()
 		return nil, err
 	}
 	st.env = []string{
-		"CHIMEFLOW_CONFIG_FILE=" + st.config,
+		"CHIMEFLOW_CONFIG_FILE=" + config,
 		dynamostate.EnvTable + "=" + stateTable,
 		dynamostate.EnvEndpoint + "=" + endpoint,
 		dynamostate.EnvTimeout + "=" + stateTimeout,
@@ -260,17 +259,24 @@ func (st *stateEnv) scan(ctx context.Context) (*tableState, error) {
 					return nil, fmt.Errorf("soak: counter %s: %w", pk, err)
 				}
 				ts.counters[arn] += v
-			case strings.HasPrefix(pk, "esc#"):
-				// esc#<stage>|<ARN>, sort key mute or v#<ms>#<CallbackId>
+			case strings.HasPrefix(pk, "esc#") && strings.HasPrefix(sk, "v#"):
+				// esc#<stage>|<ARN>, sort key v#<ms>#<CallbackId>
 				_, arn, _ := strings.Cut(pk, "|")
-				switch {
-				case sk == "mute":
-					ts.muted[arn] = true
-				case strings.HasPrefix(sk, "v#"):
-					ts.violations[arn] = append(ts.violations[arn], sk[strings.LastIndexByte(sk, '#')+1:])
-				}
+				ts.violations[arn] = append(ts.violations[arn], sk[strings.LastIndexByte(sk, '#')+1:])
 			}
 		}
+	}
+	// The mutes, as flowctl mutes list reads them.
+	store, err := dynamostate.New(st.client, dynamostate.Options{Table: stateTable})
+	if err != nil {
+		return nil, err
+	}
+	mutes, err := store.Mutes(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("soak: list the mutes: %w", err)
+	}
+	for _, m := range mutes {
+		ts.muted[m.Subject] = true
 	}
 	return ts, nil
 }
